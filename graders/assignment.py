@@ -1,0 +1,167 @@
+"""Load an assignment folder: its manifest, statements, starter, solution and checks.
+
+An assignment is data an instructor keeps in git; loading it never runs the checks, and
+the same folder always yields the same `content_hash` (the version results record).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import tomllib
+import types
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from graders.checks import CheckSpec
+from graders.contracts import Limits
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = REPO_ROOT / "reference"
+LANGS = ("ko", "en")
+QUEUES = ("cpu", "gpu")
+
+
+class AssignmentError(Exception):
+    """The assignment itself is broken (a problem for its author, not for a student)."""
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    spec: CheckSpec
+    folder: str                  # "public" or "hidden"
+    number: str                  # "1.3": file index . check index, stable for one version
+
+
+@dataclass
+class Assignment:
+    path: Path
+    slug: str
+    title: dict[str, str]
+    file: str                    # the file students submit, e.g. "attention.py"
+    points: float | None         # declared total (checked against the checks' sum)
+    queue: str
+    limits: Limits
+    seed: int
+    banned: dict[str, tuple[str, ...]]
+    manifest: dict[str, Any] = field(repr=False)
+
+    @property
+    def module_name(self) -> str:
+        return Path(self.file).stem
+
+    def statement(self, lang: str) -> str:
+        path = self.path / f"README.{lang}.md"
+        if not path.is_file():
+            raise AssignmentError(f"{self.slug}: statement README.{lang}.md is missing")
+        return path.read_text(encoding="utf-8")
+
+    @property
+    def starter_path(self) -> Path:
+        return self.path / "starter" / self.file
+
+    @property
+    def solution_path(self) -> Path:
+        """solution/<file> if present, else reference/<slug with _>.py."""
+        local = self.path / "solution" / self.file
+        if local.is_file():
+            return local
+        return REFERENCE_DIR / f"{self.slug.replace('-', '_')}.py"
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 over every file of the folder (paths and bytes) and the solution used."""
+        digest = hashlib.sha256()
+        files = sorted(p for p in self.path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for path in files + [self.solution_path]:
+            rel = path.relative_to(self.path) if path.is_relative_to(self.path) else Path("@solution") / path.name
+            digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    # ------------------------------------------------------------------ code loaded in the grader
+    def _load_module(self, path: Path, label: str) -> types.ModuleType:
+        name = f"seqlab_assignment_{self.slug.replace('-', '_')}_{self.content_hash[:12]}_{label}"
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise AssignmentError(f"{self.slug}: cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[name]
+            raise AssignmentError(f"{self.slug}: {path.relative_to(self.path.parent)} failed to load: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+        return module
+
+    @cached_property
+    def reference(self) -> types.ModuleType:
+        if not self.solution_path.is_file():
+            raise AssignmentError(f"{self.slug}: no solution/{self.file} and no {self.solution_path}")
+        return self._load_module(self.solution_path, "reference")
+
+    @cached_property
+    def mistakes(self) -> types.ModuleType | None:
+        path = self.path / "tests" / "mistakes.py"
+        return self._load_module(path, "mistakes") if path.is_file() else None
+
+    def checks(self, *, public_only: bool = False) -> list[CheckInfo]:
+        """Every check, public first, in file then definition order."""
+        found: list[CheckInfo] = []
+        folders = ("public",) if public_only else ("public", "hidden")
+        file_no = 0
+        for folder in folders:
+            for path in sorted((self.path / "tests" / folder).glob("*.py")):
+                file_no += 1
+                module = self._load_module(path, f"{folder}_{path.stem}")
+                specs = [v.__seqlab_check__ for v in vars(module).values()
+                         if callable(v) and hasattr(v, "__seqlab_check__")
+                         and v.__module__ == module.__name__]
+                specs.sort(key=lambda s: s.func.__code__.co_firstlineno)
+                found += [CheckInfo(s, folder, f"{file_no}.{i}") for i, s in enumerate(specs, 1)]
+        return found
+
+
+def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        raise AssignmentError(f"{where}: assignment.toml lacks `{key}`")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise AssignmentError(f"{where}: assignment.toml `{key}` has the wrong type")
+    return value
+
+
+def load_assignment(path: str | Path) -> Assignment:
+    """Read `path/assignment.toml`; raise AssignmentError saying what is wrong."""
+    path = Path(path).resolve()
+    manifest_path = path / "assignment.toml"
+    if not manifest_path.is_file():
+        raise AssignmentError(f"{path}: no assignment.toml (is this an assignment folder?)")
+    try:
+        data = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AssignmentError(f"{manifest_path}: {exc}") from exc
+    where = path.name
+    title = _require(data, "title", dict, where)
+    for lang in LANGS:
+        if not isinstance(title.get(lang), str) or not title[lang].strip():
+            raise AssignmentError(f"{where}: title.{lang} is missing")
+    queue = data.get("queue", "cpu")
+    if queue not in QUEUES:
+        raise AssignmentError(f"{where}: queue must be one of {QUEUES}, not {queue!r}")
+    try:
+        limits = Limits.from_mapping(data.get("limits", {}))
+    except (TypeError, ValueError) as exc:
+        raise AssignmentError(f"{where}: [limits]: {exc}") from exc
+    banned = {str(k): tuple(v) for k, v in data.get("banned", {}).items()}
+    file = _require(data, "file", str, where)
+    if "/" in file or not file.endswith((".py", ".dot")):
+        raise AssignmentError(f"{where}: `file` must be a plain .py file name, not {file!r}")
+    return Assignment(
+        path=path, slug=data.get("slug", path.name), title=dict(title), file=file,
+        points=data.get("points"), queue=queue, limits=limits, seed=int(data.get("seed", 0)),
+        banned=banned, manifest=data)
