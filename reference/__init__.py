@@ -1,0 +1,1 @@
+"""Instructor reference implementations, one module per assignment."""
