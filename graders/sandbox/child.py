@@ -1,0 +1,260 @@
+"""The sandbox side: load the student's module and answer the grader's requests.
+
+Runs inside the contained child (after graders.sandbox.isolate has built its world).
+It only executes what the grader names (a function, a class, a method) on data the
+grader sent, and answers with data. It holds no expected values, no checks and no
+reference code, so nothing the student's code does here can change a score except the
+values it returns.
+"""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import io
+import os
+import socket
+import sys
+import traceback
+from typing import Any
+
+from graders.sandbox import protocol
+
+MAX_TRACE = 4000
+
+
+class Server:
+    def __init__(self, sock: socket.socket, workdir: str) -> None:
+        self.sock = sock
+        self.workdir = workdir
+        self.module: Any = None
+        self.filename = ""
+        self.objects: dict[int, Any] = {}
+        self.next_id = 1
+
+    # ------------------------------------------------------------------ plumbing
+    def register(self, obj: Any) -> int:
+        ident = self.next_id
+        self.next_id += 1
+        self.objects[ident] = obj
+        return ident
+
+    def resolve(self, data: dict[str, Any]) -> Any:
+        ident = data.get("$handle")
+        if ident not in self.objects:
+            raise protocol.ProtocolError(f"unknown object {ident}")
+        return self.objects[ident]
+
+    def decode(self, value: Any, buffers: list[bytes]) -> Any:
+        out = protocol.decode(value, buffers, resolve_handle=self.resolve)
+        return _materialise(out)
+
+    def reply(self, header: dict[str, Any], values: dict[str, Any] | None = None) -> None:
+        buffers: list[bytes] = []
+        for key, value in (values or {}).items():
+            header[key] = protocol.encode(value, buffers, handles=self.register)
+        _flush_stdio()
+        protocol.send_frame(self.sock, header, buffers)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, buffers = protocol.recv_frame(self.sock)
+            except protocol.ChannelClosed:
+                return
+            op = header.get("op")
+            if op == "bye":
+                return
+            handler = getattr(self, f"op_{op}", None)
+            if handler is None:
+                self.reply({"ok": False, "kind": "protocol", "message": f"unknown op {op!r}"})
+                continue
+            try:
+                handler(header, buffers)
+            except BaseException as exc:  # the student's code may raise anything, even SystemExit
+                self.reply(self.describe(exc))
+
+    def describe(self, exc: BaseException) -> dict[str, Any]:
+        names = [c.__name__ for c in type(exc).__mro__]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.filename]
+        trace = "".join(traceback.format_list(frames[-8:]))
+        try:
+            message = str(exc)
+        except BaseException:
+            message = "<unprintable message>"
+        return {"ok": False, "kind": "exception", "exc_type": type(exc).__name__, "exc_types": names,
+                "message": message[:MAX_TRACE], "traceback": trace[-MAX_TRACE:]}
+
+    # ------------------------------------------------------------------ operations
+    def op_load(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        self.filename = str(header["filename"])
+        source = buffers[0]
+        path = os.path.join(self.workdir, self.filename)
+        with open(path, "wb") as fh:
+            fh.write(source)
+        try:
+            code = compile(source, self.filename, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            self.reply({"ok": False, "kind": "syntax", "exc_type": type(exc).__name__,
+                        "message": str(exc.msg), "lineno": exc.lineno or 0, "offset": exc.offset or 0,
+                        "text": (exc.text or "").rstrip()[:500]})
+            return
+        name = str(header["module"])
+        spec = importlib.util.spec_from_loader(name, loader=None, origin=path)
+        module = importlib.util.module_from_spec(spec)
+        module.__file__ = path
+        sys.modules[name] = module
+        exec(code, module.__dict__)  # noqa: S102 - this is the student's module, inside the sandbox
+        self.module = module
+        self.reply({"ok": True, "names": sorted(k for k in vars(module) if not k.startswith("__"))})
+
+    def target(self, name: str) -> Any:
+        if self.module is None:
+            raise protocol.ProtocolError("no module loaded")
+        if not hasattr(self.module, name):
+            raise AttributeError(f"{self.filename} does not define {name!r}")
+        return getattr(self.module, name)
+
+    def op_has(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        self.reply({"ok": True, "value": hasattr(self.module, str(header["target"]))})
+
+    def op_call(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        if "handle" in header:
+            obj = self.resolve({"$handle": header["handle"]})
+            method = str(header.get("method", "__call__"))
+            func = obj if method == "__call__" else getattr(obj, method)
+        else:
+            func = self.target(str(header["target"]))
+        args = self.decode(header.get("args", []), buffers)
+        kwargs = self.decode(header.get("kwargs", {"$dict": []}), buffers)
+        if header.get("grad") is not None:
+            self.call_with_grad(func, args, kwargs, header, buffers)
+            return
+        before = _clone_tensors(args, kwargs) if header.get("check_inputs") else None
+        value = func(*args, **kwargs)
+        values: dict[str, Any] = {"value": value}
+        if before is not None:
+            values["inputs_after"] = _clone_tensors(args, kwargs)
+            values["input_names"] = _param_names(func, len(args))
+        self.reply({"ok": True}, values)
+
+    def call_with_grad(self, func: Any, args: list[Any], kwargs: dict[str, Any],
+                       header: dict[str, Any], buffers: list[bytes]) -> None:
+        import torch
+        leaves = []
+        for i, a in enumerate(args):
+            if isinstance(a, torch.Tensor) and a.is_floating_point():
+                args[i] = a.detach().clone().requires_grad_(True)
+                leaves.append(args[i])
+            else:
+                leaves.append(None)
+        value = func(*args, **kwargs)
+        grad_outputs = self.decode(header["grad"], buffers)
+        outs = [value] if isinstance(value, torch.Tensor) else [v for v in value if isinstance(v, torch.Tensor)]
+        grads = grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+        pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o.requires_grad]
+        if pairs:
+            torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+        params = {}
+        if isinstance(getattr(func, "__self__", None), torch.nn.Module) or isinstance(func, torch.nn.Module):
+            module = func if isinstance(func, torch.nn.Module) else func.__self__
+            params = {n: p.grad for n, p in module.named_parameters()}
+        self.reply({"ok": True}, {"value": value,
+                                  "input_grads": [leaf.grad if leaf is not None else None for leaf in leaves],
+                                  "param_grads": params})
+
+    def op_new(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        cls = self.target(str(header["target"]))
+        args = self.decode(header.get("args", []), buffers)
+        kwargs = self.decode(header.get("kwargs", {"$dict": []}), buffers)
+        obj = cls(*args, **kwargs)
+        self.reply({"ok": True, "handle": self.register(obj), "type": type(obj).__name__})
+
+    def op_load_state_dict(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        obj = self.resolve({"$handle": header["handle"]})
+        state = self.decode(header["state"], buffers)
+        result = obj.load_state_dict(state, strict=bool(header.get("strict", True)))
+        missing = list(getattr(result, "missing_keys", []))
+        unexpected = list(getattr(result, "unexpected_keys", []))
+        self.reply({"ok": True, "missing": missing, "unexpected": unexpected})
+
+    def op_state_dict(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        obj = self.resolve({"$handle": header["handle"]})
+        self.reply({"ok": True}, {"value": dict(obj.state_dict())})
+
+    def op_structure(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        import torch
+        obj = self.resolve({"$handle": header["handle"]})
+        info: dict[str, Any] = {"type": type(obj).__name__, "is_module": isinstance(obj, torch.nn.Module)}
+        if isinstance(obj, torch.nn.Module):
+            info["modules"] = {n: type(m).__name__ for n, m in obj.named_modules() if n}
+            info["parameters"] = {n: list(p.shape) for n, p in obj.named_parameters()}
+            info["buffers"] = {n: list(b.shape) for n, b in obj.named_buffers()}
+        self.reply({"ok": True, "value": info})
+
+    def op_getattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        obj = self.resolve({"$handle": header["handle"]})
+        value = obj
+        for part in str(header["name"]).split("."):
+            value = getattr(value, part)
+        self.reply({"ok": True}, {"value": value})
+
+
+def _materialise(value: Any) -> Any:
+    """Turn wire markers the grader sent (seeded generators) into live objects."""
+    if isinstance(value, protocol.Seed):
+        import torch
+        return torch.Generator().manual_seed(value.seed)
+    if isinstance(value, list):
+        return [_materialise(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_materialise(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _materialise(v) for k, v in value.items()}
+    return value
+
+
+def _clone_tensors(args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    import torch
+    out = {}
+    for key, value in list(enumerate(args)) + list(kwargs.items()):
+        if isinstance(value, torch.Tensor):
+            out[str(key)] = value.detach().clone()
+    return out
+
+
+def _param_names(func: Any, n: int) -> list[str]:
+    try:
+        params = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(n)]
+
+
+def _flush_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def run(chan_fd: int, workdir: str, threads: int, seed: int) -> None:
+    """Serve the grader on `chan_fd` until it says bye or goes away."""
+    import random
+
+    import numpy as np
+    import torch
+    torch.set_num_threads(max(1, threads))
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % (1 << 32))
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="replace", line_buffering=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="replace", line_buffering=True)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b""))
+    sys.path[:] = [workdir] + [p for p in sys.path if p and os.path.isdir(p)]
+    sys.argv = [""]
+    sock = socket.socket(fileno=chan_fd)
+    protocol.send_frame(sock, {"ok": True, "event": "ready", "pid": os.getpid()})
+    Server(sock, workdir).serve()

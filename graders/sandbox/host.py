@@ -1,0 +1,247 @@
+"""The grader's side of the sandbox: start the warm zygote, spawn and talk to children.
+
+Infrastructure faults (the zygote died, the kernel refused a namespace) raise
+SandboxUnavailable; everything the student's code does comes back as a reply, a
+timeout or an exit report, never as a crash of the grader.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from dataclasses import asdict
+from typing import Any
+
+from graders.contracts import Limits
+from graders.sandbox import isolate, protocol
+
+MODE_ENV = "SEQLAB_SANDBOX"          # "namespaces" (default) or "process" (development only)
+ZYGOTE_START_SECONDS = 120.0
+SPAWN_SECONDS = 10.0
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox cannot be provided here; nothing untrusted was run."""
+
+
+class CallTimeout(Exception):
+    pass
+
+
+def sandbox_mode() -> str:
+    mode = os.environ.get(MODE_ENV, "namespaces")
+    if mode not in ("namespaces", "process"):
+        raise SandboxUnavailable(f"{MODE_ENV} must be 'namespaces' or 'process', not {mode!r}")
+    return mode
+
+
+class OutputCollector(threading.Thread):
+    """Drain the child's stdout/stderr, keeping the first `limit` bytes and counting the rest."""
+
+    def __init__(self, fd: int, limit: int) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.limit = fd, limit
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    break
+                room = self.limit - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - max(room, 0))
+        finally:
+            os.close(self.fd)
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", errors="replace")
+        if self.dropped:
+            out += f"\n[... {self.dropped} more bytes of output were dropped]"
+        return out
+
+
+class Sandbox:
+    """One contained child. Never reused for another submission."""
+
+    def __init__(self, chan: socket.socket, ctl: socket.socket, output: OutputCollector,
+                 limits: Limits) -> None:
+        self.chan, self.ctl, self.output, self.limits = chan, ctl, output, limits
+        self.pid = 0
+        self.alive = True
+        self.exit: dict[str, Any] = {}
+        self.wall_killed = False
+
+    def request(self, header: dict[str, Any], values: dict[str, Any] | None = None, *,
+                timeout: float, resolve_handle: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Send one request and wait up to `timeout` s for its reply."""
+        buffers: list[bytes] = []
+        for key, value in (values or {}).items():
+            header[key] = protocol.encode(value, buffers)
+        try:
+            protocol.send_frame(self.chan, header, buffers)
+        except OSError as exc:
+            self.alive = False
+            raise protocol.ChannelClosed(str(exc)) from None
+        ready, _, _ = select.select([self.chan], [], [], max(0.0, timeout))
+        if not ready:
+            raise CallTimeout(timeout)
+        self.chan.settimeout(max(1.0, timeout))
+        try:
+            reply, bufs = protocol.recv_frame(self.chan)
+        except (socket.timeout, TimeoutError):
+            raise CallTimeout(timeout) from None
+        except protocol.ChannelClosed:
+            self.alive = False
+            raise
+        finally:
+            self.chan.settimeout(None)
+        decoded = {k: protocol.decode(reply[k], bufs, resolve_handle=resolve_handle)
+                   for k in ("value", "inputs_after", "input_grads", "param_grads") if k in reply}
+        return reply, decoded
+
+    def close(self, *, measure: bool = False) -> dict[str, Any]:
+        """Kill the child's whole tree and return how it ended (signal, memory, CPU)."""
+        if self.exit:
+            return self.exit
+        try:
+            self.ctl.send(json.dumps({"cmd": "kill", "measure": measure}).encode())
+        except OSError:
+            pass
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.ctl], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            msg = self.ctl.recv(65536)
+            if not msg:
+                break
+            event = json.loads(msg)
+            if event.get("event") == "wall":
+                self.wall_killed = True
+            elif event.get("event") == "exit":
+                self.exit = event
+                break
+        self.alive = False
+        self.chan.close()
+        self.ctl.close()
+        self.output.join(timeout=2.0)
+        return self.exit
+
+    def exit_report(self) -> dict[str, Any]:
+        """After the channel broke: wait for the middle process to say how the child ended."""
+        return self.close()
+
+
+class Zygote:
+    """The warm process. Start once; spawn a sandbox per submission (and per restart)."""
+
+    def __init__(self) -> None:
+        self.mode = sandbox_mode()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.control: socket.socket | None = None
+        self.plan = isolate.plan_for(isolate=self.mode == "namespaces", scratch_mib=64,
+                                     hide=isolate.repo_paths())
+        self.spawn_lock = threading.Lock()
+
+    def start(self) -> None:
+        if self.mode == "process":
+            warnings.warn(f"{MODE_ENV}=process: student code runs WITHOUT namespaces (no network, "
+                          "file or process isolation). Use this only for development on trusted code.",
+                          stacklevel=2)
+            print(f"WARNING: {MODE_ENV}=process - the sandbox is NOT isolated; never grade untrusted code "
+                  "this way.", file=sys.stderr)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+               "PYTHONPATH": isolate.repo_paths()[0], "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graders.sandbox.zygote", str(child.fileno())],
+            pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        child.close()
+        self.control = parent
+        ready, _, _ = select.select([parent], [], [], ZYGOTE_START_SECONDS)
+        msg = parent.recv(4096) if ready else b""
+        if not msg:
+            self.stop()
+            raise SandboxUnavailable("the warm sandbox process failed to start (see its stderr above)")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            self.proc = None
+
+    def spawn(self, limits: Limits, seed: int) -> Sandbox:
+        """Fork a fresh contained child from the warm process."""
+        with self.spawn_lock:
+            if not self.alive():
+                self.stop()
+                self.start()
+            chan_parent, chan_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            out_read, out_write = os.pipe()
+            plan = asdict(self.plan) | {"scratch_mib": limits.scratch_mib}
+            request = {"plan": plan, "limits": asdict(limits), "seed": seed,
+                       "wall_seconds": limits.wall_seconds + 5.0}
+            try:
+                socket.send_fds(self.control, [json.dumps(request).encode()],
+                                [chan_child.fileno(), out_write, ctl_child.fileno()])
+            except OSError as exc:
+                raise SandboxUnavailable(f"the warm sandbox process is gone: {exc}") from None
+            finally:
+                chan_child.close()
+                ctl_child.close()
+                os.close(out_write)
+        output = OutputCollector(out_read, limits.output_kib << 10)
+        output.start()
+        box = Sandbox(chan_parent, ctl_parent, output, limits)
+        self._await_start(box)
+        return box
+
+    def _await_start(self, box: Sandbox) -> None:
+        ready, _, _ = select.select([box.ctl], [], [], SPAWN_SECONDS)
+        event = json.loads(box.ctl.recv(65536) or b"{}") if ready else {}
+        if event.get("event") != "started":
+            box.close()
+            raise SandboxUnavailable(_unavailable(event.get("message", "the sandbox did not start")))
+        box.pid = int(event["pid"])
+        try:
+            ready, _, _ = select.select([box.chan], [], [], SPAWN_SECONDS)
+            if not ready:
+                raise protocol.ChannelClosed("no answer")
+            reply, _ = protocol.recv_frame(box.chan)
+        except protocol.ProtocolError as exc:
+            box.close()
+            raise SandboxUnavailable(_unavailable(f"the sandbox died while starting ({exc}); "
+                                                  f"output: {box.output.text()[-500:]}")) from None
+        if not reply.get("ok"):
+            box.close()
+            raise SandboxUnavailable(_unavailable(reply.get("message", "setup failed")))
+
+
+def _unavailable(reason: str) -> str:
+    return (f"cannot build the grading sandbox: {reason}. The grader needs Linux namespaces "
+            "(run it as root, or enable unprivileged user namespaces: "
+            "sysctl kernel.unprivileged_userns_clone=1), and refuses untrusted code without them. "
+            f"For development on trusted code only, set {MODE_ENV}=process.")
