@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BlobsConfig(AppConfig):
+    name = "seqlab.blobs"
+    label = "blobs"

@@ -1,0 +1,15 @@
+"""pytest: DATABASE_URL selects PostgreSQL (CI), else SQLite; fast hashing."""
+from seqlab.config.env import env_str
+from seqlab.config.settings.base import *  # noqa: F401,F403
+from seqlab.config.settings.base import REDIS_URL, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Unit tests never talk to a broker by accident; the worker tests set their own Redis URL.
+CELERY_BROKER_URL = env_str("SEQLAB_TEST_BROKER_URL", "memory://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+SEQLAB_CACHE_DIR = VAR_DIR / "test-assignment-cache"
+TEST_REDIS_URL = REDIS_URL or "redis://127.0.0.1:6379/15"

@@ -1,0 +1,156 @@
+"""Courses, who is in them, the assignment library and each assignment's offering in a course."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title_ko = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    term = models.CharField(max_length=40, help_text="e.g. 2025-2")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-term", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.term})"
+
+    def title(self, lang: str) -> str:
+        return self.title_ko if lang == "ko" else self.title_en
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", "student"
+    TA = "ta", "TA"
+    INSTRUCTOR = "instructor", "instructor"
+
+
+class Membership(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_role_per_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} in {self.course.slug}"
+
+
+class Assignment(models.Model):
+    """An assignment folder, known by slug; its versions are immutable snapshots."""
+
+    slug = models.SlugField(unique=True)
+    title_ko = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    file = models.CharField(max_length=100)
+    queue = models.CharField(max_length=8, default="cpu")
+    source = models.CharField(max_length=500, blank=True)
+    current_version = models.ForeignKey("AssignmentVersion", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def title(self, lang: str) -> str:
+        return self.title_ko if lang == "ko" else self.title_en
+
+
+class AssignmentVersion(models.Model):
+    """One content hash of an assignment; its files live in the DB so any worker can rebuild it."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="versions")
+    content_hash = models.CharField(max_length=64)
+    manifest = models.JSONField()
+    checks = models.JSONField(help_text="[{number, name, points, visibility, folder}]")
+    max_score = models.FloatField()
+    wall_seconds = models.FloatField(default=120.0)
+    synced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-synced_at"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "content_hash"], name="one_row_per_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.slug}@{self.content_hash[:12]}"
+
+
+class AssignmentFile(models.Model):
+    version = models.ForeignKey(AssignmentVersion, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=300)
+    blob = models.ForeignKey("blobs.Blob", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["version", "path"], name="one_file_per_path")]
+
+
+class ScorePolicy(models.TextChoices):
+    BEST = "best", "best"
+    LAST = "last", "last"
+
+
+class Offering(models.Model):
+    """An assignment given in a course: its dates, late policy and submission limits."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="offerings")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="offerings")
+    release_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    hard_cutoff_at = models.DateTimeField(null=True, blank=True,
+                                          help_text="no submissions after this; blank = the due date")
+    late_penalty_per_day = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.1"),
+                                               help_text="fraction of the score lost per started late day")
+    max_submissions = models.PositiveIntegerField(null=True, blank=True, help_text="blank = no limit")
+    cooldown_seconds = models.PositiveIntegerField(default=0)
+    score_policy = models.CharField(max_length=4, choices=ScorePolicy.choices, default=ScorePolicy.BEST)
+    published_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="when grades were published (after_published checks)")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "assignment"], name="assignment_once_per_course")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.slug} in {self.course.slug}"
+
+    def clean(self) -> None:
+        if self.release_at and self.due_at and self.due_at < self.release_at:
+            raise ValidationError({"due_at": "the due date is before the release date"})
+        if self.hard_cutoff_at and self.due_at and self.hard_cutoff_at < self.due_at:
+            raise ValidationError({"hard_cutoff_at": "the cutoff is before the due date"})
+
+    @property
+    def cutoff_at(self) -> datetime:
+        return self.hard_cutoff_at or self.due_at
+
+    def is_released(self, now: datetime | None = None) -> bool:
+        return self.release_at <= (now or timezone.now())
+
+
+class Extension(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="extensions")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField()
+    hard_cutoff_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "student"], name="one_extension_per_student")]
+
+    @property
+    def cutoff_at(self) -> datetime:
+        return self.hard_cutoff_at or self.due_at

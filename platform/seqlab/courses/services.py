@@ -1,0 +1,152 @@
+"""Writes for courses: sync assignment folders into versions, manage offerings and extensions."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from graders.assignment import load_assignment
+from seqlab.blobs.services import blob_bytes, blob_store
+from seqlab.courses.models import (Assignment, AssignmentFile, AssignmentVersion, Course, Extension,
+                                   Membership, Offering, Role)
+from seqlab.gradebook.services import audit_record
+
+COMPLETE_MARK = ".seqlab-complete"
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    assignment: Assignment
+    version: AssignmentVersion
+    created: bool              # a new content hash was stored
+    checks_changed: bool       # points/visibility/names differ from the previous version
+
+
+def _folder_files(path: Path, solution: Path) -> dict[str, bytes]:
+    files = {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts}
+    # A solution kept in reference/ travels with the version, so a worker needs no checkout of it.
+    if not solution.is_relative_to(path):
+        files[f"solution/{solution.name}"] = solution.read_bytes()
+    return files
+
+
+def _check_table(loaded) -> list[dict]:
+    return [{"number": c.number, "name": c.spec.name, "points": c.spec.points,
+             "visibility": c.spec.visibility, "folder": c.folder} for c in loaded.checks()]
+
+
+@transaction.atomic
+def assignment_sync(*, path: Path) -> SyncOutcome:
+    """Store the folder at `path` as a version (once per content hash) and make it current."""
+    loaded = load_assignment(path)
+    assignment, _ = Assignment.objects.select_for_update().get_or_create(
+        slug=loaded.slug, defaults={"title_ko": loaded.title["ko"], "title_en": loaded.title["en"],
+                                    "file": loaded.file})
+    previous = assignment.current_version
+    version = AssignmentVersion.objects.filter(assignment=assignment, content_hash=loaded.content_hash).first()
+    created = version is None
+    if created:
+        version = _version_create(assignment=assignment, loaded=loaded)
+    assignment.title_ko, assignment.title_en = loaded.title["ko"], loaded.title["en"]
+    assignment.file, assignment.queue, assignment.source = loaded.file, loaded.queue, str(path)
+    assignment.current_version = version
+    assignment.save()
+    changed = previous is not None and previous.checks != version.checks
+    return SyncOutcome(assignment, version, created, changed)
+
+
+def _version_create(*, assignment: Assignment, loaded) -> AssignmentVersion:
+    checks = _check_table(loaded)
+    version = AssignmentVersion.objects.create(
+        assignment=assignment, content_hash=loaded.content_hash, manifest=loaded.manifest,
+        checks=checks, max_score=sum(c["points"] for c in checks),
+        wall_seconds=loaded.limits.wall_seconds)
+    AssignmentFile.objects.bulk_create(
+        AssignmentFile(version=version, path=rel, blob=blob_store(data=data))
+        for rel, data in _folder_files(loaded.path, loaded.solution_path).items())
+    return version
+
+
+def assignments_sync_folder(*, root: Path) -> list[SyncOutcome]:
+    """Sync `root` itself if it is an assignment, else every assignment folder inside it."""
+    if (root / "assignment.toml").is_file():
+        return [assignment_sync(path=root)]
+    return [assignment_sync(path=p.parent) for p in sorted(root.glob("*/assignment.toml"))]
+
+
+def assignment_version_materialize(*, version: AssignmentVersion, cache_dir: Path) -> Path:
+    """Write the version's files under cache_dir/<slug>-<hash>/ once; reuse it afterwards."""
+    target = cache_dir / f"{version.assignment.slug}-{version.content_hash}"
+    if (target / COMPLETE_MARK).is_file():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache_dir))
+    for file in version.files.select_related("blob"):
+        dest = staging / file.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(blob_bytes(blob=file.blob))
+    (staging / COMPLETE_MARK).write_text(version.content_hash)
+    try:
+        os.rename(staging, target)      # atomic: another worker process may race us here
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def course_create(*, slug: str, title_ko: str, title_en: str, term: str) -> Course:
+    """Create a course (an admin's or a setup script's job)."""
+    return Course.objects.create(slug=slug, title_ko=title_ko, title_en=title_en, term=term)
+
+
+def membership_set(*, course: Course, user, role: Role | str) -> Membership:
+    """Give `user` exactly one role in `course`."""
+    membership, _ = Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
+    return membership
+
+
+@transaction.atomic
+def offering_save(*, actor, course: Course, assignment: Assignment, offering: Offering | None = None,
+                  **fields) -> Offering:
+    """Create or change an offering's dates and policies, validated and audited."""
+    before = _offering_snapshot(offering) if offering else None
+    offering = offering or Offering(course=course, assignment=assignment)
+    for name, value in fields.items():
+        setattr(offering, name, value)
+    offering.full_clean()
+    offering.save()
+    audit_record(course=course, actor=actor, action="offering.save", subject=str(offering),
+                 before=before, after=_offering_snapshot(offering))
+    return offering
+
+
+def _offering_snapshot(offering: Offering) -> dict:
+    keys = ("release_at", "due_at", "hard_cutoff_at", "late_penalty_per_day", "max_submissions",
+            "cooldown_seconds", "score_policy", "published_at")
+    return {k: _plain(getattr(offering, k)) for k in keys}
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value if value is None or isinstance(value, (int, float, str)) else str(value)
+
+
+@transaction.atomic
+def extension_grant(*, actor, offering: Offering, student, due_at: datetime,
+                    hard_cutoff_at: datetime | None = None, reason: str = "") -> Extension:
+    """Give one student a later due date (and cutoff) for one offering, audited."""
+    existing = Extension.objects.filter(offering=offering, student=student).first()
+    before = {"due_at": _plain(existing.due_at), "hard_cutoff_at": _plain(existing.hard_cutoff_at)} if existing else None
+    extension, _ = Extension.objects.update_or_create(
+        offering=offering, student=student,
+        defaults={"due_at": due_at, "hard_cutoff_at": hard_cutoff_at, "reason": reason, "granted_by": actor})
+    audit_record(course=offering.course, actor=actor, action="extension.grant",
+                 subject=f"{offering} for {student}", before=before, comment=reason,
+                 after={"due_at": _plain(due_at), "hard_cutoff_at": _plain(hard_cutoff_at)})
+    return extension

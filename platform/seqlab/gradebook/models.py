@@ -1,0 +1,64 @@
+"""Staff judgements layered on the auto-grade: overrides, rubric grades, and the audit trail."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Override(models.Model):
+    """A TA's replacement score for one check (by number) or, with check '', the whole attempt."""
+
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="overrides")
+    check_number = models.CharField(max_length=20, blank=True, help_text="check number; blank = total")
+    score = models.FloatField()
+    comment = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "check_number"], name="one_override_per_check")]
+
+
+class RubricItem(models.Model):
+    """A written question of an offering, graded by a TA against `guide`."""
+
+    offering = models.ForeignKey("courses.Offering", on_delete=models.CASCADE, related_name="rubric_items")
+    order = models.PositiveIntegerField(default=1)
+    prompt = models.TextField()
+    guide = models.TextField(blank=True, help_text="what a full answer contains (staff only)")
+    points = models.FloatField()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class WrittenAnswer(models.Model):
+    item = models.ForeignKey(RubricItem, on_delete=models.CASCADE, related_name="answers")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    submitted_at = models.DateTimeField()
+    points = models.FloatField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "student"], name="one_answer_per_item")]
+
+
+class AuditEntry(models.Model):
+    """Who changed what grade-relevant thing, when, from what, to what, and why."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    subject = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"

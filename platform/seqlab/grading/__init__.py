@@ -1,0 +1,1 @@
+"""The one place the site touches the grading engine."""

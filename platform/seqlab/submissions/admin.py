@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from seqlab.submissions.models import Result, Submission
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["id", "offering", "student", "number", "status", "run", "submitted_at", "late_days"]
+    list_filter = ["status", "offering__course"]
+    search_fields = ["student__username"]
+    raw_id_fields = ["blob", "current_result"]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["submission", "run", "score", "max_score", "gradable", "created_at"]

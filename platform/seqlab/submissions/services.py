@@ -1,0 +1,176 @@
+"""Writes for submissions: accept an attempt, queue it once committed, store what grading found."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from graders.contracts import Result as EngineResult
+from seqlab.blobs.services import blob_store
+from seqlab.courses.models import Offering, Role
+from seqlab.courses.selectors import course_role, deadlines_for
+from seqlab.gradebook.services import audit_record
+from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
+
+ACCEPTED_SUFFIXES = (".py", ".ipynb", ".dot")
+
+
+class SubmissionRefused(Exception):
+    """The attempt breaks a rule of the offering; the message tells the student which."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _counted(offering: Offering, student):
+    return Submission.objects.filter(offering=offering, student=student).exclude(status=Status.REJECTED)
+
+
+def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filename: str, now) -> None:
+    if course_role(user=student, course=offering.course) != Role.STUDENT:
+        raise SubmissionRefused("not_student", "only students of this course can submit")
+    if not offering.is_released(now):
+        raise SubmissionRefused("not_released", "this assignment is not open yet")
+    if now > deadlines_for(offering=offering, student=student).cutoff_at:
+        raise SubmissionRefused("closed", "the submission deadline has passed")
+    if len(content) > settings.SEQLAB_MAX_UPLOAD_BYTES:
+        raise SubmissionRefused("too_large", f"the file is larger than {settings.SEQLAB_MAX_UPLOAD_BYTES // 1024} KiB")
+    if not filename.endswith(ACCEPTED_SUFFIXES):
+        raise SubmissionRefused("file_type", "submit a .py file or a Jupyter notebook (.ipynb)")
+    counted = _counted(offering, student)
+    if offering.max_submissions is not None and counted.count() >= offering.max_submissions:
+        raise SubmissionRefused("limit", f"you have used all {offering.max_submissions} submissions")
+    last = counted.aggregate(last=Max("submitted_at"))["last"]
+    if last and offering.cooldown_seconds and now < last + timedelta(seconds=offering.cooldown_seconds):
+        wait = math.ceil((last + timedelta(seconds=offering.cooldown_seconds) - now).total_seconds())
+        raise SubmissionRefused("cooldown", f"wait {wait} s before submitting again")
+
+
+def _late_days(*, offering: Offering, student, now) -> int:
+    due = deadlines_for(offering=offering, student=student).due_at
+    return max(0, math.ceil((now - due).total_seconds() / 86400))
+
+
+def _enqueue_on_commit(submission: Submission) -> None:
+    from seqlab.submissions.tasks import grade_submission
+    grade_submission.apply_async_on_commit(args=(submission.id, submission.run),
+                                           queue=submission.offering.assignment.queue)
+
+
+@transaction.atomic
+def submission_create(*, student, offering: Offering, filename: str, content: bytes,
+                      kind: str = Kind.UPLOAD) -> Submission:
+    """Store the bytes, record the attempt, and queue grading only once the row is committed."""
+    now = timezone.now()
+    offering = Offering.objects.select_for_update().select_related("course", "assignment").get(pk=offering.pk)
+    _refuse_unless_allowed(student=student, offering=offering, content=content, filename=filename, now=now)
+    version = offering.assignment.current_version
+    number = (Submission.objects.filter(offering=offering, student=student)
+              .aggregate(n=Max("number"))["n"] or 0) + 1
+    submission = Submission.objects.create(
+        offering=offering, student=student, number=number, blob=blob_store(data=content),
+        filename=filename, kind=kind, version=version, submitted_at=now, queued_at=now,
+        late_days=_late_days(offering=offering, student=student, now=now))
+    _enqueue_on_commit(submission)
+    return submission
+
+
+def submission_claim(*, submission_id: int, run: int, worker: str) -> bool:
+    """Move a queued run to running; False if another delivery of the task already did."""
+    claimed = Submission.objects.filter(pk=submission_id, run=run, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=timezone.now(), worker=worker[:200], tries=F("tries") + 1)
+    return claimed == 1
+
+
+def submission_release(*, submission_id: int, run: int, error: str) -> None:
+    """Put a running run back in the queue after an infrastructure fault (a retry follows)."""
+    Submission.objects.filter(pk=submission_id, run=run, status=Status.RUNNING).update(
+        status=Status.QUEUED, queued_at=timezone.now(), error=error[:2000])
+
+
+def submission_fail(*, submission_id: int, run: int, error: str) -> None:
+    """Give up on a run; any earlier result (and score) stays the current one."""
+    Submission.objects.filter(pk=submission_id, run=run, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.ERROR, finished_at=timezone.now(), error=error[:2000])
+
+
+@transaction.atomic
+def result_store(*, submission: Submission, run: int, result: EngineResult) -> Result | None:
+    """Save one run's result once; a second delivery of the same run stores nothing."""
+    if Result.objects.filter(submission=submission, run=run).exists():
+        return None
+    data = result.to_json(with_artifacts=False)
+    stored = Result.objects.create(
+        submission=submission, run=run, version=submission.version, score=result.score,
+        max_score=result.max_score, gradable=result.gradable, execution_time=result.execution_time,
+        output=result.output, tests=data["tests"], format_errors=list(result.format_errors),
+        stdout=result.stdout, extra=data["extra_data"], engine_version=result.engine_version,
+        assignment_hash=result.assignment_hash, submission_sha256=result.submission_sha256)
+    Artifact.objects.bulk_create(
+        Artifact(result=stored, name=a.name, media_type=a.media_type, check_name=a.check, caption=a.caption,
+                 blob=blob_store(data=a.data)) for a in result.artifacts)
+    status = Status.GRADED if result.gradable else Status.REJECTED
+    Submission.objects.filter(pk=submission.pk, run=run).update(
+        status=status, finished_at=timezone.now(), current_result=stored, error="")
+    return stored
+
+
+@transaction.atomic
+def submission_regrade(*, actor, submission: Submission) -> Submission:
+    """Grade this attempt again against the assignment's current version (a new run)."""
+    submission = Submission.objects.select_for_update().select_related(
+        "offering__assignment", "offering__course").get(pk=submission.pk)
+    submission.run += 1
+    submission.version = submission.offering.assignment.current_version
+    submission.status, submission.queued_at = Status.QUEUED, timezone.now()
+    submission.started_at = submission.finished_at = None
+    submission.save()
+    audit_record(course=submission.offering.course, actor=actor, action="submission.regrade",
+                 subject=str(submission), after={"run": submission.run, "version": submission.version.content_hash})
+    _enqueue_on_commit(submission)
+    return submission
+
+
+def submission_requeue_stuck(*, now=None) -> list[int]:
+    """Send again every run that sat queued or running far longer than it should."""
+    from seqlab.submissions.tasks import grade_submission
+    now = now or timezone.now()
+    margin = timedelta(seconds=settings.SEQLAB_STUCK_AFTER_SECONDS)
+    requeued = []
+    pending = Submission.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).select_related(
+        "version", "offering__assignment")
+    for sub in pending:
+        if sub.status == Status.QUEUED and sub.queued_at < now - margin:
+            touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.QUEUED).update(queued_at=now)
+        elif sub.status == Status.RUNNING and sub.started_at < now - margin - timedelta(seconds=sub.version.wall_seconds):
+            touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.RUNNING).update(
+                status=Status.QUEUED, queued_at=now, error="re-queued: the worker stopped answering")
+        else:
+            continue
+        if touched:
+            grade_submission.apply_async(args=(sub.pk, sub.run), queue=sub.offering.assignment.queue)
+            requeued.append(sub.pk)
+    return requeued
+
+
+def submission_grade(*, submission_id: int, run: int, worker: str) -> Result | None:
+    """Claim the run, rebuild its assignment version locally, grade it, store the result.
+
+    Returns None when another delivery already claimed or finished this run. Any exception
+    is an infrastructure fault (the engine turns student faults into results).
+    """
+    from graders.contracts import Job
+    from seqlab.courses.services import assignment_version_materialize
+    from seqlab.grading import runner
+
+    if not submission_claim(submission_id=submission_id, run=run, worker=worker):
+        return None
+    submission = Submission.objects.select_related("blob", "version__assignment").get(pk=submission_id)
+    folder = assignment_version_materialize(version=submission.version, cache_dir=settings.SEQLAB_CACHE_DIR)
+    job = Job(assignment_dir=str(folder), filename=submission.filename, content=bytes(submission.blob.data))
+    return result_store(submission=submission, run=run, result=runner.grade(job))
