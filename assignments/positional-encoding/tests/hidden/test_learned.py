@@ -1,0 +1,108 @@
+"""LearnedPositionalEmbedding: its parameter, forward with copied-in weights, gradients, limits."""
+import torch
+
+from graders.checks import CheckFailure, check, expect_close, expect_raises, fail
+from graders.sandbox.proxy import StudentError
+
+HIDDEN = "after_due_date"
+CLASS = "LearnedPositionalEmbedding"
+
+
+def build(student, rng, max_len, d_model):
+    """Construct the module and copy a known table into `weight`; return (module, table)."""
+    module = student.new(CLASS, max_len, d_model)
+    weight = torch.randn(max_len, d_model, generator=rng)
+    # start from the module's own state so extra buffers (e.g. cached position ids) are kept
+    state = module.state_dict()
+    if "weight" not in state:
+        fail(f"{CLASS}({max_len}, {d_model}) has no parameter named `weight` "
+             f"(its state_dict has {sorted(state) or 'nothing'})")
+    state["weight"] = weight
+    module.load_state_dict(state)
+    return module, weight
+
+
+def forward(module, x, max_len, **kwargs):
+    """Call forward; name the whole-table mistake when a shorter x fails to broadcast."""
+    try:
+        return module(x, **kwargs)
+    except StudentError as err:
+        if err.kind == "exception" and x.shape[-2] < max_len and "must match the size" in err.exc_message:
+            raise CheckFailure(f"{err}\nHint: the whole (max_len, d_model) table was added; for a sequence "
+                               f"of T < max_len positions forward adds only weight[:T]") from None
+        raise
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_structure(student):
+    """Learned embedding has one trainable parameter `weight` of shape (max_len, d_model)"""
+    info = student.new(CLASS, 50, 12).structure()
+    if not info.get("is_module", True):
+        fail(f"{CLASS} must subclass torch.nn.Module (got a {info['type']})")
+    params, buffers = info["parameters"], info["buffers"]
+    if "weight" not in params:
+        if "weight" in buffers:
+            fail("`weight` is a buffer, so it is not trained; wrap it in nn.Parameter")
+        nested = sorted(n for n in params if n.endswith(".weight"))
+        if nested:
+            fail(f"the table is inside a submodule ({nested[0]}); the contract asks for a parameter "
+                 f"named `weight` on the module itself")
+        fail(f"{CLASS}(50, 12) has no parameter named `weight` (its parameters: {sorted(params) or 'none'})")
+    if tuple(params["weight"]) != (50, 12):
+        fail(f"{CLASS}(max_len=50, d_model=12).weight has shape {tuple(params['weight'])}; "
+             f"it must be (max_len, d_model)")
+    extra = sorted(set(params) - {"weight"})
+    if extra:
+        fail(f"{CLASS} has parameters besides `weight`: {extra}")
+
+
+@check(points=2, visibility=HIDDEN, target=CLASS)
+def test_forward(student, rng, mistakes):
+    """Learned embedding returns x + weight[:T] for several batch sizes and lengths"""
+    for max_len, d_model, batch, length in ((50, 12, 3, 17), (50, 12, 1, 9), (7, 2, 4, 3)):
+        module, weight = build(student, rng, max_len, d_model)
+        x = torch.randn(batch, length, d_model, generator=rng)
+        expect_close(forward(module, x, max_len), x.double() + weight.double()[:length],
+                     what=f"{CLASS}({max_len}, {d_model}) on x of shape {tuple(x.shape)}",
+                     mistakes=mistakes.learned(x, weight))
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_full_length(student, rng):
+    """Learned embedding accepts a sequence of exactly max_len positions"""
+    module, weight = build(student, rng, 8, 4)
+    x = torch.randn(2, 8, 4, generator=rng)
+    expect_close(forward(module, x, 8), x.double() + weight.double(), what=f"{CLASS}(8, 4) on x of shape (2, 8, 4)")
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_too_long(student, rng):
+    """Learned embedding raises ValueError when T > max_len"""
+    module = student.new(CLASS, 8, 4)
+    x = torch.randn(2, 9, 4, generator=rng)
+    expect_raises("ValueError", module, x, what=f"{CLASS}(8, 4) on x of shape (2, 9, 4)")
+
+
+@check(points=2, visibility=HIDDEN, target=CLASS)
+def test_gradients(student, rng):
+    """Learned embedding passes gradients to weight and to x"""
+    module, _ = build(student, rng, 12, 6)
+    x = torch.randn(3, 5, 6, generator=rng)
+    grad_out = torch.randn(3, 5, 6, generator=rng)
+    _, input_grads, param_grads = module.call_grad(x, grad_outputs=grad_out)
+    weight_grad = param_grads.get("weight")
+    if weight_grad is None:
+        fail("weight received no gradient: it must be an nn.Parameter used in forward")
+    expected = torch.zeros(12, 6, dtype=torch.float64)
+    expected[:5] = grad_out.double().sum(0)     # rows past T are unused, so their gradient is 0
+    expect_close(weight_grad, expected, what="weight.grad")
+    if input_grads[0] is None:
+        fail("x received no gradient: forward must keep the graph from x to the output")
+    expect_close(input_grads[0], grad_out.double(), what="x.grad")
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_input_untouched(student, rng):
+    """Learned embedding does not modify x in place"""
+    module, _ = build(student, rng, 10, 4)
+    forward(module, torch.randn(2, 6, 4, generator=rng), 10, check_inputs=True)
