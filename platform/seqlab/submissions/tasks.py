@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 
+from seqlab.grading import runner
 from seqlab.submissions import services
 
 log = logging.getLogger(__name__)
@@ -41,3 +43,17 @@ def sweep_stuck_submissions() -> int:
     if requeued:
         log.warning("re-queued stuck submissions %s", requeued)
     return len(requeued)
+
+
+@worker_ready.connect
+def _warm_engine(**_):
+    """Pay the engine's start-up (torch import) before the first student waits for it."""
+    try:
+        runner.engine_warm()
+    except Exception:  # the first task retries the start and reports the fault properly
+        log.exception("the grading engine did not start")
+
+
+@worker_shutdown.connect
+def _close_engine(**_):
+    runner.engine_close()

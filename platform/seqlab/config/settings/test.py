@@ -8,8 +8,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Unit tests never talk to a broker by accident; the worker tests set their own Redis URL.
-CELERY_BROKER_URL = env_str("SEQLAB_TEST_BROKER_URL", "memory://")
+# The real broker when CI provides one (REDIS_URL); an in-process one on a bare laptop.
+CELERY_BROKER_URL = env_str("SEQLAB_TEST_BROKER_URL", REDIS_URL or "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 SEQLAB_CACHE_DIR = VAR_DIR / "test-assignment-cache"
-TEST_REDIS_URL = REDIS_URL or "redis://127.0.0.1:6379/15"
