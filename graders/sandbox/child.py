@@ -115,7 +115,7 @@ class Server:
         return getattr(self.module, name)
 
     def op_has(self, header: dict[str, Any], buffers: list[bytes]) -> None:
-        self.reply({"ok": True, "value": hasattr(self.module, str(header["target"]))})
+        self.reply({"ok": True, "has": hasattr(self.module, str(header["target"]))})
 
     def op_call(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         if "handle" in header:
@@ -189,7 +189,7 @@ class Server:
             info["modules"] = {n: type(m).__name__ for n, m in obj.named_modules() if n}
             info["parameters"] = {n: list(p.shape) for n, p in obj.named_parameters()}
             info["buffers"] = {n: list(b.shape) for n, b in obj.named_buffers()}
-        self.reply({"ok": True, "value": info})
+        self.reply({"ok": True, "info": info})
 
     def op_getattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         obj = self.resolve({"$handle": header["handle"]})

@@ -1,0 +1,152 @@
+"""`python -m graders grade|check`: grade one submission, or prove an assignment is sound."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graders.assignment import AssignmentError, load_assignment
+from graders.contracts import Job, Result
+from graders.engine import Engine
+from graders.sandbox.host import SandboxUnavailable
+
+EXIT_BROKEN = 2          # the assignment (or the command line) is wrong
+EXIT_UNAVAILABLE = 3     # no sandbox can be built here
+
+
+def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes]:
+    """Resolve SUBMISSION: the file itself, or the contract's file / a notebook inside a folder."""
+    if path.is_dir():
+        expected = load_assignment(assignment_dir).file
+        candidates = [path / expected] + sorted(path.glob("*.ipynb"))
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise FileNotFoundError(f"{path} holds neither {expected} nor a notebook")
+        path = found
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    return path.name, path.read_bytes()
+
+
+def format_result(result: Result, title: str) -> str:
+    lines = [title, ""]
+    width = max((len(t.name) for t in result.tests), default=10)
+    for t in result.tests:
+        mark = "PASS" if t.status == "passed" else "FAIL"
+        vis = "" if t.visibility == "visible" else f"  [{t.visibility}]"
+        lines.append(f"  {mark} {t.number:>5}  {t.name:<{width}}  {t.score:g}/{t.max_score:g}{vis}")
+        for out_line in t.output.splitlines() if t.output and t.status != "passed" else ():
+            lines.append(f"               {out_line}")
+    for err in result.format_errors:
+        lines.append(f"  not gradable: {err}")
+    if result.output and not result.format_errors:
+        lines += ["", result.output]
+    if result.stdout.strip():
+        tail = result.stdout.strip().splitlines()[-10:]
+        lines += ["", "Your code printed (last lines):"] + [f"  | {x}" for x in tail]
+    lines += ["", f"Score: {result.score:g}/{result.max_score:g}   (graded in {result.execution_time:.2f} s)"]
+    return "\n".join(lines)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    assignment = load_assignment(args.assignment)
+    filename, content = _submission(args.assignment, Path(args.submission))
+    with Engine() as engine:
+        result = engine.grade(Job(assignment_dir=str(assignment.path), filename=filename, content=content,
+                                  public_only=args.public_only))
+    if args.json:
+        json.dump(result.to_json(with_artifacts=not args.no_artifacts), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_result(result, f"{assignment.slug}: {assignment.title['en']} / {assignment.title['ko']}"))
+    return 0
+
+
+def soundness_problems(engine: Engine, path: str) -> list[str]:
+    """Everything wrong with an assignment folder, as sentences for its author."""
+    assignment = load_assignment(path)
+    problems: list[str] = []
+    for lang in ("ko", "en"):
+        try:
+            if not assignment.statement(lang).strip():
+                problems.append(f"README.{lang}.md is empty")
+        except AssignmentError as exc:
+            problems.append(str(exc))
+    checks = assignment.checks()
+    if not checks:
+        return problems + ["no checks in tests/public or tests/hidden"]
+    if not any(c.folder == "public" for c in checks):
+        problems.append("no public checks: students cannot test anything locally")
+    total = sum(c.spec.points for c in checks)
+    for c in checks:
+        if c.spec.points <= 0:
+            problems.append(f"check {c.spec.key} has no points")
+    if assignment.points is not None and abs(float(assignment.points) - total) > 1e-9:
+        problems.append(f"assignment.toml says points = {assignment.points}, the checks add up to {total:g}")
+    names = [c.spec.name for c in checks]
+    problems += [f"two checks are named {n!r}" for n in sorted({n for n in names if names.count(n) > 1})]
+    if not assignment.solution_path.is_file():
+        return problems + [f"no solution: neither solution/{assignment.file} nor {assignment.solution_path}"]
+    solution = engine.grade(Job(str(assignment.path), assignment.file, assignment.solution_path.read_bytes(),
+                                solution=True))
+    for t in solution.tests:
+        if t.status != "passed":
+            problems.append(f"the solution fails check {t.number} {t.name!r}: {t.output}")
+    if not assignment.starter_path.is_file():
+        return problems + [f"no starter/{assignment.file}"]
+    starter = engine.grade(Job(str(assignment.path), assignment.file, assignment.starter_path.read_bytes()))
+    if not starter.gradable:
+        problems.append(f"the starter is not gradable: {starter.format_errors}")
+    for t in starter.tests:
+        if t.score > 0:
+            problems.append(f"the starter earns {t.score:g} on check {t.number} {t.name!r}")
+        if "SyntaxError" in t.output:
+            problems.append(f"the starter does not compile: {t.output}")
+            break
+    return problems
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = 0
+    with Engine() as engine:
+        for path in args.assignments:
+            try:
+                problems = soundness_problems(engine, path)
+            except AssignmentError as exc:
+                problems = [str(exc)]
+            if problems:
+                failed += 1
+                print(f"FAIL {path}")
+                print("\n".join(f"  - {p}" for p in problems))
+            else:
+                a = load_assignment(path)
+                n = len(a.checks())
+                print(f"ok   {path}: {n} checks, {sum(c.spec.points for c in a.checks()):g} points; "
+                      f"solution full marks, starter 0")
+    return EXIT_BROKEN if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m graders", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade one submission offline")
+    g.add_argument("assignment", help="assignment folder, e.g. assignments/attention")
+    g.add_argument("submission", help="the submitted file, a folder holding it, or a notebook")
+    g.add_argument("--json", action="store_true", help="print one results.json document")
+    g.add_argument("--public-only", action="store_true", help="run only the public checks")
+    g.add_argument("--no-artifacts", action="store_true", help="leave pictures out of --json")
+    c = sub.add_parser("check", help="prove assignments are sound")
+    c.add_argument("assignments", nargs="+")
+    args = parser.parse_args(argv)
+    try:
+        return cmd_grade(args) if args.command == "grade" else cmd_check(args)
+    except AssignmentError as exc:
+        print(f"error: the assignment is broken: {exc}", file=sys.stderr)
+        return EXIT_BROKEN
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BROKEN
+    except SandboxUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE

@@ -1,0 +1,288 @@
+"""What checks hold: a proxy to the student's module living in a sandbox.
+
+A `Session` owns the sandbox of one submission: it spawns it on first use, loads the
+student's module, and after a timeout or a crash kills it and starts a fresh one for the
+next check (so one infinite loop costs one check, not the submission). Every failure of
+the student's code surfaces as StudentError, a CheckFailure with a message to act on.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from graders.checks import CheckFailure
+from graders.contracts import Limits
+from graders.sandbox import protocol
+from graders.sandbox.host import CallTimeout, Sandbox, Zygote
+
+SIGNAL_TEXT = {
+    "SIGXCPU": "used up its CPU time limit",
+    "SIGXFSZ": "wrote a file larger than the limit",
+    "SIGSEGV": "crashed (segmentation fault)",
+    "SIGBUS": "crashed (bus error)",
+    "SIGABRT": "aborted",
+    "SIGILL": "crashed (illegal instruction)",
+    "SIGFPE": "crashed (arithmetic fault)",
+}
+
+
+class StudentError(CheckFailure):
+    """The student's code failed: raised, timed out, ran out of memory, or died."""
+
+    def __init__(self, kind: str, message: str, *, exc_type: str = "", exc_types: tuple[str, ...] = (),
+                 exc_message: str = "", trace: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.exc_type, self.exc_types, self.exc_message, self.trace = exc_type, exc_types, exc_message, trace
+
+
+class Session:
+    """The sandbox of one submission, restarted after a fault, killed at the end."""
+
+    def __init__(self, zygote: Zygote, *, filename: str, source: bytes, limits: Limits, seed: int) -> None:
+        self.zygote, self.filename, self.source, self.limits, self.seed = zygote, filename, source, limits, seed
+        self.module = filename.rsplit(".", 1)[0]
+        self.deadline = time.monotonic() + limits.wall_seconds
+        self.box: Sandbox | None = None
+        self.generation = 0
+        self.load_error: StudentError | None = None
+        self.names: list[str] = []
+        self.outputs: list[str] = []
+        self.reports: list[dict[str, Any]] = []
+        self.restarts = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def sandbox(self) -> Sandbox:
+        if self.load_error is not None:
+            raise self.load_error
+        if self.box is not None and self.box.alive:
+            return self.box
+        if self.box is not None:
+            self._retire()
+            self.restarts += 1
+        self._check_deadline("starting your code")
+        self.box = self.zygote.spawn(self.limits, self.seed)
+        self.generation += 1
+        try:
+            reply = self._send({"op": "load", "filename": self.filename, "module": self.module},
+                               raw=[self.source], what=f"importing {self.filename}",
+                               timeout=self.limits.call_seconds)[0]
+        except StudentError as err:
+            # Loading is deterministic: a module that failed once fails every check the same way.
+            err.kind = "import" if err.kind == "exception" else err.kind
+            self.load_error = err
+            raise
+        if not reply.get("ok"):
+            self.load_error = self._load_failure(reply)
+            raise self.load_error
+        self.names = list(reply.get("names", []))
+        return self.box
+
+    def _retire(self, *, measure: bool = False) -> None:
+        if self.box is None:
+            return
+        report = self.box.close(measure=measure)
+        self.reports.append(report)
+        text = self.box.output.text()
+        if text:
+            self.outputs.append(text)
+        self.box = None
+
+    def close(self) -> dict[str, Any]:
+        """Kill the sandbox; return its last exit report (memory and CPU used)."""
+        self._retire(measure=True)
+        return self.reports[-1] if self.reports else {}
+
+    def stdout(self) -> str:
+        return "\n".join(self.outputs)
+
+    # ------------------------------------------------------------------ requests
+    def _check_deadline(self, what: str) -> None:
+        if time.monotonic() >= self.deadline:
+            raise StudentError("timeout", f"the submission used up its total time limit of "
+                                          f"{self.limits.wall_seconds:g} s before {what}")
+
+    def _send(self, header: dict[str, Any], values: dict[str, Any] | None = None, *, raw: list[bytes] = (),
+              what: str, timeout: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        box = self.box
+        assert box is not None
+        limit = min(timeout or self.limits.call_seconds, max(0.0, self.deadline - time.monotonic()))
+        try:
+            if raw:
+                protocol.send_frame(box.chan, header, list(raw))
+                reply, decoded = self._await(box, limit)
+            else:
+                reply, decoded = box.request(header, values, timeout=limit, resolve_handle=self._handle)
+        except CallTimeout:
+            self._retire()
+            total = limit < (timeout or self.limits.call_seconds)
+            raise StudentError("timeout", f"timed out after {limit:.3g} s in {what}"
+                               + (" (the submission's total time limit ran out)" if total else "")) from None
+        except protocol.ChannelClosed:
+            report = self.box.close() if self.box else {}
+            self._retire()
+            raise StudentError("crashed", f"{what}: {self._death(report)}") from None
+        except protocol.ProtocolError as exc:
+            self._retire()
+            raise StudentError("protocol", f"{what}: the sandbox sent malformed data ({exc})") from None
+        if not reply.get("ok") and reply.get("kind") in ("exception", "protocol"):
+            raise self._exception(reply, what)
+        return reply, decoded
+
+    def _await(self, box: Sandbox, limit: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        import select
+        ready, _, _ = select.select([box.chan], [], [], limit)
+        if not ready:
+            raise CallTimeout(limit)
+        reply, _ = protocol.recv_frame(box.chan)
+        return reply, {}
+
+    def _death(self, report: dict[str, Any]) -> str:
+        sig = report.get("signal")
+        if self.box is not None and self.box.wall_killed:
+            return f"the submission's total time limit of {self.limits.wall_seconds:g} s ran out"
+        if sig in SIGNAL_TEXT:
+            return f"your code {SIGNAL_TEXT[sig]}"
+        if sig == "SIGKILL":
+            return ("your code was killed (it may have exceeded the memory limit of "
+                    f"{self.limits.memory_mib} MiB)")
+        if sig:
+            return f"your code was killed by {sig}"
+        return (f"your code ended the process (exit code {report.get('code', '?')}); "
+                "do not call exit() or os._exit() in a submission")
+
+    def _exception(self, reply: dict[str, Any], what: str) -> StudentError:
+        exc_type = str(reply.get("exc_type", "Exception"))
+        types = tuple(str(t) for t in reply.get("exc_types", [exc_type]))
+        message = str(reply.get("message", ""))
+        trace = str(reply.get("traceback", ""))
+        if reply.get("kind") == "protocol":
+            return StudentError("protocol", f"{what}: {message}")
+        if exc_type == "MemoryError" or "can't allocate memory" in message or "not enough memory" in message:
+            return StudentError("memory", f"{what}: ran out of memory (limit {self.limits.memory_mib} MiB)",
+                                exc_type=exc_type, exc_types=types, exc_message=message, trace=trace)
+        text = f"{what} raised {exc_type}: {message}" if message else f"{what} raised {exc_type}"
+        if trace:
+            text += "\n" + trace.rstrip()
+        return StudentError("exception", text, exc_type=exc_type, exc_types=types, exc_message=message,
+                            trace=trace)
+
+    def _load_failure(self, reply: dict[str, Any]) -> StudentError:
+        where = f"{self.filename}, line {reply.get('lineno', 0)}"
+        text = reply.get("text") or ""
+        return StudentError("syntax", f"{reply.get('exc_type', 'SyntaxError')} in {where}: "
+                                      f"{reply.get('message', '')}" + (f"\n    {text.strip()}" if text else ""))
+
+    def _handle(self, data: dict[str, Any]) -> "RemoteObject":
+        return RemoteObject(self, int(data["$handle"]), str(data.get("type", "object")))
+
+    def call(self, header: dict[str, Any], values: dict[str, Any], *, what: str,
+             timeout: float | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        self.sandbox()
+        self._check_deadline(what)
+        return self._send(header, values, what=what, timeout=timeout)
+
+
+class StudentProxy:
+    """The submitted module, as checks see it."""
+
+    def __init__(self, session: Session, *, timeout: float | None = None) -> None:
+        self._session = session
+        self._timeout = timeout
+
+    def has(self, name: str) -> bool:
+        self._session.sandbox()
+        return name in self._session.names
+
+    def call(self, name: str, *args: Any, check_inputs: bool = False, **kwargs: Any) -> Any:
+        """Call the submission's function `name`; return its result as data."""
+        reply, values = self._session.call(
+            {"op": "call", "target": name, "check_inputs": check_inputs},
+            {"args": list(args), "kwargs": kwargs}, what=name, timeout=self._timeout)
+        if check_inputs:
+            _compare_inputs(name, args, kwargs, values.get("inputs_after", {}), reply)
+        return values.get("value")
+
+    def call_grad(self, name: str, *args: Any, grad_outputs: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+        """Call `name` with float tensor arguments requiring grad and back-propagate `grad_outputs`."""
+        _, values = self._session.call(
+            {"op": "call", "target": name}, {"args": list(args), "kwargs": kwargs, "grad": grad_outputs},
+            what=f"{name} (backward)", timeout=self._timeout)
+        return values.get("value"), values.get("input_grads", [])
+
+    def new(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
+        """Construct the submission's class `name`; return a handle to the object."""
+        reply, _ = self._session.call({"op": "new", "target": name}, {"args": list(args), "kwargs": kwargs},
+                                      what=f"{name}(...)", timeout=self._timeout)
+        return RemoteObject(self._session, int(reply["handle"]), str(reply.get("type", name)),
+                            timeout=self._timeout)
+
+
+class RemoteObject:
+    """An object living in the sandbox (e.g. the student's nn.Module)."""
+
+    def __init__(self, session: Session, ident: int, type_name: str, *, timeout: float | None = None) -> None:
+        self._session, self._ident, self.type_name, self._timeout = session, ident, type_name, timeout
+        self._generation = session.generation
+
+    def _request(self, header: dict[str, Any], values: dict[str, Any], what: str) -> tuple[dict, dict]:
+        if self._generation != self._session.generation or self._session.box is None:
+            raise StudentError("restarted", f"{what}: the sandbox was restarted after an earlier failure, "
+                                            f"so this {self.type_name} object is gone")
+        return self._session.call({**header, "handle": self._ident}, values, what=what, timeout=self._timeout)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call("__call__", *args, **kwargs)
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        what = f"{self.type_name}.forward" if method == "__call__" else f"{self.type_name}.{method}"
+        _, values = self._request({"op": "call", "method": method}, {"args": list(args), "kwargs": kwargs}, what)
+        return values.get("value")
+
+    def call_grad(self, *args: Any, grad_outputs: Any, **kwargs: Any) -> tuple[Any, list[Any], dict[str, Any]]:
+        _, values = self._request({"op": "call", "method": "__call__"},
+                                  {"args": list(args), "kwargs": kwargs, "grad": grad_outputs},
+                                  f"{self.type_name}.forward (backward)")
+        return values.get("value"), values.get("input_grads", []), values.get("param_grads", {})
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+        self._request({"op": "load_state_dict", "strict": strict}, {"state": dict(state)},
+                      f"{self.type_name}.load_state_dict")
+
+    def state_dict(self) -> dict[str, Any]:
+        _, values = self._request({"op": "state_dict"}, {}, f"{self.type_name}.state_dict")
+        value = values.get("value")
+        if not isinstance(value, dict):
+            raise CheckFailure(f"{self.type_name}.state_dict() did not return a dict")
+        return value
+
+    def structure(self) -> dict[str, Any]:
+        reply, _ = self._request({"op": "structure"}, {}, f"inspecting {self.type_name}")
+        return reply.get("info", {})
+
+    def getattr(self, name: str) -> Any:
+        _, values = self._request({"op": "getattr", "name": name}, {}, f"{self.type_name}.{name}")
+        return values.get("value")
+
+
+def _compare_inputs(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], after: Any,
+                    reply: dict[str, Any]) -> None:
+    import torch
+    names = list(reply.get("input_names", []))
+    for key, before in list(enumerate(args)) + list(kwargs.items()):
+        if not isinstance(before, torch.Tensor):
+            continue
+        now = after.get(str(key)) if isinstance(after, dict) else None
+        label = names[key] if isinstance(key, int) and key < len(names) else str(key)
+        if not isinstance(now, torch.Tensor) or now.shape != before.shape or now.dtype != before.dtype \
+                or not _same(now, before):
+            raise CheckFailure(f"{name} changed its argument `{label}` in place; "
+                               "functions must not mutate their inputs (work on a copy)")
+
+
+def _same(a: Any, b: Any) -> bool:
+    import torch
+    if torch.equal(a, b):
+        return True
+    # NaN never equals itself; an input holding NaN is unchanged if NaNs stayed put.
+    return a.is_floating_point() and torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(0.0), b.nan_to_num(0.0))
