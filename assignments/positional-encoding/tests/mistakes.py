@@ -152,3 +152,14 @@ def learned(x: torch.Tensor, weight: torch.Tensor) -> dict[str, torch.Tensor | N
         "x is multiplied by the position embeddings; forward adds them":
             x * weight[:length],
     }
+
+
+def learned_error(message: str, exc_types: tuple[str, ...], length: int, max_len: int) -> str | None:
+    """Name the mistake behind an exception from forward on T positions, when it shows one."""
+    if (length < max_len and "must match the size" in message
+            and f"({length})" in message and f"({max_len})" in message):
+        return ("the whole (max_len, d_model) table was added; for a sequence of T < max_len "
+                "positions forward adds only weight[:T]")
+    if length == max_len and "ValueError" in exc_types:
+        return "T == max_len must be accepted; only T > max_len raises ValueError"
+    return None

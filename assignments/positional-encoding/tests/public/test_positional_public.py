@@ -1,7 +1,8 @@
 """Small visible checks: one of each function, on sizes you can print and inspect by hand."""
 import torch
 
-from graders.checks import check, expect_close, expect_raises, fail
+from graders.checks import CheckFailure, check, expect_close, expect_raises, fail
+from graders.sandbox.proxy import StudentError
 
 # the contract's tolerance for the table: float32 tables pass, a wrong formula does not
 TABLE_ATOL = 1e-4
@@ -33,7 +34,14 @@ def test_learned_small(student, rng, mistakes):
     state["weight"] = weight
     module.load_state_dict(state)
     x = torch.randn(2, 6, 4, generator=rng)
-    expect_close(module(x), x.double() + weight.double()[:6], what="forward(x) for x of shape (2, 6, 4)",
+    try:
+        out = module(x)
+    except StudentError as err:
+        hint = err.kind == "exception" and mistakes.learned_error(err.exc_message, tuple(err.exc_types), 6, 10)
+        if hint:
+            raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
+        raise
+    expect_close(out, x.double() + weight.double()[:6], what="forward(x) for x of shape (2, 6, 4)",
                  mistakes=mistakes.learned(x, weight))
 
 
