@@ -114,9 +114,6 @@ class Server:
             raise AttributeError(f"{self.filename} does not define {name!r}")
         return getattr(self.module, name)
 
-    def op_has(self, header: dict[str, Any], buffers: list[bytes]) -> None:
-        self.reply({"ok": True, "has": hasattr(self.module, str(header["target"]))})
-
     def op_call(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         if "handle" in header:
             obj = self.resolve({"$handle": header["handle"]})

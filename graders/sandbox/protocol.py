@@ -186,7 +186,8 @@ def _encode_array(arr: np.ndarray, buffers: list[bytes], kind: str, wire_dtype: 
                            and k != "bfloat16"), None)
         if wire_dtype is None:
             return {"$foreign": f"numpy.ndarray({arr.dtype})"}
-    arr = np.ascontiguousarray(arr, dtype=np.dtype(DTYPES[wire_dtype][0]))
+    # not ascontiguousarray: it turns 0-d arrays into 1-d ones
+    arr = np.asarray(arr).astype(np.dtype(DTYPES[wire_dtype][0]), order="C", copy=False)
     buffers.append(arr.tobytes())
     return {"$array": len(buffers) - 1, "dtype": wire_dtype, "shape": list(arr.shape), "kind": kind}
 

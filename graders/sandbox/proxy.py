@@ -57,9 +57,8 @@ class Session:
             raise self.load_error
         if self.box is not None and self.box.alive:
             return self.box
-        if self.box is not None:
-            self._retire()
-            self.restarts += 1
+        self._retire()
+        self.restarts += 1 if self.generation else 0
         self._check_deadline("starting your code")
         self.box = self.zygote.spawn(self.limits, self.seed)
         self.generation += 1
@@ -234,9 +233,12 @@ class RemoteObject:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call("__call__", *args, **kwargs)
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def call(self, method: str, *args: Any, check_inputs: bool = False, **kwargs: Any) -> Any:
         what = f"{self.type_name}.forward" if method == "__call__" else f"{self.type_name}.{method}"
-        _, values = self._request({"op": "call", "method": method}, {"args": list(args), "kwargs": kwargs}, what)
+        reply, values = self._request({"op": "call", "method": method, "check_inputs": check_inputs},
+                                      {"args": list(args), "kwargs": kwargs}, what)
+        if check_inputs:
+            _compare_inputs(what, args, kwargs, values.get("inputs_after", {}), reply)
         return values.get("value")
 
     def call_grad(self, *args: Any, grad_outputs: Any, **kwargs: Any) -> tuple[Any, list[Any], dict[str, Any]]:
