@@ -52,11 +52,11 @@ def heatmaps(panels: Sequence[tuple[str, Any]], *, title: str = "", row_labels: 
     mats = [_matrix(m) for _, m in panels]
     top = vmax if vmax is not None else max(float(np.nanmax(m)) if m.size else 1.0 for m in mats)
     fig, axes = plt.subplots(1, len(mats), figsize=(3.2 * len(mats) + 0.8, 3.2), squeeze=False)
-    for ax, (name, _), mat in zip(axes[0], panels, mats):
+    for k, (ax, (name, _), mat) in enumerate(zip(axes[0], panels, mats)):
         im = ax.imshow(mat, cmap="viridis", vmin=vmin, vmax=top)
         ax.set_title(name, fontsize=10)
         if row_labels:
-            ax.set_yticks(range(len(row_labels)), row_labels, fontsize=8)
+            ax.set_yticks(range(len(row_labels)), row_labels if k == 0 else [""] * len(row_labels), fontsize=8)
         if col_labels:
             ax.set_xticks(range(len(col_labels)), col_labels, fontsize=8, rotation=45, ha="right")
         if annotate and mat.size <= 64:
