@@ -189,11 +189,24 @@ class Server:
         self.reply({"ok": True, "info": info})
 
     def op_getattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
-        obj = self.resolve({"$handle": header["handle"]})
-        value = obj
-        for part in str(header["name"]).split("."):
+        value = self.resolve({"$handle": header["handle"]})
+        for part in filter(None, str(header["name"]).split(".")):
             value = getattr(value, part)
         self.reply({"ok": True}, {"value": value})
+
+    def op_setattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        obj = self.resolve({"$handle": header["handle"]})
+        setattr(obj, str(header["name"]), self.decode(header["value"], buffers))
+        self.reply({"ok": True})
+
+    def op_tensor(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        """Keep a tensor here, so several calls can share it (e.g. parameters and their optimizer)."""
+        import torch
+        value = self.decode(header["value"], buffers)
+        if not isinstance(value, torch.Tensor):
+            raise protocol.ProtocolError("tensor() needs a tensor")
+        value = value.detach().clone().requires_grad_(bool(header.get("requires_grad")))
+        self.reply({"ok": True, "handle": self.register(value), "type": "Tensor"})
 
 
 def _materialise(value: Any) -> Any:

@@ -172,12 +172,25 @@ class Session:
         return StudentError("syntax", f"{reply.get('exc_type', 'SyntaxError')} in {where}: "
                                       f"{reply.get('message', '')}" + (f"\n    {text.strip()}" if text else ""))
 
+    def _check_handles(self, value: Any, what: str) -> None:
+        """Objects from a sandbox that has since been restarted cannot be passed on."""
+        if isinstance(value, RemoteObject) and value._generation != self.generation:
+            raise StudentError("restarted", f"{what}: the sandbox was restarted after an earlier failure, "
+                                            f"so an object it held is gone")
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                self._check_handles(v, what)
+        elif isinstance(value, dict):
+            for v in value.values():
+                self._check_handles(v, what)
+
     def _handle(self, data: dict[str, Any]) -> "RemoteObject":
         return RemoteObject(self, int(data["$handle"]), str(data.get("type", "object")))
 
     def call(self, header: dict[str, Any], values: dict[str, Any], *, what: str,
              timeout: float | None) -> tuple[dict[str, Any], dict[str, Any]]:
         self.sandbox()
+        self._check_handles(values, what)
         self._check_deadline(what)
         return self._send(header, values, what=what, timeout=timeout)
 
@@ -209,6 +222,13 @@ class StudentProxy:
             what=f"{name} (backward)", timeout=self._timeout)
         return values.get("value"), values.get("input_grads", [])
 
+    def tensor(self, value: Any, *, requires_grad: bool = False) -> "RemoteObject":
+        """Place a tensor in the sandbox; the handle can be passed to several calls (e.g. as a
+        parameter to an optimizer), updated with .setattr("grad", g) and read with .value()."""
+        reply, _ = self._session.call({"op": "tensor", "requires_grad": requires_grad}, {"value": value},
+                                      what="creating a tensor", timeout=self._timeout)
+        return RemoteObject(self._session, int(reply["handle"]), "Tensor", timeout=self._timeout)
+
     def new(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct the submission's class `name`; return a handle to the object."""
         reply, _ = self._session.call({"op": "new", "target": name}, {"args": list(args), "kwargs": kwargs},
@@ -217,10 +237,12 @@ class StudentProxy:
                             timeout=self._timeout)
 
 
-class RemoteObject:
-    """An object living in the sandbox (e.g. the student's nn.Module)."""
+class RemoteObject(protocol.Handle):
+    """An object living in the sandbox (e.g. the student's nn.Module); pass it as an argument
+    to later calls and the sandbox receives the object itself."""
 
     def __init__(self, session: Session, ident: int, type_name: str, *, timeout: float | None = None) -> None:
+        super().__init__(ident, type_name)
         self._session, self._ident, self.type_name, self._timeout = session, ident, type_name, timeout
         self._generation = session.generation
 
@@ -265,6 +287,13 @@ class RemoteObject:
     def getattr(self, name: str) -> Any:
         _, values = self._request({"op": "getattr", "name": name}, {}, f"{self.type_name}.{name}")
         return values.get("value")
+
+    def setattr(self, name: str, value: Any) -> None:
+        self._request({"op": "setattr", "name": name}, {"value": value}, f"setting {self.type_name}.{name}")
+
+    def value(self) -> Any:
+        """The object itself as data (for a tensor made by student.tensor: its current values)."""
+        return self.getattr("")
 
 
 def _compare_inputs(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], after: Any,
