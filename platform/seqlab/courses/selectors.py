@@ -76,3 +76,77 @@ def deadlines_for(*, offering: Offering, student) -> Deadlines:
     if extension:
         return Deadlines(extension.due_at, max(extension.cutoff_at, extension.due_at), True)
     return Deadlines(offering.due_at, offering.cutoff_at, False)
+
+
+def _version_file(version, path: str) -> bytes:
+    from seqlab.blobs.services import blob_bytes
+    file = version.files.select_related("blob").filter(path=path).first()
+    return blob_bytes(blob=file.blob) if file else b""
+
+
+def statement_source(*, version, lang: str) -> str:
+    """The statement in `lang`, from the stored version (falls back to the other language)."""
+    other = "en" if lang == "ko" else "ko"
+    data = _version_file(version, f"README.{lang}.md") or _version_file(version, f"README.{other}.md")
+    return data.decode("utf-8", errors="replace")
+
+
+def starter_bytes(*, version) -> bytes:
+    return _version_file(version, f"starter/{version.assignment.file}")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    number: str
+    name: str
+    points: float
+    visibility: str
+    reveal_at: datetime | None
+
+
+def check_table_for_student(*, offering: Offering, student) -> list[CheckRow]:
+    """Every check of the current version with when a student will see its result."""
+    version = offering.assignment.current_version
+    cutoff = max(deadlines_for(offering=offering, student=student).cutoff_at, offering.cutoff_at)
+    reveal = {"after_due_date": cutoff, "after_published": offering.published_at}
+    return [CheckRow(c["number"], c["name"], c["points"], c["visibility"], reveal.get(c["visibility"]))
+            for c in (version.checks if version else [])]
+
+
+@dataclass(frozen=True)
+class OfferingRow:
+    offering: Offering
+    deadlines: Deadlines
+    attempts: int
+    latest_status: str
+    best_shown: str
+
+
+def offering_rows_for_user(*, user, course: Course) -> list[OfferingRow]:
+    """The course page's table: each visible offering with this user's attempts."""
+    from seqlab.submissions.models import Submission
+    rows = []
+    for offering in offering_list_for_user(user=user, course=course):
+        mine = list(Submission.objects.filter(offering=offering, student=user).order_by("-number")[:50])
+        rows.append(OfferingRow(offering, deadlines_for(offering=offering, student=user), len(mine),
+                                mine[0].status if mine else "", ""))
+    return rows
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    visibility: str
+    reveal_at: datetime | None
+    checks: list[CheckRow]
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+def check_groups(rows: list[CheckRow]) -> list[CheckGroup]:
+    """Checks grouped by when their results show, in the order they first appear."""
+    groups: dict[tuple, list[CheckRow]] = {}
+    for row in rows:
+        groups.setdefault((row.visibility, row.reveal_at), []).append(row)
+    return [CheckGroup(vis, at, rows) for (vis, at), rows in groups.items()]

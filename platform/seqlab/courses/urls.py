@@ -1,4 +1,11 @@
 from django.urls import path
 
+from seqlab.courses import views
+
 app_name = "courses"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:slug>/", views.course_detail, name="course"),
+    path("o/<int:pk>/", views.offering_detail, name="offering"),
+    path("o/<int:pk>/starter/", views.starter_download, name="starter"),
+]

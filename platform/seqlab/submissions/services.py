@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from graders.contracts import Result as EngineResult
 from seqlab.blobs.services import blob_store
@@ -33,22 +34,22 @@ def _counted(offering: Offering, student):
 
 def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filename: str, now) -> None:
     if course_role(user=student, course=offering.course) != Role.STUDENT:
-        raise SubmissionRefused("not_student", "only students of this course can submit")
+        raise SubmissionRefused("not_student", _("Only students of this course can submit."))
     if not offering.is_released(now):
-        raise SubmissionRefused("not_released", "this assignment is not open yet")
+        raise SubmissionRefused("not_released", _("This assignment is not open yet."))
     if now > deadlines_for(offering=offering, student=student).cutoff_at:
-        raise SubmissionRefused("closed", "the submission deadline has passed")
+        raise SubmissionRefused("closed", _("The submission deadline has passed."))
     if len(content) > settings.SEQLAB_MAX_UPLOAD_BYTES:
-        raise SubmissionRefused("too_large", f"the file is larger than {settings.SEQLAB_MAX_UPLOAD_BYTES // 1024} KiB")
+        raise SubmissionRefused("too_large", _("The file is larger than %(kib)d KiB.") % {"kib": settings.SEQLAB_MAX_UPLOAD_BYTES // 1024})
     if not filename.endswith(ACCEPTED_SUFFIXES):
-        raise SubmissionRefused("file_type", "submit a .py file or a Jupyter notebook (.ipynb)")
+        raise SubmissionRefused("file_type", _("Submit a .py file or a Jupyter notebook (.ipynb)."))
     counted = _counted(offering, student)
     if offering.max_submissions is not None and counted.count() >= offering.max_submissions:
-        raise SubmissionRefused("limit", f"you have used all {offering.max_submissions} submissions")
+        raise SubmissionRefused("limit", _("You have used all %(n)d submissions.") % {"n": offering.max_submissions})
     last = counted.aggregate(last=Max("submitted_at"))["last"]
     if last and offering.cooldown_seconds and now < last + timedelta(seconds=offering.cooldown_seconds):
         wait = math.ceil((last + timedelta(seconds=offering.cooldown_seconds) - now).total_seconds())
-        raise SubmissionRefused("cooldown", f"wait {wait} s before submitting again")
+        raise SubmissionRefused("cooldown", _("Wait %(s)d seconds before submitting again.") % {"s": wait})
 
 
 def _late_days(*, offering: Offering, student, now) -> int:

@@ -12,3 +12,6 @@ STORAGES = {
 CELERY_BROKER_URL = env_str("SEQLAB_TEST_BROKER_URL", REDIS_URL or "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 SEQLAB_CACHE_DIR = VAR_DIR / "test-assignment-cache"
+# Tests never run collectstatic: serve straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

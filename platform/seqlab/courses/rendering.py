@@ -1,0 +1,71 @@
+"""Render an assignment statement: Markdown, math as MathML (no CDN), Pygments-highlighted code.
+
+Statements come from assignment folders, so the HTML is sanitised anyway: an instructor's
+repository is not a reason to let arbitrary script into every student's browser.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+MATHML_TAGS = {"math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+               "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd",
+               "munder", "mover", "munderover", "mpadded", "mphantom", "menclose", "merror"}
+MATHML_ATTRS = {"display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+                "form", "largeop", "movablelimits", "accent", "accentunder", "displaystyle", "scriptlevel",
+                "columnalign", "rowspacing", "columnspacing", "width", "height", "depth", "notation",
+                "linethickness", "symmetric", "minsize", "maxsize"}
+EXTRA_TAGS = {"span", "div", "pre", "code", "table", "thead", "tbody", "tr", "th", "td", "img", "figure",
+              "figcaption", "del", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "sup", "sub"}
+
+
+def _math(content: str, options: dict) -> str:
+    display = "block" if options.get("display_mode") else "inline"
+    try:
+        mathml = latex_to_mathml(content, display=display)
+    except Exception:  # latex2mathml raises many types; show the source rather than nothing
+        return f'<code class="math-error">{escape(content)}</code>'
+    return f'<div class="math-block">{mathml}</div>' if display == "block" else mathml
+
+
+def _code(code: str, lang: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(lang) if lang else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    return f'<pre class="highlight"><code>{highlight(code, lexer, HtmlFormatter(nowrap=True))}</code></pre>'
+
+
+def highlight_python(code: str) -> str:
+    """Highlight a submission's source for the feedback page."""
+    return _code(code, "python", "")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _code}).enable("table")
+    dollarmath_plugin(md, double_inline=True, renderer=_math)
+    return md
+
+
+def _sanitise(html: str) -> str:
+    attributes = {"*": {"class"}, "img": {"src", "alt", "title"}, "a": {"href", "title"},
+                  "td": {"style"}, "th": {"style"}}
+    attributes.update({tag: MATHML_ATTRS | {"class"} for tag in MATHML_TAGS})
+    return nh3.clean(html, tags=nh3.ALLOWED_TAGS | MATHML_TAGS | EXTRA_TAGS, attributes=attributes,
+                     filter_style_properties={"text-align"})
+
+
+@lru_cache(maxsize=256)
+def render_markdown(source: str) -> str:
+    """Markdown with $math$ and fenced code to safe HTML (cached: statements rarely change)."""
+    return _sanitise(_markdown().render(source))

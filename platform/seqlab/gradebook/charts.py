@@ -1,0 +1,33 @@
+"""Pictures for instructors: the score histogram of one offering, as a PNG."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")                      # no display on a server
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+KOREAN_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "AppleGothic")
+
+
+def _font_family() -> list[str]:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in KOREAN_FONTS if name in installed] + ["DejaVu Sans"]
+
+
+def histogram_png(*, scores: list[float], max_score: float, title: str, xlabel: str, ylabel: str) -> bytes:
+    """Bars of how many students reached each score band (10 bands from 0 to max)."""
+    with plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+        top = max_score or max(scores or [1.0]) or 1.0
+        ax.hist(scores, bins=10, range=(0, top), color="#3451b2", edgecolor="white")
+        ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(0, top))
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,238 @@
+"""Staff pages: the TA review queue and overrides, written-answer grading, and the
+instructor's offerings, extensions, gradebook, histogram, CSV export and regrade-all.
+Views parse input, call one service or selector, and render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from seqlab.courses import selectors as course_selectors
+from seqlab.courses import services as course_services
+from seqlab.courses.models import Assignment, Course, Offering, Role
+from seqlab.gradebook import charts, exports, forms, selectors, services
+from seqlab.gradebook.models import RubricItem, WrittenAnswer
+from seqlab.submissions.models import Submission
+from seqlab.submissions.selectors import feedback_for
+from seqlab.submissions.services import submission_regrade
+
+STAFF = (Role.TA, Role.INSTRUCTOR)
+
+
+def _course(user, slug: str, roles=STAFF) -> Course:
+    course = get_object_or_404(Course, slug=slug)
+    if course_selectors.course_role(user=user, course=course) not in roles:
+        raise Http404            # not 403: do not confirm the course exists
+    return course
+
+
+def _offering(user, pk: int, roles=STAFF) -> Offering:
+    offering = get_object_or_404(Offering.objects.select_related("course", "assignment"), pk=pk)
+    _course(user, offering.course.slug, roles)
+    return offering
+
+
+def _submission(user, pk: int) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related(
+        "offering__course", "offering__assignment", "student", "current_result"), pk=pk)
+    _course(user, submission.offering.course.slug)
+    return submission
+
+
+# ------------------------------------------------------------------ TA: review and override
+@login_required
+def review_queue(request, slug: str):
+    course = _course(request.user, slug)
+    offering_id = int(request.GET["offering"]) if request.GET.get("offering", "").isdigit() else None
+    return render(request, "gradebook/review_queue.html", {
+        "course": course, "submissions": selectors.review_queue(course=course, offering_id=offering_id)[:200],
+        "offerings": course.offerings.select_related("assignment"), "offering_id": offering_id})
+
+
+@login_required
+def review_detail(request, pk: int):
+    submission = _submission(request.user, pk)
+    return render(request, "gradebook/review_detail.html", {
+        "submission": submission, "course": submission.offering.course,
+        "feedback": feedback_for(viewer=request.user, submission=submission),
+        "overrides": submission.overrides.select_related("author"),
+        "auto": selectors.raw_score(submission=submission), "final": selectors.final_score(submission=submission)})
+
+
+@login_required
+@require_POST
+def override_submit(request, pk: int):
+    submission = _submission(request.user, pk)
+    form = forms.OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("An override needs a score and a comment."))
+        return redirect("gradebook:review_detail", pk=pk)
+    if request.POST.get("clear"):
+        services.override_clear(actor=request.user, submission=submission,
+                                check_number=form.cleaned_data["check_number"], comment=form.cleaned_data["comment"])
+    else:
+        services.override_set(actor=request.user, submission=submission, **form.cleaned_data)
+    messages.success(request, _("Saved. The change is in the audit trail."))
+    return redirect("gradebook:review_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def regrade_one(request, pk: int):
+    submission = _submission(request.user, pk)
+    submission_regrade(actor=request.user, submission=submission)
+    return redirect("submissions:detail", pk=pk)
+
+
+@login_required
+def audit(request, slug: str):
+    course = _course(request.user, slug)
+    return render(request, "gradebook/audit.html", {"course": course, "entries": selectors.audit_trail(course=course)})
+
+
+# ------------------------------------------------------------------ written answers
+@login_required
+@require_POST
+def answer_save(request, pk: int, item_id: int):
+    offering = get_object_or_404(Offering, pk=pk)
+    if course_selectors.course_role(user=request.user, course=offering.course) != Role.STUDENT:
+        raise Http404
+    item = get_object_or_404(RubricItem, pk=item_id, offering=offering)
+    services.written_answer_save(student=request.user, item=item, text=request.POST.get("text", ""))
+    messages.success(request, _("Your answer was saved."))
+    return redirect("courses:offering", pk=pk)
+
+
+@login_required
+def written(request, pk: int):
+    offering = _offering(request.user, pk)
+    return render(request, "gradebook/written.html", {
+        "offering": offering, "course": offering.course, "answers": selectors.rubric_answers(offering=offering),
+        "items": offering.rubric_items.all(), "form": forms.RubricItemForm()})
+
+
+@login_required
+@require_POST
+def written_grade(request, pk: int):
+    answer = get_object_or_404(WrittenAnswer.objects.select_related("item__offering__course"), pk=pk)
+    _course(request.user, answer.item.offering.course.slug)
+    form = forms.WrittenGradeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValueError(_("Enter the points."))
+        services.written_answer_grade(actor=request.user, answer=answer, **form.cleaned_data)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("gradebook:written", pk=answer.item.offering_id)
+
+
+@login_required
+@require_POST
+def rubric_item_add(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    form = forms.RubricItemForm(request.POST)
+    if form.is_valid():
+        services.rubric_item_create(actor=request.user, offering=offering, **form.cleaned_data)
+    return redirect("gradebook:written", pk=pk)
+
+
+# ------------------------------------------------------------------ instructor
+@login_required
+def offerings(request, slug: str):
+    course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
+    form = forms.OfferingForm(request.POST or None)
+    form.fields["assignment"].queryset = Assignment.objects.exclude(offerings__course=course)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        offering = course_services.offering_save(actor=request.user, course=course,
+                                                 assignment=data.pop("assignment"), **data)
+        return redirect("gradebook:offering_edit", pk=offering.pk)
+    return render(request, "gradebook/offerings.html", {
+        "course": course, "offerings": course.offerings.select_related("assignment"), "form": form})
+
+
+@login_required
+def offering_edit(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    form = forms.OfferingForm(request.POST or None, instance=offering)
+    form.fields["assignment"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "assignment"}
+        offering.refresh_from_db()
+        course_services.offering_save(actor=request.user, course=offering.course, assignment=offering.assignment,
+                                      offering=offering, **data)
+        messages.success(request, _("Saved."))
+        return redirect("gradebook:offering_edit", pk=pk)
+    students = course_selectors.course_students(course=offering.course)
+    return render(request, "gradebook/offering_edit.html", {
+        "offering": offering, "course": offering.course, "form": form,
+        "extension_form": forms.ExtensionForm(students=students),
+        "extensions": offering.extensions.select_related("student"),
+        "progress": selectors.regrade_progress(offering=offering),
+        "stale": offering.submissions.exclude(version=offering.assignment.current_version).count()})
+
+
+@login_required
+@require_POST
+def extension_add(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    form = forms.ExtensionForm(request.POST, students=course_selectors.course_students(course=offering.course))
+    if form.is_valid():
+        course_services.extension_grant(actor=request.user, offering=offering, **form.cleaned_data)
+        messages.success(request, _("Extension granted."))
+    else:
+        messages.error(request, _("Check the extension's student and dates."))
+    return redirect("gradebook:offering_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    services.offering_publish(actor=request.user, offering=offering, published=request.POST.get("publish") == "1")
+    return redirect("gradebook:offering_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def regrade_all(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    services.offering_regrade_all(actor=request.user, offering=offering)
+    return redirect("gradebook:offering_edit", pk=pk)
+
+
+@login_required
+def regrade_progress(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    return render(request, "gradebook/_progress.html", {
+        "offering": offering, "progress": selectors.regrade_progress(offering=offering)})
+
+
+@login_required
+def gradebook(request, slug: str):
+    course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
+    book = selectors.gradebook_for_course(course=course)
+    return render(request, "gradebook/gradebook.html", {"course": course, "book": book})
+
+
+@login_required
+def gradebook_csv(request, slug: str):
+    course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
+    body = exports.gradebook_csv(book=selectors.gradebook_for_course(course=course))
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")   # BOM: Excel reads UTF-8
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-gradebook.csv"'
+    return response
+
+
+@login_required
+def histogram(request, pk: int):
+    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
+    cells = selectors.offering_grades(offering=offering).values()
+    png = charts.histogram_png(
+        scores=[c.total for c in cells if c.total is not None],
+        max_score=selectors.offering_max_points(offering=offering),
+        title=offering.assignment.title_ko, xlabel=_("score"), ylabel=_("students"))
+    return HttpResponse(png, content_type="image/png")

@@ -1,0 +1,147 @@
+"""Reads for submissions: who may see which attempt, and what of its feedback they may see.
+
+Visibility follows Gradescope: `visible` always; `after_due_date` once the late due date
+(the student's cutoff, extensions included) has passed; `after_published` once the offering's
+grades are published; `hidden` never, for students. While any check is withheld the total
+is withheld too, and the page says which checks are withheld and until when.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from seqlab.courses.models import Offering
+from seqlab.courses.selectors import course_role, deadlines_for, is_course_staff
+from seqlab.submissions.models import Artifact, Submission
+
+
+def submission_list_for_student(*, offering: Offering, student) -> QuerySet[Submission]:
+    return (Submission.objects.filter(offering=offering, student=student)
+            .select_related("current_result").order_by("-number"))
+
+
+def submission_get_for_user(*, user, submission_id: int) -> Submission:
+    """The attempt if it is the user's own or the user is staff of its course; else DoesNotExist."""
+    submission = Submission.objects.select_related(
+        "offering__course", "offering__assignment", "student", "current_result", "version", "blob",
+    ).get(pk=submission_id)
+    if submission.student_id == user.id or is_course_staff(user=user, course=submission.offering.course):
+        return submission
+    raise Submission.DoesNotExist
+
+
+def queue_position(*, submission: Submission) -> int:
+    """How many queued runs on the same queue were queued before this one."""
+    return Submission.objects.filter(status="queued", queued_at__lt=submission.queued_at,
+                                     offering__assignment__queue=submission.offering.assignment.queue).count()
+
+
+@dataclass(frozen=True)
+class CheckView:
+    number: str
+    name: str
+    score: float | None           # None while withheld
+    max_score: float
+    passed: bool | None
+    output: str
+    visibility: str
+    shown: bool
+    reveal_at: datetime | None     # when a withheld check will show; None = never or on publication
+    override_comment: str = ""
+
+
+@dataclass(frozen=True)
+class WithheldGroup:
+    """Checks withheld for the same reason until the same moment, told as one line."""
+
+    visibility: str
+    reveal_at: datetime | None
+    count: int
+    points: float
+
+
+def _group_withheld(checks: list[CheckView]) -> list[WithheldGroup]:
+    groups: dict[tuple, list[CheckView]] = {}
+    for c in checks:
+        groups.setdefault((c.visibility, c.reveal_at), []).append(c)
+    return [WithheldGroup(vis, at, len(cs), sum(c.max_score for c in cs)) for (vis, at), cs in groups.items()]
+
+
+@dataclass
+class Feedback:
+    checks: list[CheckView]
+    score: float | None                 # None while any check is withheld
+    max_score: float
+    shown_score: float
+    shown_max: float
+    withheld: list[CheckView] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    stdout: str = ""
+    total_override_comment: str = ""
+
+    @property
+    def shown_checks(self) -> list[CheckView]:
+        return [c for c in self.checks if c.shown]
+
+    @property
+    def withheld_groups(self) -> list[WithheldGroup]:
+        return _group_withheld(self.withheld)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(1 for c in self.checks if c.shown and c.passed)
+
+
+def _reveal(visibility: str, *, offering: Offering, student, now: datetime) -> tuple[bool, datetime | None]:
+    if visibility == "visible":
+        return True, None
+    if visibility == "after_due_date":
+        cutoff = max(deadlines_for(offering=offering, student=student).cutoff_at, offering.cutoff_at)
+        return now >= cutoff, cutoff
+    if visibility == "after_published":
+        published = offering.published_at
+        return bool(published and now >= published), published
+    return False, None
+
+
+def _check_view(test: dict, override, shown: bool, reveal_at) -> CheckView:
+    score = override.score if override else test.get("score", 0.0)
+    return CheckView(
+        number=test.get("number", ""), name=test.get("name", ""), score=score if shown else None,
+        max_score=test.get("max_score", 0.0), passed=(test.get("status") == "passed") if shown else None,
+        output=test.get("output", "") if shown else "", visibility=test.get("visibility", "visible"),
+        shown=shown, reveal_at=reveal_at, override_comment=override.comment if (override and shown) else "")
+
+
+def feedback_for(*, viewer, submission: Submission, now: datetime | None = None) -> Feedback | None:
+    """The current result as `viewer` may see it; None before any result exists."""
+    result = submission.current_result
+    if result is None:
+        return None
+    now = now or timezone.now()
+    staff = is_course_staff(user=viewer, course=submission.offering.course)
+    overrides = {o.check_number: o for o in submission.overrides.all()}
+    checks = []
+    for test in result.tests:
+        shown, reveal_at = (True, None) if staff else _reveal(
+            test.get("visibility", "visible"), offering=submission.offering, student=submission.student, now=now)
+        checks.append(_check_view(test, overrides.get(test.get("number", "")), shown, reveal_at))
+    return _assemble(result, checks, overrides.get(""), staff)
+
+
+def _assemble(result, checks: list[CheckView], total_override, staff: bool) -> Feedback:
+    withheld = [c for c in checks if not c.shown]
+    visible_names = {c.name for c in checks if c.shown}
+    total = None
+    if not withheld:
+        total = total_override.score if total_override else (
+            sum(c.score for c in checks) if any(c.override_comment for c in checks) else result.score)
+    return Feedback(
+        checks=checks, score=total, max_score=result.max_score,
+        shown_score=sum(c.score for c in checks if c.shown), shown_max=sum(c.max_score for c in checks if c.shown),
+        withheld=withheld, stdout=result.stdout if staff else "",
+        artifacts=[a for a in result.artifacts.all() if staff or not a.check_name or a.check_name in visible_names],
+        total_override_comment=total_override.comment if (total_override and not withheld) else "")
