@@ -23,8 +23,9 @@ class Engine:
 
     def start(self) -> "Engine":
         """Start the zygote and prove a sandbox can be built here (raises SandboxUnavailable)."""
-        import torch  # noqa: F401  (checks and references compute with it in this process)
-        self.zygote.start()
+        self.zygote.launch()
+        import torch  # noqa: F401  (checks and references compute with it here, while the zygote imports it)
+        self.zygote.wait_ready()
         self.zygote.spawn(Limits(), 0).close()
         self.started = True
         return self

@@ -155,6 +155,11 @@ class Zygote:
         self.spawn_lock = threading.Lock()
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the zygote without waiting (it imports torch meanwhile); see wait_ready."""
         if self.mode == "process":
             warnings.warn(f"{MODE_ENV}=process: student code runs WITHOUT namespaces (no network, "
                           "file or process isolation). Use this only for development on trusted code.",
@@ -171,8 +176,11 @@ class Zygote:
             start_new_session=True)
         child.close()
         self.control = parent
-        ready, _, _ = select.select([parent], [], [], ZYGOTE_START_SECONDS)
-        msg = parent.recv(4096) if ready else b""
+
+    def wait_ready(self) -> None:
+        assert self.control is not None
+        ready, _, _ = select.select([self.control], [], [], ZYGOTE_START_SECONDS)
+        msg = self.control.recv(4096) if ready else b""
         if not msg:
             self.stop()
             raise SandboxUnavailable("the warm sandbox process failed to start (see its stderr above)")
