@@ -104,3 +104,19 @@ def solution_bytes():
 @pytest.fixture
 def wrong_bytes():
     return b"def add(a, b):\n    return a - b\n"
+
+
+@pytest.fixture
+def other_ta(django_user_model, other_course):
+    """A TA of another course: should have no staff rights in `course`."""
+    return _member(django_user_model, other_course, "other_ta", "ta")
+
+
+@pytest.fixture
+def graded(student, offering, solution_bytes):
+    """The student's first attempt, graded (every check passed)."""
+    from seqlab.submissions.services import submission_create, submission_grade
+    sub = submission_create(student=student, offering=offering, filename="adder.py", content=solution_bytes)
+    submission_grade(submission_id=sub.id, run=sub.run, worker="test")
+    sub.refresh_from_db()
+    return sub

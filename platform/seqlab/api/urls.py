@@ -1,4 +1,10 @@
 from django.urls import path
 
+from seqlab.api import views
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("assignments/", views.assignment_list, name="assignments"),
+    path("offerings/<int:pk>/submissions/", views.offering_submissions, name="offering_submissions"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+]

@@ -1,0 +1,1 @@
+"""SeqLab's command-line client for students: `python -m client --help`."""

@@ -1,0 +1,52 @@
+"""JSON shapes of the API: the same data the pages show, under the same visibility rules."""
+from __future__ import annotations
+
+from django.urls import reverse
+
+from seqlab.courses.models import Offering
+from seqlab.courses.selectors import deadlines_for
+from seqlab.submissions.models import Submission
+from seqlab.submissions.selectors import Feedback
+
+
+def offering_json(offering: Offering, user) -> dict:
+    deadlines = deadlines_for(offering=offering, student=user)
+    version = offering.assignment.current_version
+    return {
+        "id": offering.id, "course": offering.course.slug, "slug": offering.assignment.slug,
+        "title": {"ko": offering.assignment.title_ko, "en": offering.assignment.title_en},
+        "file": offering.assignment.file, "queue": offering.assignment.queue,
+        "release_at": offering.release_at.isoformat(), "due_at": deadlines.due_at.isoformat(),
+        "cutoff_at": deadlines.cutoff_at.isoformat(), "max_score": version.max_score if version else None,
+        "max_submissions": offering.max_submissions, "cooldown_seconds": offering.cooldown_seconds,
+    }
+
+
+def _feedback_json(feedback: Feedback | None) -> dict | None:
+    if feedback is None:
+        return None
+    return {
+        "score": feedback.score, "max_score": feedback.max_score,
+        "shown_score": feedback.shown_score, "shown_max_score": feedback.shown_max,
+        "tests": [{"number": c.number, "name": c.name, "score": c.score, "max_score": c.max_score,
+                   "status": "passed" if c.passed else "failed", "output": c.output,
+                   "visibility": c.visibility, "override_comment": c.override_comment}
+                  for c in feedback.shown_checks],
+        "withheld": [{"visibility": g.visibility, "reveal_at": g.reveal_at.isoformat() if g.reveal_at else None,
+                      "checks": g.count, "points": g.points} for g in feedback.withheld_groups],
+        "artifacts": [{"name": a.name, "media_type": a.media_type, "check": a.check_name, "caption": a.caption}
+                      for a in feedback.artifacts],
+    }
+
+
+def submission_json(submission: Submission, feedback: Feedback | None, request) -> dict:
+    result = submission.current_result
+    return {
+        "id": submission.id, "offering": submission.offering_id, "number": submission.number,
+        "status": submission.status, "filename": submission.filename,
+        "submitted_at": submission.submitted_at.isoformat(), "late_days": submission.late_days,
+        "gradable": result.gradable if result else None,
+        "format_errors": result.format_errors if result else [],
+        "url": request.build_absolute_uri(reverse("submissions:detail", args=[submission.id])),
+        "feedback": _feedback_json(feedback),
+    }
