@@ -47,6 +47,7 @@ class Assignment:
     seed: int
     banned: dict[str, tuple[str, ...]]
     manifest: dict[str, Any] = field(repr=False)
+    extra_files: tuple[str, ...] = ()   # other files students submit (data, e.g. diagram.dot)
 
     @property
     def module_name(self) -> str:
@@ -70,12 +71,22 @@ class Assignment:
             return local
         return REFERENCE_DIR / f"{self.slug.replace('-', '_')}.py"
 
+    def solution_attachments(self) -> tuple[tuple[str, bytes], ...]:
+        """solution/<extra file> for each extra file that has one."""
+        found = [(n, self.path / "solution" / n) for n in self.extra_files]
+        return tuple((n, p.read_bytes()) for n, p in found if p.is_file())
+
+    def starter_attachments(self) -> tuple[tuple[str, bytes], ...]:
+        found = [(n, self.path / "starter" / n) for n in self.extra_files]
+        return tuple((n, p.read_bytes()) for n, p in found if p.is_file())
+
     @cached_property
     def content_hash(self) -> str:
         """sha256 over every file of the folder (paths and bytes) and the solution used."""
         digest = hashlib.sha256()
         files = sorted(p for p in self.path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-        for path in files + [self.solution_path]:
+        solution = [self.solution_path] if self.solution_path.is_file() else []
+        for path in files + solution:
             rel = path.relative_to(self.path) if path.is_relative_to(self.path) else Path("@solution") / path.name
             digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()
@@ -159,9 +170,12 @@ def load_assignment(path: str | Path) -> Assignment:
         raise AssignmentError(f"{where}: [limits]: {exc}") from exc
     banned = {str(k): tuple(v) for k, v in data.get("banned", {}).items()}
     file = _require(data, "file", str, where)
-    if "/" in file or not file.endswith((".py", ".dot")):
+    if "/" in file or not file.endswith(".py"):
         raise AssignmentError(f"{where}: `file` must be a plain .py file name, not {file!r}")
+    extra = tuple(data.get("extra_files", ()))
+    if any(not isinstance(n, str) or "/" in n or n.endswith((".py", ".ipynb")) or n == file for n in extra):
+        raise AssignmentError(f"{where}: `extra_files` must be plain non-Python file names, not {extra!r}")
     return Assignment(
         path=path, slug=data.get("slug", path.name), title=dict(title), file=file,
         points=data.get("points"), queue=queue, limits=limits, seed=int(data.get("seed", 0)),
-        banned=banned, manifest=data)
+        banned=banned, manifest=data, extra_files=extra)

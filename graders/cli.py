@@ -15,18 +15,21 @@ EXIT_BROKEN = 2          # the assignment (or the command line) is wrong
 EXIT_UNAVAILABLE = 3     # no sandbox can be built here
 
 
-def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes]:
-    """Resolve SUBMISSION: the file itself, or the contract's file / a notebook inside a folder."""
+def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes, tuple[tuple[str, bytes], ...]]:
+    """Resolve SUBMISSION: the file itself, or the contract's file / a notebook inside a folder
+    (with the assignment's extra files found beside it)."""
+    assignment = load_assignment(assignment_dir)
+    folder = path if path.is_dir() else path.parent
+    extras = tuple((n, (folder / n).read_bytes()) for n in assignment.extra_files if (folder / n).is_file())
     if path.is_dir():
-        expected = load_assignment(assignment_dir).file
-        candidates = [path / expected] + sorted(path.glob("*.ipynb"))
+        candidates = [path / assignment.file] + sorted(path.glob("*.ipynb"))
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
-            raise FileNotFoundError(f"{path} holds neither {expected} nor a notebook")
+            raise FileNotFoundError(f"{path} holds neither {assignment.file} nor a notebook")
         path = found
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    return path.name, path.read_bytes()
+    return path.name, path.read_bytes(), extras
 
 
 def format_result(result: Result, title: str) -> str:
@@ -51,10 +54,10 @@ def format_result(result: Result, title: str) -> str:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     assignment = load_assignment(args.assignment)
-    filename, content = _submission(args.assignment, Path(args.submission))
+    filename, content, extras = _submission(args.assignment, Path(args.submission))
     with Engine() as engine:
         result = engine.grade(Job(assignment_dir=str(assignment.path), filename=filename, content=content,
-                                  public_only=args.public_only))
+                                  public_only=args.public_only, attachments=extras))
     if args.json:
         json.dump(result.to_json(with_artifacts=not args.no_artifacts), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -89,13 +92,14 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
     if not assignment.solution_path.is_file():
         return problems + [f"no solution: neither solution/{assignment.file} nor {assignment.solution_path}"]
     solution = engine.grade(Job(str(assignment.path), assignment.file, assignment.solution_path.read_bytes(),
-                                solution=True))
+                                solution=True, attachments=assignment.solution_attachments()))
     for t in solution.tests:
         if t.status != "passed":
             problems.append(f"the solution fails check {t.number} {t.name!r}: {t.output}")
     if not assignment.starter_path.is_file():
         return problems + [f"no starter/{assignment.file}"]
-    starter = engine.grade(Job(str(assignment.path), assignment.file, assignment.starter_path.read_bytes()))
+    starter = engine.grade(Job(str(assignment.path), assignment.file, assignment.starter_path.read_bytes(),
+                               attachments=assignment.starter_attachments()))
     if not starter.gradable:
         problems.append(f"the starter is not gradable: {starter.format_errors}")
     for t in starter.tests:

@@ -18,6 +18,7 @@ class Context:
     started: float = field(default_factory=time.perf_counter)
     source: bytes = b""                           # the module the sandbox will load
     filename: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)   # the assignment's extra files, as data
     banned: dict[str, list[str]] = field(default_factory=dict)
     load_failure: str | None = None               # syntax error: every check fails with it
     results: list[CheckResult] = field(default_factory=list)

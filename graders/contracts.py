@@ -49,6 +49,9 @@ class Job:
     content: bytes
     public_only: bool = False     # run only tests/public (a student's local check)
     solution: bool = False        # grading the reference itself (`graders check`)
+    # Other files of the submission the assignment names in `extra_files` (e.g. diagram.dot).
+    # They are data for checks in the grader; they are never executed.
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,15 @@ class Server:
         setattr(obj, str(header["name"]), self.decode(header["value"], buffers))
         self.reply({"ok": True})
 
+    def op_double(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        """Build one of graders.sandbox.doubles from data, for the student's code to use."""
+        from graders.sandbox.doubles import DOUBLES
+        cls = DOUBLES.get(str(header["target"]))
+        if cls is None:
+            raise protocol.ProtocolError(f"no test double {header['target']!r}")
+        obj = cls(*self.decode(header.get("args", []), buffers), **self.decode(header.get("kwargs", {"$dict": []}), buffers))
+        self.reply({"ok": True, "handle": self.register(obj), "type": cls.__name__})
+
     def op_tensor(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         """Keep a tensor here, so several calls can share it (e.g. parameters and their optimizer)."""
         import torch

@@ -71,12 +71,81 @@ class OutputCollector(threading.Thread):
         return out
 
 
+class Channel:
+    """The data channel to one sandbox, with a deadline on everything sent or received.
+
+    The sandbox's code can write to its end (fd 3) itself: a frame that announces more
+    bytes than it ever sends, or dribbles them in one at a time, must not hold the grader
+    past the request's time limit (a per-recv socket timeout would be reset by every byte).
+    So each request arms an absolute deadline when it is sent; sending (a sandbox may stop
+    reading) and every receive of the reply are bounded by it and raise CallTimeout after.
+    Quacks like the socket for protocol.send_frame/recv_frame and select().
+    """
+
+    def __init__(self, sock: socket.socket, default_timeout: float) -> None:
+        self.sock, self.default_timeout = sock, default_timeout
+        self.deadline: float | None = None
+        self._next: float | None = None
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def arm(self, timeout: float) -> None:
+        """The next request (its send and its reply) must be done within `timeout` s."""
+        self._next = timeout
+
+    def expect_within(self, timeout: float) -> None:
+        """Bound the frames received from now on by `timeout` s (e.g. the start-up frame)."""
+        self.deadline = time.monotonic() + timeout
+
+    def _left(self) -> float | None:
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise CallTimeout(self.deadline)
+        return left
+
+    def sendall(self, data: bytes) -> None:
+        timeout = self.default_timeout if self._next is None else self._next
+        self._next = None
+        self.expect_within(timeout)
+        self.sock.settimeout(self._left())
+        try:
+            self.sock.sendall(data)
+        except (socket.timeout, TimeoutError):
+            raise CallTimeout(timeout) from None
+
+    def recv_into(self, view: Any, nbytes: int) -> int:
+        self.sock.settimeout(self._left())
+        try:
+            return self.sock.recv_into(view, nbytes)
+        except (socket.timeout, TimeoutError):
+            raise CallTimeout(self.deadline) from None
+
+    def settimeout(self, timeout: float | None) -> None:
+        pass                      # the deadline rules; kept for callers of the socket API
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def recv_reply(chan: Channel) -> tuple[dict[str, Any], list[bytes]]:
+    """One frame from the sandbox; anything malformed (even JSON nested too deeply for the
+    parser, which raises RecursionError) is a ProtocolError, so the caller retires the box."""
+    try:
+        return protocol.recv_frame(chan)
+    except RecursionError:
+        raise protocol.ProtocolError("the reply is nested too deeply") from None
+
+
 class Sandbox:
     """One contained child. Never reused for another submission."""
 
     def __init__(self, chan: socket.socket, ctl: socket.socket, output: OutputCollector,
                  limits: Limits) -> None:
-        self.chan, self.ctl, self.output, self.limits = chan, ctl, output, limits
+        self.chan = Channel(chan, limits.call_seconds)
+        self.ctl, self.output, self.limits = ctl, output, limits
         self.pid = 0
         self.alive = True
         self.exit: dict[str, Any] = {}
@@ -88,24 +157,17 @@ class Sandbox:
         buffers: list[bytes] = []
         for key, value in (values or {}).items():
             header[key] = protocol.encode(value, buffers)
+        self.chan.arm(max(0.0, timeout))
         try:
             protocol.send_frame(self.chan, header, buffers)
         except OSError as exc:
             self.alive = False
             raise protocol.ChannelClosed(str(exc)) from None
-        ready, _, _ = select.select([self.chan], [], [], max(0.0, timeout))
-        if not ready:
-            raise CallTimeout(timeout)
-        self.chan.settimeout(max(1.0, timeout))
         try:
-            reply, bufs = protocol.recv_frame(self.chan)
-        except (socket.timeout, TimeoutError):
-            raise CallTimeout(timeout) from None
+            reply, bufs = recv_reply(self.chan)
         except protocol.ChannelClosed:
             self.alive = False
             raise
-        finally:
-            self.chan.settimeout(None)
         decoded = {k: protocol.decode(reply[k], bufs, resolve_handle=resolve_handle)
                    for k in ("value", "inputs_after", "input_grads", "param_grads") if k in reply}
         return reply, decoded
@@ -235,10 +297,11 @@ class Zygote:
             raise SandboxUnavailable(_unavailable(event.get("message", "the sandbox did not start")))
         box.pid = int(event["pid"])
         try:
-            ready, _, _ = select.select([box.chan], [], [], SPAWN_SECONDS)
-            if not ready:
-                raise protocol.ChannelClosed("no answer")
-            reply, _ = protocol.recv_frame(box.chan)
+            box.chan.expect_within(SPAWN_SECONDS)
+            reply, _ = recv_reply(box.chan)
+        except CallTimeout:
+            box.close()
+            raise SandboxUnavailable(_unavailable("the sandbox did not answer in time")) from None
         except protocol.ProtocolError as exc:
             box.close()
             raise SandboxUnavailable(_unavailable(f"the sandbox died while starting ({exc}); "

@@ -7,7 +7,9 @@ This is what bubblewrap does, applied in-process to a child forked from the warm
   * a fresh tmpfs root holding read-only bind mounts of the interpreter, its
     site-packages and the system libraries, a private writable scratch at /tmp, a
     minimal /dev and a /proc of its own: no repository, no assignments, no secrets;
-  * rlimits, then an unprivileged uid with no capabilities and no_new_privs.
+  * rlimits, then an unprivileged uid with no capabilities and no_new_privs;
+  * a seccomp filter for the few kernel interfaces no namespace above separates (the
+    keyrings of the sandbox uid) and for foreign syscall ABIs.
 Every function here runs in a child between fork and the student's code; a failure
 raises SandboxSetupError, which the child reports instead of running anything.
 """
@@ -42,6 +44,8 @@ MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
 
 SANDBOX_UID = 65534
 SANDBOX_GID = 65534
@@ -255,8 +259,61 @@ def drop_privileges(plan: Plan) -> None:
                 break
         _drop_capabilities()
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if plan.isolate:
+        install_seccomp()
     # Credentials changed above, which clears the parent-death signal: set it afterwards.
     _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+
+
+# ------------------------------------------------------------------- seccomp
+
+# Kernel keyrings belong to a uid within a user namespace, not to a mount, PID or network
+# namespace: when the worker is root every sandbox runs as uid 65534 of the host's user
+# namespace, so `add_key(..., KEY_SPEC_USER_KEYRING)` would give all submissions (and the
+# host's own `nobody`) one persistent shared store that outlives every sandbox. Docker's
+# default profile refuses these calls for the same reason; so do we. Calls through another
+# ABI (i386 `int 0x80`, x32) would dodge a filter keyed on native syscall numbers, and
+# nothing a submission needs uses them, so they are refused as a whole.
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_KEYRING_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}   # add_key, request_key, keyctl
+_X32_SYSCALL_BIT = 0x40000000
+_SECCOMP_RET_ALLOW = 0x7FFF0000
+_SECCOMP_RET_ERRNO = 0x00050000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
+    """The classic-BPF filter: (code, jt, jf, k) rows; refuse with EPERM, allow the rest."""
+    ld_w_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    deny = _SECCOMP_RET_ERRNO | errno.EPERM
+    if machine not in _AUDIT_ARCH:
+        raise SandboxSetupError(f"no seccomp filter for machine {machine!r}")
+    nrs = _KEYRING_SYSCALLS[machine]
+    prog = [(ld_w_abs, 0, 0, 4),                                  # A = seccomp_data.arch
+            (jeq, 1, 0, _AUDIT_ARCH[machine]),                    # native ABI: skip the deny
+            (ret, 0, 0, deny),
+            (ld_w_abs, 0, 0, 0)]                                  # A = seccomp_data.nr
+    if machine == "x86_64":
+        prog.append((jge, len(nrs) + 1, 0, _X32_SYSCALL_BIT))     # x32 ABI: jump to deny
+    for i, nr in enumerate(nrs):
+        prog.append((jeq, len(nrs) - i, 0, nr))                  # jump to deny
+    prog += [(ret, 0, 0, _SECCOMP_RET_ALLOW), (ret, 0, 0, deny)]
+    return prog
+
+
+def install_seccomp() -> None:
+    """Load the filter into this (single-threaded) process; every later thread and child inherits it."""
+    rows = seccomp_program(os.uname().machine)
+    table = (_SockFilter * len(rows))(*(_SockFilter(*r) for r in rows))
+    prog = _SockFprog(len(rows), table)
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp filter")
 
 
 class _CapHeader(ctypes.Structure):

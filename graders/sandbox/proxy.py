@@ -229,6 +229,13 @@ class StudentProxy:
                                       what="creating a tensor", timeout=self._timeout)
         return RemoteObject(self._session, int(reply["handle"]), "Tensor", timeout=self._timeout)
 
+    def double(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
+        """Place a test double (graders/sandbox/doubles.py: Recorder, TableLM) in the sandbox."""
+        reply, _ = self._session.call({"op": "double", "target": name}, {"args": list(args), "kwargs": kwargs},
+                                      what=f"creating {name}", timeout=self._timeout)
+        return RemoteObject(self._session, int(reply["handle"]), str(reply.get("type", name)),
+                            timeout=self._timeout)
+
     def new(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct the submission's class `name`; return a handle to the object."""
         reply, _ = self._session.call({"op": "new", "target": name}, {"args": list(args), "kwargs": kwargs},

@@ -42,6 +42,7 @@ def preload() -> None:
     numpy.random.seed(0)
     import graders.sandbox.child  # noqa: F401  (served from memory inside the sandbox)
     import graders.sandbox.isolate  # noqa: F401
+    import graders.sandbox.doubles  # noqa: F401
 
 
 def _json_send(sock: socket.socket, obj: dict) -> None:

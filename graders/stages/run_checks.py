@@ -60,7 +60,7 @@ def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
 
 def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, str]:
     spec = info.spec
-    if ctx.load_failure:
+    if ctx.load_failure and not _only_files(info):
         return 0.0, ctx.load_failure
     banned = [(t, m) for t in spec.target for m in ctx.banned.get(t, [])]
     if banned:
@@ -83,6 +83,11 @@ def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, st
     return 0.0, "the check returned an unexpected value"
 
 
+def _only_files(info: CheckInfo) -> bool:
+    """A check of extra files alone (e.g. a diagram) does not need the module to compile."""
+    return "student" not in inspect.signature(info.spec.func).parameters
+
+
 def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]:
     import torch
     assignment: Assignment = ctx.assignment
@@ -93,6 +98,7 @@ def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]
         "rng": lambda: torch.Generator().manual_seed(seed),
         "mistakes": lambda: assignment.mistakes,
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
+        "files": lambda: dict(ctx.files),
     }
     params = inspect.signature(info.spec.func).parameters
     unknown = [p for p in params if p not in available]

@@ -1,33 +1,50 @@
 """Stage: turn the uploaded bytes into the module the sandbox loads.
 
-Accepts the contract's `.py` file (under any .py name) or a Jupyter notebook, whose code
-cells are joined (nbgrader test cells and IPython magics are left out). Anything unusable
-makes the result ungradable, which costs the student no attempt.
+Accepts the contract's `.py` file (under any .py name), a Jupyter notebook (its code cells
+are joined; nbgrader test cells and IPython magics are left out), or a .zip holding the
+contract's file and the assignment's extra files (e.g. diagram.dot). Anything unusable makes
+the result ungradable, which costs the student no attempt.
 """
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from graders.context import Context
 
 MAX_SOURCE_BYTES = 1 << 20
+MAX_UPLOAD_BYTES = 8 << 20
+MAX_ZIP_MEMBERS = 64
 
 
 def stage_upload(ctx: Context) -> None:
-    """Validate the upload's type, size and encoding; extract code from a notebook."""
+    """Validate the upload's type, size and encoding; extract code from a notebook or zip."""
     job, expected = ctx.job, ctx.assignment.file
-    name = job.filename.rsplit("/", 1)[-1]
-    if not job.content.strip():
+    name, content = job.filename.rsplit("/", 1)[-1], job.content
+    if not content.strip():
         return ctx.reject(f"The uploaded file {name!r} is empty.")
-    if len(job.content) > 8 * MAX_SOURCE_BYTES:
-        return ctx.reject(f"The upload is {len(job.content) >> 10} KiB; the limit is {8 * MAX_SOURCE_BYTES >> 10} KiB.")
+    if len(content) > MAX_UPLOAD_BYTES:
+        return ctx.reject(f"The upload is {len(content) >> 10} KiB; the limit is {MAX_UPLOAD_BYTES >> 10} KiB.")
+    attachments = dict(job.attachments)
+    if name.endswith(".zip"):
+        members = _unzip(ctx, content)
+        if members is None:
+            return
+        main = next((n for n in (expected,) if n in members), None) or next(
+            (n for n in sorted(members) if n.endswith((".py", ".ipynb"))), None)
+        if main is None:
+            return ctx.reject(f"The zip holds no {expected} (nor a notebook).")
+        name, content = main, members.pop(main)
+        attachments = {**members, **attachments}
+    _keep_attachments(ctx, attachments)
     if name.endswith(".ipynb"):
-        source = _notebook_code(ctx, job.content)
+        source = _notebook_code(ctx, content)
         if source is None:
             return
         ctx.notes.append(f"Graded the code cells of notebook {name} as {expected}.")
     elif name.endswith(".py"):
-        source = job.content
+        source = content
         if name != expected:
             ctx.notes.append(f"Uploaded {name}; graded as {expected}.")
     else:
@@ -42,6 +59,37 @@ def stage_upload(ctx: Context) -> None:
         return ctx.reject(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and upload it again.")
     ctx.source = source.removeprefix(b"\xef\xbb\xbf")
     ctx.filename = expected
+
+
+def _keep_attachments(ctx: Context, attachments: dict[str, bytes]) -> None:
+    """Keep the extra files the assignment asks for; say which others were ignored."""
+    wanted = set(ctx.assignment.extra_files)
+    ctx.files = {n: b for n, b in attachments.items() if n in wanted}
+    ignored = sorted(set(attachments) - wanted)
+    if ignored:
+        ctx.notes.append(f"Ignored files this assignment does not use: {', '.join(ignored)}.")
+
+
+def _unzip(ctx: Context, content: bytes) -> dict[str, bytes] | None:
+    """Members of a zip by base name, refusing archives that are broken, huge or ambiguous."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = [i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename]
+        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_UPLOAD_BYTES:
+            ctx.reject(f"The zip is too large (at most {MAX_ZIP_MEMBERS} files and "
+                       f"{MAX_UPLOAD_BYTES >> 20} MiB unpacked).")
+            return None
+        members: dict[str, bytes] = {}
+        for info in infos:
+            base = info.filename.rsplit("/", 1)[-1]
+            if base in members:
+                ctx.reject(f"The zip holds two files named {base}; keep one.")
+                return None
+            members[base] = archive.read(info)
+        return members
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError) as exc:
+        ctx.reject(f"The zip could not be read ({exc}).")
+        return None
 
 
 def _notebook_code(ctx: Context, content: bytes) -> bytes | None:

@@ -62,3 +62,60 @@ def test_a_wrong_update_fails(engine, tiny):
     wrong = OPTIM.replace("p -= 0.5 * p.grad", "p -= 0.25 * p.grad")
     result = engine.grade(Job(str(tiny), "opt.py", wrong.encode()))
     assert result.score == 0 and "parameter: 3 of 3 values differ" in result.tests[0].output
+
+
+GEN = '''
+import torch
+
+def generate(model, ids, steps, report):
+    for i in range(steps):
+        nxt = model(ids)[:, -1].argmax(-1, keepdim=True)
+        ids = torch.cat([ids, nxt], dim=1)
+        report(i, float(i) * 0.5)
+    return ids
+'''
+
+GEN_CHECKS = '''
+import torch
+from graders.checks import check, expect_equal
+
+@check(points=1, visibility="visible", target="generate")
+def test_generate(student, ref, rng, files):
+    """generate: follows the table model and reports"""
+    table = torch.full((4, 4), -1.0)
+    for a, b in [(0, 2), (2, 3), (3, 1), (1, 0)]:
+        table[a, b] = 1.0
+    model = student.double("TableLM", table)
+    report = student.double("Recorder")
+    out = student.call("generate", model, torch.tensor([[0]]), 3, report)
+    expect_equal(out, torch.tensor([[0, 2, 3, 1]]), what="generated ids")
+    expect_equal(report.call("snapshot"), [(0.0, 0.0), (1.0, 0.5), (2.0, 1.0)], what="reports")
+    expect_equal(files.get("notes.txt"), b"hello", what="notes.txt")
+'''
+
+
+@pytest.fixture
+def gen(tmp_path):
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    (tmp_path / "assignment.toml").write_text(
+        'title = { ko = "생성", en = "Gen" }\nfile = "gen.py"\nextra_files = ["notes.txt"]\n')
+    (tmp_path / "tests" / "public" / "test_gen.py").write_text(GEN_CHECKS)
+    return tmp_path
+
+
+def test_doubles_and_attachments_reach_checks(engine, gen):
+    result = engine.grade(Job(str(gen), "gen.py", GEN.encode(), attachments=(("notes.txt", b"hello"),)))
+    assert result.score == 1, result.tests[0].output
+
+
+def test_zip_upload_carries_the_module_and_extra_files(engine, gen):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hw/gen.py", GEN)
+        z.writestr("hw/notes.txt", "hello")
+        z.writestr("hw/other.bin", "x")
+    result = engine.grade(Job(str(gen), "homework.zip", buf.getvalue()))
+    assert result.score == 1, result.tests[0].output
+    assert "Ignored files this assignment does not use: other.bin" in result.output

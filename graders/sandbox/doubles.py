@@ -1,0 +1,49 @@
+"""Test doubles that checks place in the sandbox and hand to the student's code.
+
+They are built from data the grader sends (no code crosses), e.g. a language model whose
+logits come from a lookup table, so `greedy_generate(model, ...)` can be graded with a
+model whose every answer the grader knows. The student's code could tamper with them, but
+only to its own cost: what they record is what the student's code did.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+MAX_RECORDS = 100_000
+
+
+class Recorder:
+    """A `report(step, loss)` callback that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[float, float]] = []
+
+    def __call__(self, step: Any, loss: Any) -> None:
+        if len(self.records) >= MAX_RECORDS:
+            return
+        loss = float(loss.detach().item() if isinstance(loss, torch.Tensor) else loss)
+        self.records.append((float(step), loss if math.isfinite(loss) else float("nan")))
+
+    def snapshot(self) -> list[tuple[float, float]]:
+        return list(self.records)
+
+
+class TableLM(torch.nn.Module):
+    """logits[b, t] = table[ids[b, t]]: a bigram model whose greedy path the grader can compute."""
+
+    def __init__(self, table: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer("table", table.float())
+        self.calls = 0
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if ids.dtype != torch.long:
+            raise TypeError(f"token ids must be a LongTensor, got {ids.dtype}")
+        return self.table[ids]
+
+
+DOUBLES = {"Recorder": Recorder, "TableLM": TableLM}
