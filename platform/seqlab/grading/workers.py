@@ -29,10 +29,10 @@ class WorkerSpec:
 
 
 def gpu_ids() -> list[str]:
-    """GPU indices from SEQLAB_GPU_IDS, else nvidia-smi, else none."""
-    configured = os.environ.get("SEQLAB_GPU_IDS")
-    if configured is not None:
-        return [g.strip() for g in configured.split(",") if g.strip()]
+    """GPU indices from SEQLAB_GPU_IDS ("0,1", or "none"), else nvidia-smi, else none."""
+    configured = os.environ.get("SEQLAB_GPU_IDS", "").strip()
+    if configured:
+        return [] if configured == "none" else [g.strip() for g in configured.split(",") if g.strip()]
     if not shutil.which("nvidia-smi"):
         return []
     try:
