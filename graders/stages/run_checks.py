@@ -66,8 +66,9 @@ def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, st
     if banned:
         uses = "; ".join(f"`{t}` uses {m}" for t, m in banned)
         return 0.0, f"Banned API: {uses}. Implement it yourself; this check scores 0."
+    fixtures = _fixtures(ctx, session, info)     # an AssignmentError here is the author's, not the student's
     try:
-        value = spec.func(**_fixtures(ctx, session, info))
+        value = spec.func(**fixtures)
     except CheckFailure as exc:
         return 0.0, str(exc)
     except AssertionError as exc:

@@ -80,7 +80,7 @@ import torch
 from graders.checks import check, expect_equal
 
 @check(points=1, visibility="visible", target="generate")
-def test_generate(student, ref, rng, files):
+def test_generate(student, files):
     """generate: follows the table model and reports"""
     table = torch.full((4, 4), -1.0)
     for a, b in [(0, 2), (2, 3), (3, 1), (1, 0)]:
