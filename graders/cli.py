@@ -131,6 +131,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_BROKEN if failed else 0
 
 
+def cmd_import_notebook(args: argparse.Namespace) -> int:
+    from graders.notebook import import_notebook
+    written = import_notebook(Path(args.notebook), Path(args.dest), file=args.file, slug=args.slug,
+                              title_en=args.title_en, title_ko=args.title_ko)
+    print("\n".join(f"wrote {args.dest}/{w}" for w in written))
+    print(f"next: edit the statements, then run: python -m graders check {args.dest}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graders", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,13 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--no-artifacts", action="store_true", help="leave pictures out of --json")
     c = sub.add_parser("check", help="prove assignments are sound")
     c.add_argument("assignments", nargs="+")
+    n = sub.add_parser("import-notebook", help="make an assignment folder from an nbgrader source notebook")
+    n.add_argument("notebook", help="the nbgrader source notebook (solution regions, test cells)")
+    n.add_argument("dest", help="the assignment folder to write, e.g. assignments/softmax")
+    n.add_argument("--file", required=True, help="the file students submit, e.g. softmax.py")
+    n.add_argument("--slug")
+    n.add_argument("--title-en")
+    n.add_argument("--title-ko")
     args = parser.parse_args(argv)
+    commands = {"grade": cmd_grade, "check": cmd_check, "import-notebook": cmd_import_notebook}
     try:
-        return cmd_grade(args) if args.command == "grade" else cmd_check(args)
+        return commands[args.command](args)
     except AssignmentError as exc:
         print(f"error: the assignment is broken: {exc}", file=sys.stderr)
         return EXIT_BROKEN
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BROKEN
     except SandboxUnavailable as exc:
