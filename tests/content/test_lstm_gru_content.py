@@ -79,7 +79,7 @@ MISTAKES = {
     # One step from c0 is the right step, so T = 1 cannot tell.
     "run_cell_state_not_carried": Mistake(RUN - {RUN_T1}, "the cell state is not carried"),
     # With B != T a time-major loop crashes on shapes; only B = T runs and can be named.
-    "run_time_major": Mistake(RUN, "x is read as (T, B, d_in)", named_in=frozenset({RUN_BATCH_TIME})),
+    "run_time_major": Mistake(RUN, "but x is batch-first (B, T, d_in)", named_in=frozenset({RUN_BATCH_TIME})),
     "run_returns_initial_state": Mistake(RUN, "the final state is (h0, c0)"),
     "run_detached_each_step": Mistake(frozenset({RUN_GRAD}), "backpropagation through time is cut off"),
 }

@@ -160,9 +160,9 @@ def run_lstm_variants(x, h0, c0, W, b):
     if x.shape[0] == x.shape[1]:
         # A time-major loop (x[t] over the first axis) only runs without error when B == T.
         hs_tm, state_tm = run_lstm(x.transpose(0, 1), h0, c0, W, b)
-        batch_time = "x is read as (T, B, d_in); it is batch-first, (B, T, d_in)"
-        variants[batch_time] = (hs_tm.transpose(0, 1), state_tm)
-        variants[batch_time + " (and hs is stacked as (B, T, d_h) of that)"] = (hs_tm, state_tm)
+        batch_time = "the loop runs over x's first axis (x[t]), but x is batch-first (B, T, d_in): step t is x[:, t]"
+        variants[batch_time] = (hs_tm.transpose(0, 1), state_tm)               # states stacked on dim 0
+        variants[batch_time + " (hs stacked on dim 1)"] = (hs_tm, state_tm)
     variants["in every step, the cell's pair comes back as (c_t, h_t); lstm_cell must return (h_t, c_t)"] = run_lstm(
         x, h0, c0, W, b, cell=lambda *a: lstm_cell(*a)[::-1])
     for msg, kw in _lstm_cell_switches():

@@ -10,6 +10,10 @@ import torch
 
 from graders.checks import CheckFailure, check, expect_close, fail
 
+LSTM_ARGS = ("x_t", "h_prev", "c_prev", "W", "b")       # names for gradient messages
+GRU_ARGS = ("x_t", "h_prev", "W_z", "b_z", "W_r", "b_r", "W_h", "U_h", "b_h")
+RUN_ARGS = ("x", "h0", "c0", "W", "b")
+
 
 def _randn(rng, *shape, scale=1.0):
     return torch.randn(*shape, generator=rng) * scale
@@ -89,11 +93,6 @@ def _expect_run_lstm(student, ref, mistakes, args, **call_kw):
     _expect(h_T, exp_h, "h_T", variants, part=(1, 0))
     _expect(c_T, exp_c, "c_T", variants, part=(1, 1))
     return hs, h_T, c_T
-
-
-LSTM_ARGS = ("x_t", "h_prev", "c_prev", "W", "b")
-GRU_ARGS = ("x_t", "h_prev", "W_z", "b_z", "W_r", "b_r", "W_h", "U_h", "b_h")
-RUN_ARGS = ("x", "h0", "c0", "W", "b")
 
 
 def _reference_grads(fn, args, grad_outputs):
