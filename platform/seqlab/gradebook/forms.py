@@ -1,5 +1,6 @@
 """Forms staff fill in: overrides, offerings, extensions, rubric items and grades."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from seqlab.courses.models import Offering
 
@@ -18,13 +19,18 @@ class OfferingForm(forms.ModelForm):
         fields = ["assignment", "release_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
                   "max_submissions", "cooldown_seconds", "score_policy"]
         widgets = {"release_at": DATE, "due_at": DATE, "hard_cutoff_at": DATE}
+        labels = {"assignment": _("Assignment"), "release_at": _("Release"), "due_at": _("Due"),
+                  "hard_cutoff_at": _("Late until"), "late_penalty_per_day": _("Late penalty per day (0.1 = 10%)"),
+                  "max_submissions": _("Submissions at most (blank: no limit)"),
+                  "cooldown_seconds": _("Cool-down between submissions (s)"), "score_policy": _("Score that counts")}
+        help_texts = {name: "" for name in labels}
 
 
 class ExtensionForm(forms.Form):
-    student = forms.ModelChoiceField(queryset=None)
-    due_at = forms.DateTimeField(widget=DATE)
-    hard_cutoff_at = forms.DateTimeField(widget=DATE, required=False)
-    reason = forms.CharField(max_length=300, required=False)
+    student = forms.ModelChoiceField(queryset=None, label=_("Student"))
+    due_at = forms.DateTimeField(widget=DATE, label=_("Due"))
+    hard_cutoff_at = forms.DateTimeField(widget=DATE, required=False, label=_("Late until"))
+    reason = forms.CharField(max_length=300, required=False, label=_("Reason"))
 
     def __init__(self, *args, students=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,9 +38,9 @@ class ExtensionForm(forms.Form):
 
 
 class RubricItemForm(forms.Form):
-    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    guide = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    points = forms.FloatField(min_value=0)
+    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Question"))
+    guide = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Rubric (staff only)"))
+    points = forms.FloatField(min_value=0, label=_("Points"))
 
 
 class WrittenGradeForm(forms.Form):

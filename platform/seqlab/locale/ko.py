@@ -125,4 +125,9 @@ KO = {
     "Public checks": "공개 항목 점수",
     ("%(n)s check · %(p)s pt", "%(n)s checks · %(p)s pt"): "%(n)s개 항목 · %(p)s점",
     ("%(p)s of %(n)s shown check passed.", "%(p)s of %(n)s shown checks passed."): "공개된 %(n)s개 항목 중 %(p)s개 통과",
+    "Late penalty per day (0.1 = 10%)": "하루당 지각 감점 (0.1 = 10%)",
+    "Submissions at most (blank: no limit)": "최대 제출 횟수 (비우면 제한 없음)",
+    "Cool-down between submissions (s)": "제출 사이 대기 시간(초)",
+    "Score that counts": "반영 점수 기준",
+    "Reason": "사유", "Question": "문항", "Rubric (staff only)": "채점 기준 (운영진 전용)",
 }

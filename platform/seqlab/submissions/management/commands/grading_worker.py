@@ -29,10 +29,19 @@ class Command(BaseCommand):
                     self.stderr.write(f"{spec.name} exited ({children[spec.name].returncode}); restarting")
                     time.sleep(2)
                     children[spec.name] = self._start(spec)
-        for child in children.values():
+        self._stop(list(children.values()))
+
+    @staticmethod
+    def _stop(children) -> None:
+        """Warm shutdown first (a running grade finishes), then kill whatever is left."""
+        for child in children:
             child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            child.wait(timeout=60)
+        deadline = time.monotonic() + 90
+        for child in children:
+            try:
+                child.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
 
     def _start(self, spec):
         pinned = spec.env.get("CUDA_VISIBLE_DEVICES") or "none (CPU)"
