@@ -17,6 +17,7 @@ from typing import Any
 
 from graders.checks import CheckSpec
 from graders.contracts import Limits
+from graders.quiz import KINDS, Question, QuestionError, parse_questions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = REPO_ROOT / "reference"
@@ -48,6 +49,13 @@ class Assignment:
     banned: dict[str, tuple[str, ...]]
     manifest: dict[str, Any] = field(repr=False)
     extra_files: tuple[str, ...] = ()   # other files students submit (data, e.g. diagram.dot)
+    kind: str = "code"                  # "code", "quiz" or "written" (graders/quiz.py)
+    questions: tuple[Question, ...] = ()
+
+    def total_points(self, *, public_only: bool = False) -> float:
+        if self.kind != "code":
+            return float(sum(q.points for q in self.questions))
+        return float(sum(c.spec.points for c in self.checks(public_only=public_only)))
 
     @property
     def module_name(self) -> str:
@@ -169,13 +177,22 @@ def load_assignment(path: str | Path) -> Assignment:
     except (TypeError, ValueError) as exc:
         raise AssignmentError(f"{where}: [limits]: {exc}") from exc
     banned = {str(k): tuple(v) for k, v in data.get("banned", {}).items()}
-    file = _require(data, "file", str, where)
-    if "/" in file or not file.endswith(".py"):
+    kind = data.get("kind", "code")
+    if kind not in KINDS:
+        raise AssignmentError(f"{where}: kind must be one of {KINDS}, not {kind!r}")
+    try:
+        questions = parse_questions(data, kind, where) if kind != "code" else ()
+    except QuestionError as exc:
+        raise AssignmentError(str(exc)) from exc
+    file = data.get("file", "answers.json") if kind != "code" else _require(data, "file", str, where)
+    if kind == "code" and ("/" in file or not file.endswith(".py")):
         raise AssignmentError(f"{where}: `file` must be a plain .py file name, not {file!r}")
+    if kind != "code" and file != "answers.json":
+        raise AssignmentError(f"{where}: a {kind} assignment takes answers.json, not {file!r}")
     extra = tuple(data.get("extra_files", ()))
     if any(not isinstance(n, str) or "/" in n or n.endswith((".py", ".ipynb")) or n == file for n in extra):
         raise AssignmentError(f"{where}: `extra_files` must be plain non-Python file names, not {extra!r}")
     return Assignment(
         path=path, slug=data.get("slug", path.name), title=dict(title), file=file,
         points=data.get("points"), queue=queue, limits=limits, seed=int(data.get("seed", 0)),
-        banned=banned, manifest=data, extra_files=extra)
+        banned=banned, manifest=data, extra_files=extra, kind=kind, questions=questions)

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from graders.assignment import AssignmentError, load_assignment
 from graders.contracts import Job, Result
@@ -76,6 +77,8 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
                 problems.append(f"README.{lang}.md is empty")
         except AssignmentError as exc:
             problems.append(str(exc))
+    if assignment.kind != "code":
+        return problems + _answer_problems(engine, assignment)
     checks = assignment.checks()
     if not checks:
         return problems + ["no checks in tests/public or tests/hidden"]
@@ -111,6 +114,23 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
     return problems
 
 
+def _answer_problems(engine: Engine, assignment: Any) -> list[str]:
+    """A quiz's own answers earn full marks and blank answers none (text waits for TAs)."""
+    from graders.quiz import solution_answers
+    problems = []
+    if assignment.points is not None and abs(float(assignment.points) - assignment.total_points()) > 1e-9:
+        problems.append(f"assignment.toml says points = {assignment.points}, the questions add up to "
+                        f"{assignment.total_points():g}")
+    answers = json.dumps(solution_answers(assignment.questions)).encode()
+    solution = engine.grade(Job(str(assignment.path), "answers.json", answers, solution=True))
+    for t, q in zip(solution.tests, assignment.questions):
+        if q.type != "text" and t.status != "passed":
+            problems.append(f"the quiz's own answer to {q.id} is graded {t.output!r}")
+    blank = engine.grade(Job(str(assignment.path), "answers.json", b"{}"))
+    problems += [f"a blank answer earns points on {t.name}" for t in blank.tests if t.score > 0]
+    return problems
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     with Engine() as engine:
@@ -125,9 +145,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print("\n".join(f"  - {p}" for p in problems))
             else:
                 a = load_assignment(path)
-                n = len(a.checks())
-                print(f"ok   {path}: {n} checks, {sum(c.spec.points for c in a.checks()):g} points; "
-                      f"solution full marks, starter 0")
+                n = len(a.checks()) if a.kind == "code" else len(a.questions)
+                what = "checks; solution full marks, starter 0" if a.kind == "code" else f"{a.kind} questions"
+                print(f"ok   {path}: {n} {what}, {a.total_points():g} points")
     return EXIT_BROKEN if failed else 0
 
 

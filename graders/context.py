@@ -49,7 +49,7 @@ class Context:
         score = round(sum(r.score for r in self.results), 6)
         max_score = round(sum(r.max_score for r in self.results), 6)
         if not self.gradable:
-            max_score = float(sum(c.spec.points for c in self.assignment.checks(public_only=self.job.public_only)))
+            max_score = self.assignment.total_points(public_only=self.job.public_only)
         output = "\n".join(self.notes + self.format_errors)
         return Result(
             score=score, max_score=max_score, execution_time=time.perf_counter() - self.started,

@@ -35,6 +35,9 @@ def preload() -> None:
     # Warm the lazy paths most submissions hit, so no child pays for them.
     x = torch.zeros(2, 2, requires_grad=True)
     (torch.nn.functional.softmax(x @ x, -1).sum()).backward()
+    # backward with explicit upstream gradients imports torch.fx's symbolic shapes (~1.5 s) on first use
+    y = torch.tanh(x @ x)
+    torch.autograd.backward([y], [torch.ones_like(y)])
     torch.nn.Linear(2, 2)(x)
     # The first seeding of each generator initialises it (numpy's costs ~18 ms): pay it once here.
     torch.manual_seed(0)
