@@ -22,13 +22,13 @@ def build(student, rng, max_len, d_model):
     return module, weight
 
 
-def forward(module, x, max_len, mistakes, **kwargs):
+def forward(module, x, max_len, mistakes):
     """Call forward; when it raises, name the mistake the error reveals, if any."""
     try:
-        return module(x, **kwargs)
+        return module(x)
     except StudentError as err:
         hint = err.kind == "exception" and mistakes.learned_error(err.exc_message, tuple(err.exc_types),
-                                                                  x.shape[-2], max_len)
+                                                                  tuple(x.shape), max_len)
         if hint:
             raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
         raise
@@ -74,7 +74,8 @@ def test_full_length(student, rng, mistakes):
     """Learned embedding accepts a sequence of exactly max_len positions"""
     module, weight = build(student, rng, 8, 4)
     x = torch.randn(2, 8, 4, generator=rng)
-    expect_close(forward(module, x, 8, mistakes), x.double() + weight.double(), what=f"{CLASS}(8, 4) on x of shape (2, 8, 4)")
+    expect_close(forward(module, x, 8, mistakes), x.double() + weight.double(),
+                 what=f"{CLASS}(8, 4) on x of shape (2, 8, 4)", mistakes=mistakes.learned(x, weight))
 
 
 @check(points=1, visibility=HIDDEN, target=CLASS)
@@ -85,35 +86,46 @@ def test_too_long(student, rng):
     expect_raises("ValueError", module, x, what=f"{CLASS}(8, 4) on x of shape (2, 9, 4)")
 
 
+INPLACE = "forward changed its argument `x` in place (e.g. `x += ...`); return a new tensor, x + weight[:T]"
+
+
+def backward(module, x, grad_out, max_len, mistakes):
+    """call_grad; x arrives as a leaf requiring grad, which autograd refuses to update in place."""
+    try:
+        return module.call_grad(x, grad_outputs=grad_out)
+    except StudentError as err:
+        if err.kind != "exception":
+            raise
+        if "leaf Variable that requires grad" in err.exc_message:
+            fail(INPLACE)
+        hint = mistakes.learned_error(err.exc_message, tuple(err.exc_types), tuple(x.shape), max_len)
+        if hint:
+            raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
+        raise
+
+
 @check(points=2, visibility=HIDDEN, target=CLASS)
-def test_gradients(student, rng):
+def test_gradients(student, rng, mistakes):
     """Learned embedding passes gradients to weight and to x"""
-    module, _ = build(student, rng, 12, 6)
+    module, weight = build(student, rng, 12, 6)
     x = torch.randn(3, 5, 6, generator=rng)
     grad_out = torch.randn(3, 5, 6, generator=rng)
-    _, input_grads, param_grads = module.call_grad(x, grad_outputs=grad_out)
+    _, input_grads, param_grads = backward(module, x, grad_out, 12, mistakes)
     weight_grad = param_grads.get("weight")
     if weight_grad is None:
         fail("weight received no gradient: it must be an nn.Parameter used in forward")
     expected = torch.zeros(12, 6, dtype=torch.float64)
     expected[:5] = grad_out.double().sum(0)     # rows past T are unused, so their gradient is 0
-    expect_close(weight_grad, expected, what="weight.grad")
-    if input_grads[0] is None:
+    expect_close(weight_grad, expected, what="weight.grad", mistakes=mistakes.learned_grad(x, weight, grad_out))
+    if not input_grads or input_grads[0] is None:
         fail("x received no gradient: forward must keep the graph from x to the output")
     expect_close(input_grads[0], grad_out.double(), what="x.grad")
 
 
 @check(points=1, visibility=HIDDEN, target=CLASS)
-def test_input_untouched(student, rng):
+def test_input_untouched(student, rng, mistakes):
     """Learned embedding does not modify x in place"""
     module, _ = build(student, rng, 10, 4)
-    x = torch.randn(2, 6, 4, generator=rng)
-    # the proxy compares arguments before and after only for plain functions; for a module,
-    # x arrives as a leaf that requires grad, and autograd refuses in-place updates of such leaves
-    try:
-        module.call_grad(x, grad_outputs=torch.ones(2, 6, 4))
-    except StudentError as err:
-        if err.kind == "exception" and "leaf Variable that requires grad" in err.exc_message:
-            fail("forward changed its argument `x` in place (e.g. `x += ...`); "
-                 "return a new tensor, x + weight[:T]")
-        raise
+    # the proxy compares arguments before and after only for plain functions (student.call);
+    # for a module, the leaf-tensor rule of autograd in `backward` is what exposes `x += ...`
+    backward(module, torch.randn(2, 6, 4, generator=rng), torch.ones(2, 6, 4), 10, mistakes)
