@@ -1,4 +1,4 @@
-"""Hostile toy.py: allocate without bound, in Python, in torch, in numpy and on the scratch disk.
+"""Hostile toy.py: allocate beyond the limit, in Python, in torch, in numpy and on the scratch disk.
 
 Expected: double, softmax_rows and double_sum fail with a message about memory (the limit is
 256 MiB above the warm process); Scale's forward fills the private scratch and fails with an
@@ -9,15 +9,13 @@ import torch
 
 
 def double(x):
-    hog = []
-    while True:
-        hog.append(bytearray(16 << 20))             # Python heap: MemoryError
+    return [0.0] * (1 << 34)                        # Python heap (128 GiB of pointers): MemoryError
 
 
 def softmax_rows(x):
     hog = []
     while True:
-        hog.append(torch.ones(1 << 24))             # torch allocator: "can't allocate memory"
+        hog.append(torch.empty(1 << 24))            # 64 MiB each; torch: "can't allocate memory"
 
 
 def double_sum(x):
