@@ -1,0 +1,86 @@
+"""Small visible checks: one per function or class, on fixed small shapes.
+
+The hidden checks ask the same questions on other shapes (several batch dimensions,
+d_k != d_v, n_q != n_k, odd and large sizes), with masks that broadcast and query rows
+that may attend to nothing, and also check that inputs stay unchanged, that invalid
+arguments raise ValueError and that gradients reach every projection.
+"""
+import math
+
+import torch
+
+from graders.checks import check, expect_equal, expect_tensor, fail
+
+
+def _randn(rng, *shape, scale=1.0):
+    return torch.randn(*shape, generator=rng) * scale
+
+
+def _linear_state(rng, shapes):
+    """Random weights for a module's parameters, scaled so that activations stay near unit size."""
+    return {name: _randn(rng, *shape, scale=1 / math.sqrt(shape[-1]) if name.endswith("weight") else 0.5)
+            for name, shape in shapes.items()}
+
+
+@check(points=2, visibility="visible", target="scaled_dot_product_attention")
+def test_sdpa_small(student, ref, rng, mistakes):
+    """Scaled dot-product: small batch without a mask"""
+    q, k, v = _randn(rng, 2, 3, 4), _randn(rng, 2, 5, 4), _randn(rng, 2, 5, 6)
+    result = student.call("scaled_dot_product_attention", q, k, v)
+    mistakes.expect_attention(result, ref.scaled_dot_product_attention(q, k, v),
+                              lambda: mistakes.sdpa_variants(q, k, v), what="scaled_dot_product_attention")
+
+
+@check(points=2, visibility="visible", target="scaled_dot_product_attention")
+def test_sdpa_causal(student, ref, rng, mistakes):
+    """Scaled dot-product: small batch with a causal mask"""
+    q, k, v = _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 3)
+    mask = torch.ones(4, 4, dtype=torch.bool).tril()
+    result = student.call("scaled_dot_product_attention", q, k, v, mask=mask)
+    mistakes.expect_attention(result, ref.scaled_dot_product_attention(q, k, v, mask),
+                              lambda: mistakes.sdpa_variants(q, k, v, mask), what="scaled_dot_product_attention")
+
+
+@check(points=1, visibility="visible", target="causal_mask")
+def test_causal_mask_4(student, ref, rng, mistakes):
+    """Causal mask: size 4"""
+    mask = student.call("causal_mask", 4)
+    expect_tensor(mask, what="causal_mask(4)", shape=(4, 4), dtype=torch.bool)
+    for message, variant in mistakes.causal_mask_variants(4).items():
+        if torch.equal(mask, variant):
+            fail(f"causal_mask(4): {message}")
+    expect_equal(mask, ref.causal_mask(4), what="causal_mask(4)")
+
+
+@check(points=2, visibility="visible", target="AdditiveAttention")
+def test_additive_small(student, ref, rng, mistakes):
+    """Additive attention: small batch"""
+    d_q, d_k, d_hidden = 3, 4, 5
+    state = _linear_state(rng, {"W_q.weight": (d_hidden, d_q), "W_k.weight": (d_hidden, d_k),
+                                "w_v.weight": (1, d_hidden)})
+    q, k, v = _randn(rng, 2, 3, d_q), _randn(rng, 2, 4, d_k), _randn(rng, 2, 4, 2)
+    module = student.new("AdditiveAttention", d_q, d_k, d_hidden)
+    module.load_state_dict(state)
+    expected_module = ref.AdditiveAttention(d_q, d_k, d_hidden)
+    expected_module.load_state_dict(state)
+    with torch.no_grad():
+        expected = expected_module(q, k, v)
+    mistakes.expect_attention(module(q, k, v), expected, lambda: mistakes.additive_variants(state, q, k, v),
+                              what="AdditiveAttention")
+
+
+@check(points=2, visibility="visible", target="MultiHeadAttention")
+def test_mha_small(student, ref, rng, mistakes):
+    """Multi-head attention: small self-attention"""
+    d_model, num_heads = 8, 2
+    state = _linear_state(rng, {f"{n}.{p}": (d_model, d_model) if p == "weight" else (d_model,)
+                                for n in ("W_q", "W_k", "W_v", "W_o") for p in ("weight", "bias")})
+    x = _randn(rng, 2, 5, d_model)
+    module = student.new("MultiHeadAttention", d_model, num_heads)
+    module.load_state_dict(state)
+    expected_module = ref.MultiHeadAttention(d_model, num_heads)
+    expected_module.load_state_dict(state)
+    with torch.no_grad():
+        expected = expected_module(x, x, x)
+    mistakes.expect_attention(module(x, x, x), expected, lambda: mistakes.mha_variants(state, num_heads, x, x, x),
+                              what="MultiHeadAttention")
