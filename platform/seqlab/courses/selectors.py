@@ -119,7 +119,6 @@ class OfferingRow:
     deadlines: Deadlines
     attempts: int
     latest_status: str
-    best_shown: str
 
 
 def offering_rows_for_user(*, user, course: Course) -> list[OfferingRow]:
@@ -129,7 +128,7 @@ def offering_rows_for_user(*, user, course: Course) -> list[OfferingRow]:
     for offering in offering_list_for_user(user=user, course=course):
         mine = list(Submission.objects.filter(offering=offering, student=user).order_by("-number")[:50])
         rows.append(OfferingRow(offering, deadlines_for(offering=offering, student=user), len(mine),
-                                mine[0].status if mine else "", ""))
+                                mine[0].status if mine else ""))
     return rows
 
 

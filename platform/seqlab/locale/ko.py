@@ -130,4 +130,5 @@ KO = {
     "Cool-down between submissions (s)": "제출 사이 대기 시간(초)",
     "Score that counts": "반영 점수 기준",
     "Reason": "사유", "Question": "문항", "Rubric (staff only)": "채점 기준 (운영진 전용)",
+    "waiting for %(t)s": "%(t)s째 대기 중",
 }
