@@ -19,6 +19,7 @@ ATTENTION = REPO / "assignments" / "attention"
 CORRECT = (REPO / "reference" / "attention.py").read_text()
 # The classic slip the statement warns about: no 1/sqrt(d_k) scaling.
 WRONG = CORRECT.replace("q @ k.transpose(-2, -1) / math.sqrt(d_k)", "q @ k.transpose(-2, -1)")
+assert WRONG != CORRECT, "reference/attention.py changed: update how the wrong submission is made"
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.slow,
               pytest.mark.django_db(transaction=True)]
