@@ -192,7 +192,8 @@ class Sandbox:
             if event.get("event") == "wall":
                 self.wall_killed = True
             elif event.get("event") == "exit":
-                self.exit = event
+                # Say so in the report itself: whoever reads it may no longer hold this box.
+                self.exit = event | ({"wall": True} if self.wall_killed else {})
                 break
         self.alive = False
         self.chan.close()

@@ -7,7 +7,8 @@ This is what bubblewrap does, applied in-process to a child forked from the warm
   * a fresh tmpfs root holding read-only bind mounts of the interpreter, its
     site-packages and the system libraries, a private writable scratch at /tmp, a
     minimal /dev and a /proc of its own: no repository, no assignments, no secrets;
-  * rlimits, then an unprivileged uid with no capabilities and no_new_privs;
+  * rlimits, then an unprivileged uid of the sandbox's own (so per-uid kernel accounts
+    such as RLIMIT_NPROC are per sandbox) with no capabilities and no_new_privs;
   * a seccomp filter for the few kernel interfaces no namespace above separates (the
     keyrings of the sandbox uid) and for foreign syscall ABIs.
 Every function here runs in a child between fork and the student's code; a failure
@@ -23,7 +24,7 @@ import resource
 import signal
 import site
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,17 @@ PR_CAPBSET_DROP = 24
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 
-SANDBOX_UID = 65534
+SANDBOX_UID = 65534       # the sandbox's uid/gid inside its own user namespace (a worker that is not root)
 SANDBOX_GID = 65534
+# A root worker has no user namespace to separate sandboxes, and the kernel keeps per-uid
+# accounts (RLIMIT_NPROC counts every process of the uid, machine-wide; keyrings; pipe
+# buffers): with one shared uid, one submission's fork bomb left concurrent sandboxes
+# unable to start a thread. So each sandbox gets a uid and gid of its own, like IOI's
+# `isolate` (uid 60000 + box id): SANDBOX_ID_BASE + the pid of its middle process, which
+# is unique while the sandbox lives (the middle outlives every process of the sandbox).
+# The range sits above systemd's container uids and below 2**31.
+SANDBOX_ID_BASE = 2_000_000_000
+SANDBOX_ID_SPAN = 1 << 22          # pid_max is at most 2**22
 NEW_ROOT = "/tmp"          # inside the private mount namespace only; invisible outside
 SCRATCH = "/tmp"           # the student's writable directory, seen from inside
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -75,6 +85,18 @@ class Plan:
     ro_paths: tuple[str, ...]        # bind-mounted read-only at the same path
     symlinks: tuple[tuple[str, str], ...]   # (path, target) recreated inside
     scratch_mib: int
+    sandbox_id: int = SANDBOX_UID    # uid and gid the student's code runs as (see for_sandbox)
+
+
+def for_sandbox(plan: Plan, middle_pid: int) -> Plan:
+    """The plan of one sandbox: a root worker's sandboxes each get their own uid/gid."""
+    if plan.isolate and not plan.use_userns:
+        return replace(plan, sandbox_id=SANDBOX_ID_BASE + middle_pid % SANDBOX_ID_SPAN)
+    return plan
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    return uid == SANDBOX_UID or SANDBOX_ID_BASE <= uid < SANDBOX_ID_BASE + SANDBOX_ID_SPAN
 
 
 def _check(ret: int, what: str) -> None:
@@ -179,8 +201,9 @@ def build_root(plan: Plan) -> None:
     for path, target in plan.symlinks:
         os.symlink(target, root + path)
     os.makedirs(root + "/etc", exist_ok=True)
-    _text(root + "/etc/passwd", f"nobody:x:{SANDBOX_UID}:{SANDBOX_GID}:sandbox:{SCRATCH}:/usr/sbin/nologin\n")
-    _text(root + "/etc/group", f"nogroup:x:{SANDBOX_GID}:\n")
+    ident = plan.sandbox_id
+    _text(root + "/etc/passwd", f"nobody:x:{ident}:{ident}:sandbox:{SCRATCH}:/usr/sbin/nologin\n")
+    _text(root + "/etc/group", f"nogroup:x:{ident}:\n")
     _text(root + "/etc/hosts", "127.0.0.1 localhost\n")
     os.makedirs(root + "/dev", exist_ok=True)
     for dev in DEVICES:
@@ -190,7 +213,7 @@ def build_root(plan: Plan) -> None:
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + SCRATCH, exist_ok=True)
-    owner = f"uid={SANDBOX_UID},gid={SANDBOX_GID}"
+    owner = f"uid={ident},gid={ident}"
     _mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV,
            f"mode=0700,{owner},size={plan.scratch_mib}m,nr_inodes=4096")
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -252,8 +275,8 @@ def drop_privileges(plan: Plan) -> None:
     """Become the unprivileged sandbox user with no capabilities; die with our parent."""
     if plan.isolate and not plan.use_userns:
         os.setgroups([])
-        os.setgid(SANDBOX_GID)
-        os.setuid(SANDBOX_UID)
+        os.setgid(plan.sandbox_id)
+        os.setuid(plan.sandbox_id)
     elif plan.isolate:
         for cap in range(64):
             if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
@@ -269,9 +292,9 @@ def drop_privileges(plan: Plan) -> None:
 # ------------------------------------------------------------------- seccomp
 
 # Kernel keyrings belong to a uid within a user namespace, not to a mount, PID or network
-# namespace: when the worker is root every sandbox runs as uid 65534 of the host's user
-# namespace, so `add_key(..., KEY_SPEC_USER_KEYRING)` would give all submissions (and the
-# host's own `nobody`) one persistent shared store that outlives every sandbox. Docker's
+# namespace: when the worker is root the sandboxes run as uids of the host's user namespace,
+# and pids (so sandbox uids) get reused, so `add_key(..., KEY_SPEC_USER_KEYRING)` would
+# leave a store that outlives its sandbox and greets a later one. Docker's
 # default profile refuses these calls for the same reason; so do we. Calls through another
 # ABI (i386 `int 0x80`, x32) would dodge a filter keyed on native syscall numbers, and
 # nothing a submission needs uses them, so they are refused as a whole.

@@ -59,6 +59,7 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     plan = isolate.Plan(**{**request["plan"], "ro_paths": tuple(request["plan"]["ro_paths"]),
                            "symlinks": tuple(tuple(x) for x in request["plan"]["symlinks"])})
+    plan = isolate.for_sandbox(plan, os.getpid())
     try:
         isolate.enter_namespaces(plan)
     except isolate.SandboxSetupError as exc:

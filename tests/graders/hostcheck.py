@@ -1,11 +1,11 @@
 """Host-side evidence that a sandbox left nothing behind (plain /proc reading; no psutil).
 
 Other engineers' engines may be grading on this machine at the same time, so "a process
-of the sandbox uid exists" is not by itself a leak: a sandbox process is accounted for
+with a sandbox uid exists" is not by itself a leak: a sandbox process is accounted for
 while a root-owned zygote is among its ancestors. A leftover is
   * a process below *our* zygote once nothing is being graded (a middle, a sandbox child
     or anything it started),
-  * a process of the sandbox uid with no zygote above it (it escaped its PID namespace),
+  * a process with a sandbox uid and no zygote above it (it escaped its PID namespace),
   * any process carrying a hostile file's marker in its command line or name.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ import os
 import time
 from pathlib import Path
 
-SANDBOX_UID = 65534
+from graders.sandbox.isolate import is_sandbox_uid
+
 MARKERS = ("SEQLAB_HOSTILE",)            # in command lines of processes the hostile files start
 NAMES = ("seqlab_hostile",)              # process names (comm) they set
 
@@ -66,7 +67,7 @@ def leftovers(zygote_pid: int, ignore: set[int] = frozenset()) -> list[str]:
             found.append("hostile marker: " + label)
         elif zygote_pid in chain:
             found.append("still below our zygote: " + label)
-        elif info["uid"] == SANDBOX_UID and not any(_is_zygote(procs[a]) for a in chain if a in procs):
+        elif is_sandbox_uid(info["uid"]) and not any(_is_zygote(procs[a]) for a in chain if a in procs):
             found.append("sandbox uid outside any sandbox: " + label)
     return found
 
@@ -82,7 +83,7 @@ def wait_for_no_leftovers(zygote_pid: int, ignore: set[int] = frozenset(), timeo
 
 
 def baseline_sandbox_uid_pids() -> set[int]:
-    """Processes of the sandbox uid that exist before we start (a host's own `nobody`)."""
+    """Processes with a sandbox uid that exist before we start (a host's own `nobody`)."""
     procs = processes()
-    return {p for p, i in procs.items() if i["uid"] == SANDBOX_UID
+    return {p for p, i in procs.items() if is_sandbox_uid(i["uid"])
             and not any(_is_zygote(procs[a]) for a in ancestors(p, procs) if a in procs)}
