@@ -1,10 +1,10 @@
 """Hostile toy.py: ignore or block every catchable signal, then loop forever in native code.
 
 SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/2/SIGALRM/SIGXCPU are ignored or blocked, and
-softmax_rows sleeps in C (time.sleep) inside a loop that swallows every exception. Only
+double_sum sleeps in C (time.sleep) inside a loop that swallows every exception. Only
 SIGKILL of the sandbox's PID 1 ends it.
-Expected: softmax_rows fails with "timed out after 2 s in softmax_rows"; the correct
-double, double_sum and Scale pass.
+Expected: double_sum fails with "timed out after 2 s in double_sum"; the correct double,
+softmax_rows and Scale pass.
 """
 import signal
 import time
@@ -22,16 +22,17 @@ def double(x):                                      # correct
     return x * 2
 
 
-def softmax_rows(x):
+def softmax_rows(x):                                # correct
+    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
+    return e / e.sum(dim=-1, keepdim=True)
+
+
+def double_sum(x):
     while True:
         try:
             time.sleep(3600)
         except BaseException:
             pass
-
-
-def double_sum(x):                                  # correct
-    return torch.full_like(x, 2.0)
 
 
 class Scale(torch.nn.Module):                        # correct

@@ -1,23 +1,22 @@
 """Hostile toy.py: never return (a pure-Python busy loop that ignores KeyboardInterrupt).
 
-Expected: both checks of double fail with "timed out after 2 s in double"; the sandbox is
-killed and restarted for the next check, so the correct softmax_rows, double_sum and Scale pass.
+Expected: softmax_rows's check fails with "timed out after 2 s in softmax_rows"; the sandbox
+is killed and restarted for the next check, so the correct double, double_sum and Scale pass.
 """
 import torch
 
 
-def double(x):
+def double(x):                                      # correct
+    return x * 2
+
+
+def softmax_rows(x):
     n = 0
     while True:
         try:
             n += 1
         except BaseException:
             pass
-
-
-def softmax_rows(x):                                # correct
-    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
-    return e / e.sum(dim=-1, keepdim=True)
 
 
 def double_sum(x):                                  # correct
