@@ -99,7 +99,15 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _type_name(value: Any) -> str:
-    return "None" if value is None else type(value).__name__
+    """What the student's code returned, named as the student would name it."""
+    from graders.sandbox.protocol import Foreign, Handle
+    if value is None:
+        return "None"
+    if isinstance(value, Foreign):
+        return f"{value.type_name} ({value.detail})" if value.detail else value.type_name
+    if isinstance(value, Handle):
+        return value.type_name
+    return type(value).__name__
 
 
 def expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None,
