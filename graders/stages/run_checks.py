@@ -15,6 +15,7 @@ from graders.assignment import Assignment, CheckInfo
 from graders.checks import CheckFailure
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
+from graders.device import grading_device
 from graders.sandbox.proxy import Session, StudentProxy
 
 MAX_MESSAGE = 2000
@@ -100,6 +101,7 @@ def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]
         "mistakes": lambda: assignment.mistakes,
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
         "files": lambda: dict(ctx.files),
+        "device": grading_device,
     }
     params = inspect.signature(info.spec.func).parameters
     unknown = [p for p in params if p not in available]
