@@ -13,7 +13,8 @@ import math
 
 import torch
 
-from graders.checks import expect_close, fail, is_close
+from graders.checks import CheckFailure, diagnose, expect_close, expect_tensor, fail, is_close
+from graders.sandbox.proxy import StudentError
 
 BLOCKED = float("-inf")
 
@@ -31,11 +32,56 @@ MASK_ZERO_SCORES = ("blocked scores are set to 0 instead of -inf, so blocked key
                     "them with -inf (or a very large negative number) before the softmax")
 UNIFORM_DEAD_ROWS = ("a query row with no allowed key gets equal weights on every key (a large negative "
                      "fill alone does that); such a row must get all-zero weights and an all-zero output")
+NO_BROADCAST = ("the mask {mask} is smaller than the scores {scores}; a mask only has to broadcast to "
+                "them: masked_fill and torch.where broadcast, boolean indexing (scores[~mask] = ...) does not")
+SWAPPED_PAIR = "the pair is returned as (weights, out); return (out, weights)"
 NAN_DEAD_ROWS = ("a query row with no allowed key gives NaN (softmax of a row that is all -inf is 0/0); "
                  "such a row must get all-zero weights and an all-zero output")
 
 
 # --------------------------------------------------------------------------- diagnosis
+
+def call_with_mask_hint(call, mask, scores_shape):
+    """Run `call()`; if the student's code raises on a mask smaller than the scores, say why."""
+    try:
+        return call()
+    except StudentError as err:
+        shape = tuple(mask.shape) if mask is not None else None
+        if err.kind != "exception" or shape is None or shape == tuple(scores_shape):
+            raise
+        hint = NO_BROADCAST.format(mask=shape, scores=tuple(scores_shape))
+        raise CheckFailure(f"{err}\nHint: {hint}") from None
+
+
+def _as_pair(result, what):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        fail(f"{what} must return a pair (out, weights), got {type(result).__name__}"
+             + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    return result
+
+
+def expect_pair_of_tensors(result, *, what):
+    """Fail unless `result` is a pair of tensors; for checks that grade something other than values."""
+    out, weights = _as_pair(result, what)
+    expect_tensor(out, what=f"{what}: out")
+    expect_tensor(weights, what=f"{what}: weights")
+
+
+def _name_shape_mistake(out, weights, expected, named, what):
+    """expect_close stops at a wrong shape before trying variants; try the variants that have that shape."""
+    def shape(t):
+        return tuple(t.shape) if isinstance(t, torch.Tensor) else None
+    exp_out, exp_weights = expected
+    if shape(out) == shape(exp_out) and shape(weights) == shape(exp_weights):
+        return
+    if shape(out) == shape(exp_weights) and shape(weights) == shape(exp_out) and shape(out) != shape(exp_out):
+        fail(f"{what}: {SWAPPED_PAIR}")
+    for label, got, index in (("weights", weights, 1), ("out", out, 0)):
+        if shape(got) is not None and shape(got) != shape(expected[index]):
+            hint = diagnose(got, {m: o[index] for m, o in named.items()})
+            if hint:
+                fail(f"{what}: {label}: expected shape {shape(expected[index])}, got {shape(got)}; {hint}")
+
 
 def expect_attention(result, expected, variants, *, what, nan_variant=None, out_alternative=None):
     """Fail unless `result` is a pair (out, weights) matching `expected`; name the mistake if known.
@@ -43,10 +89,7 @@ def expect_attention(result, expected, variants, *, what, nan_variant=None, out_
     `variants` and `nan_variant` are callables, evaluated only when the result misses, so a
     right answer costs one comparison. `out_alternative` is a second accepted `out`.
     """
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail(f"{what} must return a pair (out, weights), got {type(result).__name__}"
-             + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
-    out, weights = result
+    out, weights = _as_pair(result, what)
     out_ok = is_close(out, expected[0]) or (out_alternative is not None and is_close(out, out_alternative))
     if out_ok and is_close(weights, expected[1]):
         return
@@ -56,6 +99,7 @@ def expect_attention(result, expected, variants, *, what, nan_variant=None, out_
             if same_nan_pattern(got, variant):
                 fail(f"{what}: {label} contains NaN; {NAN_DEAD_ROWS}")
     named = variants()
+    _name_shape_mistake(out, weights, expected, named, what)
     expect_close(weights, expected[1], what=f"{what}: weights", mistakes={m: o[1] for m, o in named.items()})
     if not out_ok:
         expect_close(out, expected[0], what=f"{what}: out", mistakes={m: o[0] for m, o in named.items()})
@@ -242,5 +286,8 @@ def mha_variants(state, num_heads, query, key, value, mask=None):
         "the keys are projected with W_q; keys use W_k": run(key_proj="W_q"),
         "the output projection W_o is not applied to the concatenated heads": run(out_proj=False),
     }
+    out, weights = run()
+    variants[("the weights are averaged over the heads; return one weight matrix per head, "
+              "shape (B, num_heads, n_q, n_k)")] = (out, weights.mean(1))
     variants |= _mask_variants(lambda mode: run(mode=mode), mask)
     return variants

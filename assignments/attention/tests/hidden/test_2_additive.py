@@ -37,7 +37,8 @@ def _expect_additive(student, ref, mistakes, rng, sizes, q, k, v, mask=None, **c
     module = student.new(CLASS, *sizes)
     module.load_state_dict(state)
     args = (q, k, v) if mask is None else (q, k, v, mask)
-    result = module(*args, **call)
+    scores_shape = (q.shape[0], q.shape[1], k.shape[1])
+    result = mistakes.call_with_mask_hint(lambda: module(*args, **call), mask, scores_shape)
     expected_module = ref.AdditiveAttention(*sizes)
     expected_module.load_state_dict(state)
     with torch.no_grad():
@@ -94,7 +95,11 @@ def test_additive_masks(student, ref, rng, mistakes):
 @check(points=1, visibility="after_due_date", target=CLASS)
 def test_additive_inputs_unchanged(student, ref, rng, mistakes):
     """Additive attention: inputs are not modified"""
+    # Only mutation is graded here: values and shapes already cost points in the other checks.
     q, k, v = _randn(rng, 2, 4, 3), _randn(rng, 2, 6, 5), _randn(rng, 2, 6, 2)
     mask = _mask(rng, 2, 4, 6)
     mask[1, 2] = False
-    _expect_additive(student, ref, mistakes, rng, (3, 5, 6), q, k, v, mask, check_inputs=True)
+    module = student.new(CLASS, 3, 5, 6)
+    module.load_state_dict(_state(rng, 3, 5, 6))
+    result = module(q, k, v, mask, check_inputs=True)
+    mistakes.expect_pair_of_tensors(result, what=f"{CLASS}.forward")

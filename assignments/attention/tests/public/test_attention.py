@@ -36,7 +36,8 @@ def test_sdpa_causal(student, ref, rng, mistakes):
     """Scaled dot-product: small batch with a causal mask"""
     q, k, v = _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 3)
     mask = torch.ones(4, 4, dtype=torch.bool).tril()
-    result = student.call("scaled_dot_product_attention", q, k, v, mask=mask)
+    result = mistakes.call_with_mask_hint(
+        lambda: student.call("scaled_dot_product_attention", q, k, v, mask=mask), mask, (2, 4, 4))
     mistakes.expect_attention(result, ref.scaled_dot_product_attention(q, k, v, mask),
                               lambda: mistakes.sdpa_variants(q, k, v, mask), what="scaled_dot_product_attention")
 
