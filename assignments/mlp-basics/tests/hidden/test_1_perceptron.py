@@ -1,0 +1,42 @@
+"""perceptron: the strict inequality on the boundary, scalar forms of b, a larger batch."""
+import torch
+
+from graders.checks import check
+
+HIDDEN = "after_due_date"
+
+
+@check(points=2, visibility=HIDDEN, target="perceptron")
+def test_boundary_points(student, ref, mistakes):
+    """perceptron gives 0 for points exactly on the boundary x·w + b = 0"""
+    # Small integers keep x @ w + b exact in float32 whatever the order of the sums.
+    x = torch.tensor([[1.0, 1.0, 0.0], [2.0, -1.0, 1.0], [0.0, 0.0, 0.0], [3.0, 1.0, -2.0],
+                      [-1.0, 2.0, 2.0], [1.0, 0.0, 1.0], [0.0, 1.0, -1.0]])
+    w = torch.tensor([1.0, 2.0, -1.0])
+    for b in (-3.0, 0.0, 2.0):
+        mistakes.expect_perceptron(student.call("perceptron", x, w, b), ref.perceptron(x, w, b), x, w, b,
+                                   what=f"perceptron(x, w, b={b:g}) with some x·w + b exactly 0")
+
+
+@check(points=1, visibility=HIDDEN, target="perceptron")
+def test_scalar_forms(student, ref, rng, mistakes):
+    """perceptron with b as a 0-d tensor, d = 1 and a batch of one"""
+    cases = [(torch.tensor([[0.5], [-2.0], [1.5], [0.25]]), torch.tensor([2.0]), torch.tensor(-1.0)),
+             (torch.tensor([[0.3, -0.7, 1.1, 0.2]]), torch.tensor([1.0, 0.5, -0.25, 2.0]), torch.tensor(0.125)),
+             (torch.tensor([[0.3, -0.7, 1.1, 0.2]]), torch.tensor([1.0, 0.5, -0.25, 2.0]), -1.0)]
+    for x, w, b in cases:
+        label = f"a 0-d tensor b" if isinstance(b, torch.Tensor) else "a float b"
+        mistakes.expect_perceptron(student.call("perceptron", x, w, b), ref.perceptron(x, w, b), x, w, b,
+                                   what=f"perceptron on x of shape {tuple(x.shape)} with {label}")
+
+
+@check(points=1, visibility=HIDDEN, target="perceptron")
+def test_larger_batch(student, ref, rng, mistakes):
+    """perceptron on a batch of 64 in 10 dimensions leaves its inputs unchanged"""
+    while True:
+        x, w = torch.randn(64, 10, generator=rng), torch.randn(10, generator=rng)
+        b = torch.randn((), generator=rng)
+        if (x.double() @ w.double() + b.double()).abs().min() > 0.01:
+            break
+    out = student.call("perceptron", x, w, b, check_inputs=True)
+    mistakes.expect_perceptron(out, ref.perceptron(x, w, b), x, w, b, what="perceptron on x of shape (64, 10)")

@@ -1,0 +1,57 @@
+"""bce_loss and mse_loss: saturated predictions, soft targets, other shapes, untouched inputs."""
+import torch
+
+from graders.checks import check, expect_close
+
+HIDDEN = "after_due_date"
+
+
+def _expect_bce(student, ref, mistakes, pred, target, what, **call_kw):
+    loss = student.call("bce_loss", pred, target, **call_kw)
+    mistakes.expect_bce(loss, pred, target, ref.bce_loss(pred, target), what=what)
+
+
+def _expect_mse(student, ref, mistakes, pred, target, what, **call_kw):
+    loss = student.call("mse_loss", pred, target, **call_kw)
+    mistakes.expect_scalar_tensor(loss, what=what)
+    expect_close(loss, ref.mse_loss(pred, target), what=what, mistakes=mistakes.mse_variants(pred, target))
+
+
+@check(points=2, visibility=HIDDEN, target="bce_loss")
+def test_bce_saturated(student, ref, rng, mistakes):
+    """bce_loss with predictions of exactly 0 and 1 matches F.binary_cross_entropy"""
+    # right and wrong saturated predictions among ordinary ones: only a clamped log gives finite,
+    # torch-equal values (a wrong 0 or 1 costs exactly 100 per element)
+    pred = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.3, 0.8, 0.05, 0.6])
+    target = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    _expect_bce(student, ref, mistakes, pred, target, "bce_loss with predictions of exactly 0 and 1")
+    pred, target = torch.tensor([[1.0, 0.0], [0.0, 1.0]]), torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    _expect_bce(student, ref, mistakes, pred, target, "bce_loss with every prediction exactly right (0 or 1)")
+
+
+@check(points=2, visibility=HIDDEN, target="bce_loss")
+def test_bce_soft_targets(student, ref, rng, mistakes):
+    """bce_loss with soft targets on a (B, K) batch"""
+    pred = torch.sigmoid(torch.randn(6, 3, generator=rng) * 2)
+    target = torch.rand(6, 3, generator=rng)
+    _expect_bce(student, ref, mistakes, pred, target, "bce_loss on (6, 3) tensors with targets in [0, 1]")
+    pred, target = torch.tensor([1e-6, 1 - 1e-6, 0.5]), torch.tensor([0.25, 0.75, 0.5])
+    _expect_bce(student, ref, mistakes, pred, target, "bce_loss with predictions near 0 and 1")
+
+
+@check(points=1, visibility=HIDDEN, target="bce_loss")
+def test_bce_inputs_unchanged(student, ref, rng, mistakes):
+    """bce_loss leaves its inputs unchanged"""
+    pred = torch.cat([torch.sigmoid(torch.randn(5, generator=rng)), torch.tensor([0.0, 1.0])])
+    target = torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0])
+    _expect_bce(student, ref, mistakes, pred, target, "bce_loss", check_inputs=True)
+
+
+@check(points=2, visibility=HIDDEN, target="mse_loss")
+def test_mse_shapes(student, ref, rng, mistakes):
+    """mse_loss on (B, T, K) tensors and on a single element, inputs unchanged"""
+    pred, target = torch.randn(3, 5, 2, generator=rng), torch.randn(3, 5, 2, generator=rng)
+    _expect_mse(student, ref, mistakes, pred, target, "mse_loss on (3, 5, 2) tensors", check_inputs=True)
+    pred, target = torch.randn(7, generator=rng), torch.randn(7, generator=rng)
+    _expect_mse(student, ref, mistakes, pred, target, "mse_loss on (7,) tensors")
+    _expect_mse(student, ref, mistakes, torch.tensor([2.5]), torch.tensor([-0.5]), "mse_loss on one element")
