@@ -1,0 +1,349 @@
+"""Known-wrong variants of optim.py, run in the grader on the checks' own inputs.
+
+An optimizer variant is a small class with the reference's interface (params, step,
+zero_grad) and one switch thrown; `trajectory` runs any of them, or the reference, on
+the same parameters and gradients the sandbox sees. Each `*_variants` function returns
+{message: output of a submission with exactly that mistake}; a check compares those
+only after the student's output has missed, and names the first that matches. Messages
+are shown to students: they say what the code does and what the contract wants, never
+a number. Loaded in the grader only.
+"""
+import math
+
+import torch
+
+# --------------------------------------------------------------------------- running an optimizer
+
+
+def trajectory(make, params, grads, checkpoints):
+    """Parameters after each step in `checkpoints` (1-based), flattened into one row per checkpoint.
+
+    `make(list_of_tensors)` builds the optimizer; grads[t][k] is parameter k's gradient at
+    step t + 1, or None. zero_grad() runs before every step, as in a training loop.
+    """
+    live = [p.detach().clone().requires_grad_(True) for p in params]
+    opt = make(live)
+    rows = []
+    for t, step_grads in enumerate(grads, 1):
+        opt.zero_grad()
+        for p, g in zip(live, step_grads):
+            p.grad = None if g is None else g.detach().clone()
+        opt.step()
+        if t in checkpoints:
+            rows.append(flat([p.detach() for p in live]))
+    return torch.stack(rows)
+
+
+def flat(tensors):
+    return torch.cat([t.detach().reshape(-1).double() for t in tensors])
+
+
+class _Variant:
+    """Per-parameter state and the loop over parameters; `update` is the rule under test.
+
+    reset_state: the state restarts at every step (kept nowhere, or wiped by zero_grad).
+    none_as_zero: a parameter whose .grad is None is updated as if its gradient were 0.
+    """
+
+    def __init__(self, params, *, reset_state=False, none_as_zero=False):
+        self.params = list(params)
+        self.state = [{} for _ in self.params]
+        self.reset_state, self.none_as_zero = reset_state, none_as_zero
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        for p, state in zip(self.params, self.state):
+            if self.reset_state:
+                state.clear()
+            g = torch.zeros_like(p) if p.grad is None and self.none_as_zero else p.grad
+            if g is not None:
+                p.copy_(self.update(p.clone(), g.clone(), state))
+
+
+# --------------------------------------------------------------------------- SGD with momentum
+
+class SGDVariant(_Variant):
+    def __init__(self, params, lr, momentum=0.9, *, dampening=False, nesterov=False, sign=1.0,
+                 lr_in_velocity=False, **common):
+        super().__init__(params, **common)
+        self.lr, self.m = lr, momentum
+        self.dampening, self.nesterov, self.sign, self.lr_in_v = dampening, nesterov, sign, lr_in_velocity
+
+    def update(self, p, g, state):
+        v = state.get("v")
+        scale = (1 - self.m) if self.dampening else 1.0
+        g_in = g * self.lr if self.lr_in_v else g
+        v = g_in * scale if v is None else self.m * v + scale * g_in
+        state["v"] = v
+        direction = g_in + self.m * v if self.nesterov else v
+        return p - self.sign * self.lr * direction
+
+
+SGD_SWITCHES = {
+    "momentum with dampening, v = m v + (1 - m) g; torch's SGD (dampening = 0) uses v = m v + g":
+        dict(dampening=True),
+    "Nesterov momentum (the step uses g + m v); the contract asks for plain heavy-ball momentum, p = p - lr v":
+        dict(nesterov=True),
+    "the update equals plain SGD: the momentum buffer is not carried from one step to the next "
+    "(keep it in the optimizer, across step() and zero_grad() calls)":
+        dict(reset_state=True),
+    "a parameter whose .grad is None was updated as if its gradient were 0, so momentum kept moving it; "
+    "skip it, as torch.optim does (no update, buffer untouched)":
+        dict(none_as_zero=True),
+    "the learning rate is applied twice: v accumulates lr * g and the step subtracts lr * v":
+        dict(lr_in_velocity=True),
+    "the parameters move uphill: the step must subtract lr * v":
+        dict(sign=-1.0),
+}
+
+
+def sgd_variants(params, grads, checkpoints, lr, momentum=0.9):
+    return {msg: trajectory(lambda ps, kw=kw: SGDVariant(ps, lr, momentum, **kw), params, grads, checkpoints)
+            for msg, kw in SGD_SWITCHES.items()}
+
+
+# --------------------------------------------------------------------------- Adagrad
+
+class AdagradVariant(_Variant):
+    def __init__(self, params, lr=0.01, eps=1e-10, *, eps_inside=False, accumulate=True, ema=None,
+                 sum_after=False, sqrt=True, sign=1.0, **common):
+        super().__init__(params, **common)
+        self.lr, self.eps = lr, eps
+        self.eps_inside, self.accumulate, self.ema, self.sum_after, self.sqrt, self.sign = (
+            eps_inside, accumulate, ema, sum_after, sqrt, sign)
+
+    def update(self, p, g, state):
+        G_old = state.get("G", torch.zeros_like(p))
+        if self.ema is not None:
+            G = self.ema * G_old + (1 - self.ema) * g * g
+        else:
+            G = G_old + g * g if self.accumulate else g * g
+        state["G"] = G
+        G_used = G_old if self.sum_after else G
+        if not self.sqrt:
+            denom = G_used + self.eps
+        elif self.eps_inside:
+            denom = torch.sqrt(G_used + self.eps)
+        else:
+            denom = torch.sqrt(G_used) + self.eps
+        return p - self.sign * self.lr * g / denom
+
+
+ADAGRAD_SWITCHES = {
+    "eps is added inside the square root, sqrt(G + eps); Adagrad (and torch) divide by sqrt(G) + eps":
+        dict(eps_inside=True),
+    "the squared gradients are not accumulated: G must be the running sum of g^2 over all steps, "
+    "not the current g^2 (is G re-created in step() or reset in zero_grad()?)":
+        dict(accumulate=False),
+    "G is an exponential moving average of g^2 (that is RMSprop); Adagrad keeps the plain running sum":
+        dict(ema=0.99),
+    "G is an exponential moving average of g^2 with decay 0.9 (that is RMSprop); Adagrad keeps the plain "
+    "running sum":
+        dict(ema=0.9),
+    "the step divides by the sum from before this step; add g^2 to G first, then divide by sqrt(G) + eps":
+        dict(sum_after=True),
+    "the square root is missing: divide by sqrt(G) + eps, not G + eps":
+        dict(sqrt=False),
+    "the parameters move uphill: the step must subtract lr * g / (sqrt(G) + eps)":
+        dict(sign=-1.0),
+}
+
+
+def adagrad_variants(params, grads, checkpoints, lr=0.01, eps=1e-10):
+    return {msg: trajectory(lambda ps, kw=kw: AdagradVariant(ps, lr, eps, **kw), params, grads, checkpoints)
+            for msg, kw in ADAGRAD_SWITCHES.items()}
+
+
+# --------------------------------------------------------------------------- Adam
+
+class AdamVariant(_Variant):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
+                 correct_m=True, correct_v=True, t_offset=0, swap_betas=False, sqrt=True,
+                 decay="l2", sign=1.0, **common):
+        super().__init__(params, **common)
+        self.b1, self.b2 = betas[::-1] if swap_betas else betas
+        self.lr, self.eps, self.wd = lr, eps, weight_decay
+        self.correct_m, self.correct_v, self.t_offset, self.sqrt, self.decay, self.sign = (
+            correct_m, correct_v, t_offset, sqrt, decay, sign)
+
+    def update(self, p, g, state):
+        if self.decay == "l2":
+            g = g + self.wd * p
+        elif self.decay == "l2_negative":
+            g = g - self.wd * p
+        elif self.decay == "decoupled":
+            p = p * (1 - self.lr * self.wd)
+        t = state["t"] = state.get("t", 0) + 1
+        m = state["m"] = self.b1 * state.get("m", torch.zeros_like(p)) + (1 - self.b1) * g
+        v = state["v"] = self.b2 * state.get("v", torch.zeros_like(p)) + (1 - self.b2) * g * g
+        tc = t + self.t_offset
+        m_hat = m / (1 - self.b1 ** tc) if self.correct_m else m
+        v_hat = v / (1 - self.b2 ** tc) if self.correct_v else v
+        denom = (torch.sqrt(v_hat) if self.sqrt else v_hat) + self.eps
+        return p - self.sign * self.lr * m_hat / denom
+
+
+ADAM_SWITCHES = {
+    "no bias correction: m and v start at 0, so early steps must divide them by (1 - beta1^t) and "
+    "(1 - beta2^t)":
+        dict(correct_m=False, correct_v=False),
+    "only m is bias-corrected; v must also be divided by (1 - beta2^t)":
+        dict(correct_v=False),
+    "only v is bias-corrected; m must also be divided by (1 - beta1^t)":
+        dict(correct_m=False),
+    "the bias correction is off by one step: at the first step t = 1, so use 1 - beta^t with t counted from 1":
+        dict(t_offset=1),
+    "beta1 and beta2 are swapped: beta1 averages the gradients (m), beta2 their squares (v)":
+        dict(swap_betas=True),
+    "the square root is missing: divide by sqrt(v_hat) + eps, not v_hat + eps":
+        dict(sqrt=False),
+    "the parameters move uphill: the step must subtract lr * m_hat / (sqrt(v_hat) + eps)":
+        dict(sign=-1.0),
+    "m, v and the step count restart at every step (are they re-created in step() or reset in "
+    "zero_grad()?); they must persist for the optimizer's lifetime":
+        dict(reset_state=True),
+}
+ADAM_DECAY_SWITCHES = {
+    "decoupled weight decay (AdamW: p shrinks by lr * weight_decay * p outside the moments); "
+    "this Adam's weight_decay is L2: add weight_decay * p to the gradient before the moments":
+        dict(decay="decoupled"),
+    "weight_decay is ignored; add weight_decay * p to the gradient before updating m and v":
+        dict(decay="none"),
+    "weight decay has the wrong sign: the gradient gets + weight_decay * p":
+        dict(decay="l2_negative"),
+}
+
+
+def adam_variants(params, grads, checkpoints, **hyper):
+    switches = dict(ADAM_SWITCHES)
+    if hyper.get("weight_decay", 0.0):
+        switches.update(ADAM_DECAY_SWITCHES)
+        # A mistake rarely comes alone: decoupled decay is often written without bias correction.
+        switches["decoupled weight decay (AdamW) and no bias correction; this Adam's weight_decay is L2 "
+                 "(added to the gradient) and m, v must be bias-corrected"] = dict(
+            decay="decoupled", correct_m=False, correct_v=False)
+    return {msg: trajectory(lambda ps, kw=kw: AdamVariant(ps, **hyper, **kw), params, grads, checkpoints)
+            for msg, kw in switches.items()}
+
+
+# --------------------------------------------------------------------------- noam_lr
+
+def _noam(step, d_model, warmup, *, d_power=-0.5, w_power=-1.5, combine=min, factor=1.0):
+    if step < 1:
+        return math.nan
+    return factor * d_model ** d_power * combine(step ** -0.5, step * warmup ** w_power)
+
+
+NOAM_SWITCHES = {
+    "off by one: the rate is computed for step + 1; the first call is noam_lr(1, ...) and uses step = 1":
+        dict(shift=1),
+    "off by one: the rate is computed for step - 1; use the step number as given (steps count from 1)":
+        dict(shift=-1),
+    "the warm-up term uses warmup_steps ** -0.5; it is step * warmup_steps ** -1.5":
+        dict(w_power=-0.5),
+    "max instead of min: the rate is the smaller of step^-0.5 and step * warmup_steps^-1.5":
+        dict(combine=max),
+    "the factor d_model ** -0.5 is missing":
+        dict(d_power=0.0),
+    "d_model ** 0.5 instead of d_model ** -0.5":
+        dict(d_power=0.5),
+    "the rate is doubled (the Annotated Transformer's factor = 2); the contract has no extra factor":
+        dict(factor=2.0),
+}
+
+
+def noam_variants(steps, d_model, warmup):
+    """{message: tensor of the variant's rates at `steps`} (float64)."""
+    out = {}
+    for msg, kw in NOAM_SWITCHES.items():
+        kw = dict(kw)
+        shift = kw.pop("shift", 0)
+        out[msg] = torch.tensor([_noam(s + shift, d_model, warmup, **kw) for s in steps], dtype=torch.float64)
+    return out
+
+
+# --------------------------------------------------------------------------- label smoothing
+
+def _smoothed_ce(logits, target, eps, ignore_index, *, spread="K", keep_ignored=False, mean_over="kept",
+                 uniform=True, kl=False, dim=-1, annotated=False):
+    x = logits.double()
+    n, c = x.shape
+    log_p = torch.log_softmax(x, dim=dim)
+    keep = torch.ones(n, dtype=torch.bool) if keep_ignored else target != ignore_index
+    safe = torch.where(target == ignore_index, torch.zeros_like(target), target) if not keep_ignored else target
+    if keep_ignored and not (0 <= ignore_index < c):
+        return None
+    one_hot = torch.nn.functional.one_hot(safe, c).double()
+    if annotated:
+        if not 0 <= ignore_index < c or c < 3:
+            return None
+        q = torch.full((n, c), eps / (c - 2), dtype=torch.float64)
+        q[:, ignore_index] = 0.0
+        q = q * (1 - one_hot) + (1 - eps) * one_hot
+    elif spread == "K-1":
+        q = (1 - eps) * one_hot + eps / (c - 1) * (1 - one_hot) if c > 1 else one_hot
+    elif spread == "others":
+        q = (1 - eps) * one_hot + eps / c * (1 - one_hot)
+    else:
+        q = (1 - eps) * one_hot + (eps / c if uniform else 0.0)
+    per_row = -(q * log_p).sum(-1)
+    if kl:
+        per_row = per_row + torch.special.xlogy(q, q).sum(-1)
+    per_row = torch.where(keep, per_row, torch.zeros_like(per_row))
+    if mean_over == "sum":
+        return per_row.sum()
+    denom = n if mean_over == "all" else keep.sum()
+    return per_row.sum() / denom
+
+
+LS_SWITCHES = {
+    "the smoothing mass is spread over the K - 1 wrong classes (eps / (K - 1) each); F.cross_entropy "
+    "mixes in the uniform distribution over all K classes: (1 - eps) * one_hot + eps / K":
+        dict(spread="K-1"),
+    "the wrong classes get eps / K but the target keeps only 1 - eps, so the smoothed distribution sums "
+    "to less than 1; the target gets 1 - eps + eps / K":
+        dict(spread="others"),
+    "smoothing is not applied (this is the plain cross-entropy); mix (1 - eps) * one_hot with eps / K":
+        dict(eps_override=0.0),
+    "the uniform part is missing: the loss is only (1 - eps) times the negative log-likelihood; add "
+    "eps times the mean of -log p over all K classes":
+        dict(uniform=False),
+    "the mean is taken over all N rows, ignored ones included; divide by the number of rows whose "
+    "target is not ignore_index":
+        dict(mean_over="all"),
+    "the loss is summed, not averaged over the non-ignored rows":
+        dict(mean_over="sum"),
+    "rows whose target equals ignore_index are not ignored (ignore_index may be a real class id, "
+    "such as a padding id 0)":
+        dict(keep_ignored=True),
+    "this is the KL divergence to the smoothed distribution, which is smaller by its entropy; "
+    "F.cross_entropy returns the cross-entropy":
+        dict(kl=True),
+    "the Annotated Transformer's variant (eps / (K - 2) spread over the classes other than the target "
+    "and the padding column, which gets 0); F.cross_entropy spreads eps / K over all K classes":
+        dict(annotated=True),
+    "log-softmax over the batch axis (dim=0); normalise over the classes, dim=-1":
+        dict(dim=0),
+}
+
+
+def label_smoothing_variants(logits, target, smoothing, ignore_index):
+    """{message: scalar tensor} for each classic mistake; None where a variant cannot apply."""
+    out = {}
+    for msg, kw in LS_SWITCHES.items():
+        kw = dict(kw)
+        eps = kw.pop("eps_override", smoothing)
+        if eps == smoothing and "eps_override" in LS_SWITCHES[msg]:
+            continue
+        out[msg] = _smoothed_ce(logits, target, eps, ignore_index, **kw)
+    return out
+
+
+UNSTABLE = ("the loss is not finite for large logits: log(softmax(x)) underflows to log(0) and "
+            "exp(x) overflows; use torch.log_softmax (the log-sum-exp trick: subtract the row maximum)")
+ALL_IGNORED = ("when every target is ignore_index there is nothing to average: F.cross_entropy "
+               "returns NaN (0 / 0), not {got}")
