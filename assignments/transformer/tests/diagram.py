@@ -1,0 +1,424 @@
+"""The diagram task: read a diagram.dot, compare it with the reference as a labelled graph, draw it.
+
+A submitted diagram is data. It is parsed with pydot (a pure-Python parser: nothing in the file
+is executed), reduced to node labels and edges, and only that reduction is ever drawn: the
+pictures come from a clean digraph rebuilt here, never from the student's text, because
+Graphviz attributes can read files (image=, shapefile=, fontpath=, ...).
+
+Nodes are identified by label, so repeated labels ("Add & Norm" five times) are told apart by
+structure: the comparison looks for the label-preserving correspondence between the student's
+nodes and the reference's that matches the most edges (branch and bound, exact within a step
+budget far above what a one-layer diagram needs). Edges the best correspondence cannot match
+are the missing and the extra ones, and the score is the F1 of matched edges.
+
+Loaded by the check files through `load_helper` (tests/ is not a package).
+"""
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import html
+import io
+import re
+from dataclasses import dataclass, field
+
+VOCABULARY = (
+    "Input Embedding", "Output Embedding", "Positional Encoding", "Multi-Head Attention",
+    "Masked Multi-Head Attention", "Add & Norm", "Feed Forward", "Linear", "Softmax",
+)
+MAX_BYTES = 32 * 1024          # a one-layer diagram is about 2 KiB
+MAX_NODES = 80
+MAX_EDGES = 240
+SEARCH_STEPS = 200_000         # branch-and-bound budget; a near-reference diagram needs a few hundred
+PSEUDO_NODES = {"node", "edge", "graph"}
+
+# What each reference node is, for feedback about edges that repeat labels (keys: ids in solution/diagram.dot).
+ROLES = {
+    "enc_embed": "encoder", "enc_pos": "encoder", "enc_attn": "encoder self-attention",
+    "enc_norm1": "encoder, after self-attention", "enc_ffn": "encoder",
+    "enc_norm2": "encoder, after Feed Forward: the encoder's output",
+    "dec_embed": "decoder", "dec_pos": "decoder", "dec_self": "decoder",
+    "dec_norm1": "decoder, after masked self-attention", "dec_cross": "decoder cross-attention",
+    "dec_norm2": "decoder, after cross-attention", "dec_ffn": "decoder",
+    "dec_norm3": "decoder, after Feed Forward", "linear": "output", "softmax": "output",
+}
+
+
+class DiagramError(Exception):
+    """The file cannot be read as a diagram; the message tells the student why."""
+
+
+def label_key(label: str) -> str:
+    """Spelling-insensitive identity of a label: "Add & Norm", "add and norm", "Add&Norm" agree."""
+    text = html.unescape(label).lower().replace("&", " ").replace("+", " ")
+    text = re.sub(r"\band\b", " ", text)
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+CANONICAL = {label_key(label): label for label in VOCABULARY}
+
+
+@dataclass(frozen=True)
+class Diagram:
+    labels: dict[str, str]                 # node id -> vocabulary label, or the label as written if unknown
+    edges: tuple[tuple[str, str], ...]     # (from id, to id), first occurrence order, no repeats
+    unknown: tuple[str, ...] = ()          # ids whose label is not in the vocabulary
+    repeated_edges: int = 0                # arrows drawn more than once (counted once)
+
+    def known(self, node: str) -> bool:
+        return node not in self.unknown
+
+    def reversed(self) -> "Diagram":
+        return Diagram(self.labels, tuple((v, u) for u, v in self.edges), self.unknown, self.repeated_edges)
+
+
+# --------------------------------------------------------------------------- parsing
+
+_PARSED: dict[tuple[bytes, str], Diagram | DiagramError] = {}
+_PARSED_KEEP = 16
+
+
+def parse(data: bytes | None, *, name: str = "diagram.dot") -> Diagram:
+    """The diagram in `data`; DiagramError with a message for the student if it is unusable.
+
+    pyparsing needs about 0.3 s for a 2 KiB diagram, so results are remembered: the public and
+    the hidden check of one submission read the same bytes, and the reference never changes."""
+    key = (hashlib.sha256(data).digest() if data is not None else b"", name)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_KEEP:
+            _PARSED.pop(next(iter(_PARSED)))
+        try:
+            _PARSED[key] = _parse(data, name)
+        except DiagramError as exc:
+            _PARSED[key] = exc
+    found = _PARSED[key]
+    if isinstance(found, DiagramError):
+        raise DiagramError(str(found))
+    return found
+
+
+def _parse(data: bytes | None, name: str) -> Diagram:
+    if data is None:
+        raise DiagramError(f"{name} was not submitted: upload it together with transformer.py "
+                           "(select both files, or a zip holding both)")
+    if len(data) > MAX_BYTES:
+        raise DiagramError(f"{name} is {len(data) >> 10} KiB; a diagram of one layer each needs a few KiB "
+                           f"(the limit is {MAX_BYTES >> 10} KiB)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DiagramError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    if not text.strip():
+        raise DiagramError(f"{name} is empty; it must hold one digraph {{ ... }}")
+    graph = _read_dot(text, name)
+    labels: dict[str, str] = {}
+    edges: list[tuple[str, str]] = []
+    _collect(graph, labels, edges)
+    if not labels:
+        raise DiagramError(f"{name} has no nodes yet: add one node per block of the two layers")
+    if len(labels) > MAX_NODES or len(edges) > MAX_EDGES:
+        raise DiagramError(f"{name} has {len(labels)} nodes and {len(edges)} arrows; one encoder layer and "
+                           f"one decoder layer need far fewer (limits: {MAX_NODES} nodes, {MAX_EDGES} arrows)")
+    unique = list(dict.fromkeys(edges))
+    resolved = {node: CANONICAL.get(label_key(label), label) for node, label in labels.items()}
+    unknown = tuple(node for node, label in resolved.items() if label not in VOCABULARY)
+    return Diagram(resolved, tuple(unique), unknown, len(edges) - len(unique))
+
+
+def _read_dot(text: str, name: str):
+    import pydot
+    chatter = io.StringIO()
+    try:
+        # pydot prints pyparsing's error to stdout and returns None; keep the text for the student.
+        with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            graphs = pydot.graph_from_dot_data(text)
+    except RecursionError:
+        raise DiagramError(f"{name} nests braces too deeply to be a diagram") from None
+    except Exception as exc:  # pydot raises assorted errors on odd input; all mean "not readable"
+        raise DiagramError(f"{name} could not be read as Graphviz DOT ({type(exc).__name__})") from None
+    if not graphs:
+        where = next((line.strip() for line in chatter.getvalue().splitlines() if "line:" in line), "")
+        raise DiagramError(f"{name} is not valid Graphviz DOT" + (f": {where}" if where else "")
+                           + "; it must read digraph transformer { ... }")
+    if len(graphs) != 1:
+        raise DiagramError(f"{name} holds {len(graphs)} graphs; draw both layers in one digraph")
+    graph = graphs[0]
+    if graph.get_type() != "digraph":
+        raise DiagramError(f"{name} is an undirected graph (graph {{ a -- b }}); write a digraph with "
+                           "arrows: digraph transformer { a -> b }")
+    return graph
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].replace('\\"', '"')
+    return text
+
+
+def _node_id(endpoint: str) -> str:
+    """The node of an edge endpoint, without a port ("a:n", "\"x\":e")."""
+    endpoint = endpoint.strip()
+    if endpoint.startswith('"'):
+        end = endpoint.find('"', 1)
+        while end > 0 and endpoint[end - 1] == "\\":
+            end = endpoint.find('"', end + 1)
+        return _unquote(endpoint[:end + 1]) if end > 0 else _unquote(endpoint)
+    return endpoint.split(":", 1)[0]
+
+
+def _label_text(raw: str, node: str) -> str:
+    raw = raw.strip()
+    if raw.startswith("<") and raw.endswith(">"):          # an HTML-like label
+        text = html.unescape(re.sub(r"<[^>]*>", " ", raw[1:-1]))
+    else:
+        text = _unquote(raw).replace("\\N", node)
+    text = re.sub(r"\\[nlr]", " ", text)
+    return " ".join(text.split())
+
+
+def _collect(graph, labels: dict[str, str], edges: list[tuple[str, str]]) -> None:
+    """Nodes (id -> label, the last declaration winning, as in Graphviz) and edges, subgraphs included."""
+    for node in graph.get_nodes():
+        name = _unquote(node.get_name())
+        if name in PSEUDO_NODES:
+            continue
+        raw = node.get_attributes().get("label")
+        labels[name] = _label_text(raw, name) if raw is not None else labels.get(name, name)
+    for edge in graph.get_edges():
+        sources = _endpoints(edge.get_source())
+        targets = _endpoints(edge.get_destination())
+        for s in sources:
+            for t in targets:
+                edges.append((s, t))
+                labels.setdefault(s, s)
+                labels.setdefault(t, t)
+    for sub in graph.get_subgraphs():
+        _collect(sub, labels, edges)
+
+
+def _endpoints(endpoint) -> list[str]:
+    """`a`, or every node of a subgraph endpoint such as {b c}."""
+    if isinstance(endpoint, str):
+        return [_node_id(endpoint)]
+    found: list[str] = []
+    if isinstance(endpoint, dict) or hasattr(endpoint, "get"):
+        for name in endpoint.get("nodes", {}) or {}:
+            if _unquote(name) not in PSEUDO_NODES:
+                found.append(_unquote(name))
+        for sub in (endpoint.get("subgraphs", {}) or {}).values():
+            for item in sub if isinstance(sub, (list, tuple)) else [sub]:
+                found += _endpoints(item)
+    return found
+
+
+def suggestion(label: str) -> str:
+    """A vocabulary label the unknown `label` probably means, or ""."""
+    close = difflib.get_close_matches(label_key(label), list(CANONICAL), n=1, cutoff=0.6)
+    return CANONICAL[close[0]] if close else ""
+
+
+# --------------------------------------------------------------------------- format
+
+def format_problems(diagram: Diagram) -> list[str]:
+    """What keeps a parsed diagram from being gradable as the task asks (no answer given away)."""
+    problems = []
+    for node in diagram.unknown:
+        label = diagram.labels[node]
+        hint = suggestion(label)
+        problems.append(f'node {node} has the label "{_short(label)}", which is not in the vocabulary'
+                        + (f' (did you mean "{hint}"?)' if hint else ""))
+    used = {label for node, label in diagram.labels.items() if diagram.known(node)}
+    missing = [label for label in VOCABULARY if label not in used]
+    if missing:
+        problems.append("no node is labelled " + ", ".join(f'"{label}"' for label in missing))
+    touched = {n for edge in diagram.edges for n in edge}
+    lonely = [n for n in diagram.labels if n not in touched]
+    if not diagram.edges:
+        problems.append("the diagram has no arrows")
+    elif lonely:
+        problems.append("nodes without any arrow: " + ", ".join(lonely[:8]) + (" ..." if len(lonely) > 8 else ""))
+    loops = [u for u, v in diagram.edges if u == v]
+    if loops:
+        problems.append("arrows from a node to itself: " + ", ".join(loops[:8]))
+    if not missing and diagram.edges:
+        softmax = {n for n, label in diagram.labels.items() if label == "Softmax"}
+        for start in ("Input Embedding", "Output Embedding"):
+            sources = {n for n, label in diagram.labels.items() if label == start}
+            if not _reaches(diagram, sources, softmax):
+                problems.append(f'"Softmax" cannot be reached from "{start}" along the arrows; arrows point '
+                                "the way the data flows, from a block's input to the block")
+    return problems
+
+
+def _reaches(diagram: Diagram, sources: set[str], targets: set[str]) -> bool:
+    successors: dict[str, list[str]] = {}
+    for u, v in diagram.edges:
+        successors.setdefault(u, []).append(v)
+    seen, todo = set(sources), list(sources)
+    while todo:
+        for nxt in successors.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return bool(seen & targets)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- comparison
+
+@dataclass
+class Comparison:
+    mapping: dict[str, str]                                  # reference id -> student id
+    matched: list[tuple[str, str]] = field(default_factory=list)   # reference edges found
+    missing: list[tuple[str, str]] = field(default_factory=list)   # reference edges not found
+    extra: list[tuple[str, str]] = field(default_factory=list)     # student edges with no counterpart
+    exhaustive: bool = True                                  # False if the step budget ran out
+
+    @property
+    def f1(self) -> float:
+        drawn = len(self.matched) + len(self.extra)
+        expected = len(self.matched) + len(self.missing)
+        return 2 * len(self.matched) / (drawn + expected) if drawn + expected else 0.0
+
+
+def compare(student: Diagram, reference: Diagram) -> Comparison:
+    """The label-preserving node correspondence that matches the most edges, and what it leaves over."""
+    mapping, exhaustive = _best_mapping(student, reference)
+    drawn = set(student.edges)
+    comparison = Comparison(mapping=mapping, exhaustive=exhaustive)
+    used = set()
+    for u, v in reference.edges:
+        pair = (mapping.get(u), mapping.get(v))
+        if pair in drawn:
+            comparison.matched.append((u, v))
+            used.add(pair)
+        else:
+            comparison.missing.append((u, v))
+    comparison.extra = [edge for edge in student.edges if edge not in used]
+    return comparison
+
+
+def _best_mapping(student: Diagram, reference: Diagram) -> tuple[dict[str, str], bool]:
+    """Branch and bound over reference nodes in file order; each takes an unused student node of
+    its label, or none. An edge is scored when its later endpoint is placed."""
+    nodes = list(reference.labels)
+    position = {n: i for i, n in enumerate(nodes)}
+    decided_at: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
+    for u, v in reference.edges:
+        decided_at[u if position[u] >= position[v] else v].append((u, v))
+    remaining = [0] * (len(nodes) + 1)
+    for i in range(len(nodes) - 1, -1, -1):
+        remaining[i] = remaining[i + 1] + len(decided_at[nodes[i]])
+    candidates = {n: [s for s, label in student.labels.items()
+                      if label == reference.labels[n] and student.known(s)] for n in nodes}
+    drawn = set(student.edges)
+    assign: dict[str, str] = {}
+    used: set[str] = set()
+    best: dict = {"score": -1, "mapping": {}}
+    steps = [0]
+
+    def gain(node: str) -> int:
+        return sum((assign.get(u), assign.get(v)) in drawn for u, v in decided_at[node])
+
+    def search(i: int, score: int) -> None:
+        steps[0] += 1
+        if steps[0] > SEARCH_STEPS or score + remaining[i] <= best["score"]:
+            return
+        if i == len(nodes):
+            best["score"], best["mapping"] = score, dict(assign)
+            return
+        node = nodes[i]
+        options = []
+        for k, s in enumerate(candidates[node]):
+            if s not in used:
+                assign[node] = s
+                options.append((-gain(node), k, s))
+                del assign[node]
+        for negative_gain, _, s in sorted(options):
+            assign[node] = s
+            used.add(s)
+            search(i + 1, score - negative_gain)
+            used.discard(s)
+            del assign[node]
+        search(i + 1, score)                     # this reference node has no counterpart
+
+    search(0, 0)
+    return best["mapping"], steps[0] <= SEARCH_STEPS
+
+
+# --------------------------------------------------------------------------- feedback
+
+def describe_reference_node(reference: Diagram, node: str) -> str:
+    role = ROLES.get(node, "")
+    return f'"{reference.labels[node]}"' + (f" ({role})" if role else "")
+
+
+def describe_student_node(student: Diagram, reference: Diagram, comparison: Comparison, node: str) -> str:
+    inverse = {s: r for r, s in comparison.mapping.items()}
+    if node in inverse:
+        return describe_reference_node(reference, inverse[node])
+    return f'"{_short(student.labels[node])}" (your node {_short(node, 24)})'
+
+
+def count_differences(student: Diagram, reference: Diagram) -> list[str]:
+    """Labels drawn a different number of times than in the reference."""
+    lines = []
+    for label in VOCABULARY:
+        have = sum(1 for n, x in student.labels.items() if x == label and student.known(n))
+        want = sum(1 for x in reference.labels.values() if x == label)
+        if have != want:
+            lines.append(f'"{label}": {have} node{"s" if have != 1 else ""}, the two layers have {want}')
+    return lines
+
+
+# --------------------------------------------------------------------------- pictures
+
+RED = "#d62728"
+
+
+def dot_source(diagram: Diagram, *, title: str, red_edges=(), dashed_red: bool = False,
+               groups: dict[str, str] | None = None) -> str:
+    """A clean digraph from labels and edges only: fresh ids, escaped labels, our attributes."""
+    ids = {node: f"n{i}" for i, node in enumerate(diagram.labels)}
+    red = set(red_edges)
+    lines = ["digraph diagram {", "  rankdir=BT;", f'  label="{_escape(title)}"; labelloc=t; fontsize=12;',
+             '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=11];']
+    clusters: dict[str, list[str]] = {}
+    for node, label in diagram.labels.items():
+        style = f', color="{RED}", fontcolor="{RED}", style="rounded,dashed"' if not diagram.known(node) else ""
+        line = f'  {ids[node]} [label="{_escape(_short(label))}"{style}];'
+        group = (groups or {}).get(node)
+        if group:
+            clusters.setdefault(group, []).append(line)
+        else:
+            lines.append(line)
+    for k, (group, members) in enumerate(sorted(clusters.items())):
+        lines += [f"  subgraph cluster_{k} {{", f'    label="{_escape(group)}"; color="#999999";']
+        lines += ["  " + m for m in members] + ["  }"]
+    for u, v in diagram.edges:
+        attrs = f' [color="{RED}", penwidth=2{", style=dashed" if dashed_red else ""}]' if (u, v) in red else ""
+        lines.append(f"  {ids[u]} -> {ids[v]}{attrs};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def reference_groups(reference: Diagram) -> dict[str, str]:
+    return {n: "Encoder" if n.startswith("enc_") else "Decoder" for n in reference.labels
+            if n.startswith(("enc_", "dec_"))}
+
+
+def student_groups(comparison: Comparison, reference: Diagram) -> dict[str, str]:
+    """Student nodes placed in the cluster of the reference node they correspond to."""
+    groups = reference_groups(reference)
+    return {s: groups[r] for r, s in comparison.mapping.items() if r in groups}

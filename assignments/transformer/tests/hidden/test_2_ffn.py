@@ -1,0 +1,70 @@
+"""PositionwiseFFN: its two layers, other sizes, and dropout switched off by eval()."""
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import torch
+
+from graders.checks import check, expect_close, fail
+
+
+def _helper(name):
+    """tests/<name>.py, loaded once per version of its text (tests/ is not a package)."""
+    path = Path(__file__).resolve().parents[1] / f"{name}.py"
+    key = f"seqlab_transformer_{name}_{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        sys.modules[key] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[key])
+    return sys.modules[key]
+
+
+support = _helper("support")
+randn = support.randn
+HIDDEN = "after_due_date"
+
+CLASS = "PositionwiseFFN"
+
+
+def _expect_ffn(student, ref, rng, mistakes, d_model, d_ff, x, *, dropout=None, evaluate=False, **call):
+    expected_module = ref.PositionwiseFFN(d_model, d_ff)
+    state = support.random_state(rng, expected_module)
+    args = (d_model, d_ff) if dropout is None else (d_model, d_ff, dropout)
+    what = f"{CLASS}({', '.join(map(str, args))})" + (" after .eval()" if evaluate else "")
+    module = support.copy_weights(student.new(CLASS, *args), state, what)
+    if evaluate:
+        module.call("eval")
+    with torch.no_grad():
+        expected = support.reference(expected_module, state)(x)
+    support.expect_output(module(x, **call), expected, f"{what} on x of shape {support.shape_text(x)}",
+                          lambda: mistakes.ffn_variants(state, x))
+    return module
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_ffn_parameters(student, ref):
+    """PositionwiseFFN: linear1 and linear2 with their shapes"""
+    for d_model, d_ff in ((8, 32), (6, 5)):
+        problems = support.parameter_problems(student.new(CLASS, d_model, d_ff).structure(),
+                                              support.expected_parameters(ref.PositionwiseFFN(d_model, d_ff)),
+                                              f"{CLASS}({d_model}, {d_ff})")
+        if problems:
+            fail(f"{CLASS}({d_model}, {d_ff}) parameters: " + "; ".join(problems)
+                 + ". The statement: linear1 = nn.Linear(d_model, d_ff), linear2 = nn.Linear(d_ff, d_model)")
+
+
+@check(points=2, visibility=HIDDEN, target=CLASS)
+def test_ffn_values(student, ref, rng, mistakes):
+    """PositionwiseFFN: d_ff smaller and larger than d_model, any leading axes"""
+    for d_model, d_ff, shape in ((8, 32, (3, 4)), (12, 5, (6,)), (16, 64, (1, 1)), (6, 10, (2, 2, 3))):
+        x = randn(rng, *shape, d_model)
+        _expect_ffn(student, ref, rng, mistakes, d_model, d_ff, x, check_inputs=shape == (3, 4))
+
+
+@check(points=1, visibility=HIDDEN, target=CLASS)
+def test_ffn_eval_mode(student, ref, rng, mistakes):
+    """PositionwiseFFN: dropout=0.5 is switched off by eval()"""
+    x = randn(rng, 2, 6, 16)
+    module = _expect_ffn(student, ref, rng, mistakes, 16, 32, x, dropout=0.5, evaluate=True)
+    expect_close(module(x), module(x), what="two calls in eval mode")

@@ -1,0 +1,119 @@
+"""Small visible checks: one per class on fixed small sizes, and the diagram's format.
+
+The grader copies its own random weights into your modules (the names are fixed by the
+statement), so only the forward computation is graded, never the initialisation. The hidden
+checks ask the same questions on other sizes, with masks, against PyTorch's own layers, and
+test causality, the use of memory, dropout, gradients and the diagram's structure.
+"""
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import torch
+
+from graders.checks import check, fail
+
+
+def _helper(name):
+    """tests/<name>.py, loaded once per version of its text (tests/ is not a package)."""
+    path = Path(__file__).resolve().parents[1] / f"{name}.py"
+    key = f"seqlab_transformer_{name}_{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        sys.modules[key] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[key])
+    return sys.modules[key]
+
+
+support = _helper("support")
+diagram = _helper("diagram")
+randn = support.randn
+
+
+@check(points=2, visibility="visible", target="LayerNorm")
+def test_layer_norm_small(student, ref, rng, mistakes):
+    """LayerNorm on a small batch"""
+    d = 8
+    x = randn(rng, 2, 5, d, scale=2.0) + 0.5
+    state = {"gamma": 1 + randn(rng, d, scale=0.3), "beta": randn(rng, d, scale=0.3)}
+    module = support.copy_weights(student.new("LayerNorm", d), state, f"LayerNorm({d})")
+    with torch.no_grad():
+        expected = support.reference(ref.LayerNorm(d), state)(x)
+    support.expect_output(module(x), expected, f"LayerNorm({d}) on x of shape (2, 5, {d})",
+                          lambda: mistakes.layer_norm_variants(x, state["gamma"], state["beta"]))
+
+
+@check(points=2, visibility="visible", target="PositionwiseFFN")
+def test_ffn_small(student, ref, rng, mistakes):
+    """PositionwiseFFN on a small batch"""
+    d_model, d_ff = 8, 16
+    expected_module = ref.PositionwiseFFN(d_model, d_ff)
+    state = support.random_state(rng, expected_module)
+    x = randn(rng, 2, 5, d_model)
+    what = f"PositionwiseFFN({d_model}, {d_ff})"
+    module = support.copy_weights(student.new("PositionwiseFFN", d_model, d_ff), state, what)
+    with torch.no_grad():
+        expected = support.reference(expected_module, state)(x)
+    support.expect_output(module(x), expected, f"{what} on x of shape (2, 5, {d_model})",
+                          lambda: mistakes.ffn_variants(state, x))
+
+
+@check(points=2, visibility="visible", target="EncoderLayer")
+def test_encoder_layer_small(student, ref, rng, mistakes):
+    """EncoderLayer with the grader's weights, no mask"""
+    B, T, d_model, num_heads, d_ff = 2, 5, 16, 4, 32
+    expected_module = ref.EncoderLayer(d_model, num_heads, d_ff)
+    state = support.random_state(rng, expected_module)
+    x = randn(rng, B, T, d_model)
+    what = f"EncoderLayer({d_model}, {num_heads}, {d_ff})"
+    module = support.copy_weights(student.new("EncoderLayer", d_model, num_heads, d_ff), state, what)
+    with torch.no_grad():
+        expected = support.reference(expected_module, state)(x)
+    out = support.single(module(x), f"{what}.forward")
+    support.expect_output(out, expected, f"{what} on x of shape {support.shape_text(x)}",
+                          lambda: mistakes.encoder_layer_variants(state, x, None, num_heads))
+
+
+@check(points=2, visibility="visible", target="DecoderLayer")
+def test_decoder_layer_small(student, ref, rng, mistakes):
+    """DecoderLayer with the grader's weights and a causal tgt_mask"""
+    B, T, S, d_model, num_heads, d_ff = 2, 5, 7, 16, 4, 32
+    expected_module = ref.DecoderLayer(d_model, num_heads, d_ff)
+    state = support.random_state(rng, expected_module)
+    x, memory = randn(rng, B, T, d_model), randn(rng, B, S, d_model)
+    causal = torch.ones(T, T, dtype=torch.bool).tril()
+    what = f"DecoderLayer({d_model}, {num_heads}, {d_ff})"
+    module = support.copy_weights(student.new("DecoderLayer", d_model, num_heads, d_ff), state, what)
+    with torch.no_grad():
+        expected = support.reference(expected_module, state)(x, memory, tgt_mask=causal)
+    out = support.single(module(x, memory, tgt_mask=causal), f"{what}.forward")
+    support.expect_output(out, expected, f"{what} on x (2, 5, 16), memory (2, 7, 16), causal tgt_mask (5, 5)",
+                          lambda: mistakes.decoder_layer_variants(state, x, memory, causal, None, num_heads))
+
+
+@check(points=2, visibility="visible", target="Transformer")
+def test_transformer_small(student, ref, rng, mistakes):
+    """Transformer logits with the grader's weights"""
+    cfg = dict(d_model=16, num_heads=4, d_ff=32, num_layers=2, max_len=32, dropout=0.0)
+    expected_module = ref.Transformer(11, 13, **cfg)
+    state = support.random_state(rng, expected_module)
+    src, tgt = support.tokens(rng, 11, 2, 7), support.tokens(rng, 13, 2, 5)
+    what = "Transformer(11, 13, d_model=16, num_heads=4, d_ff=32, num_layers=2, max_len=32, dropout=0.0)"
+    module = support.copy_weights(student.new("Transformer", 11, 13, **cfg), state, what)
+    with torch.no_grad():
+        expected = support.reference(expected_module, state)(src, tgt)
+    support.expect_output(module(src, tgt), expected, f"{what}: logits for src (2, 7), tgt (2, 5)",
+                          lambda: mistakes.transformer_variants(state, cfg, src, tgt))
+
+
+@check(points=2, visibility="visible")
+def test_diagram_format(files):
+    """diagram.dot is a digraph labelled with the vocabulary"""
+    try:
+        drawn = diagram.parse(files.get("diagram.dot"))
+    except diagram.DiagramError as exc:
+        fail(str(exc))
+    problems = diagram.format_problems(drawn)
+    if problems:
+        fail("diagram.dot: " + "; ".join(problems))

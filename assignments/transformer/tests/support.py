@@ -1,0 +1,158 @@
+"""What the transformer checks share: the grader's weights, copying them in, comparing outputs.
+
+Parameter names are fixed by the statement (LayerNorm.gamma/beta, ffn.linear1, self_attn.W_q,
+src_embed, encoder_layers.0..., out_proj), so every value check copies the same random
+weights into the student's module and into the reference and compares one forward call.
+Weights come from the check's `rng`, scaled so that activations stay near unit size and
+every classic mistake moves the output far beyond the tolerance.
+
+Loaded by the check files through their `_helper` (tests/ is not a package).
+"""
+import math
+
+import torch
+
+from graders.checks import CheckFailure, expect_close, fail
+
+
+def randn(rng, *shape, scale=1.0):
+    return torch.randn(*shape, generator=rng) * scale
+
+
+def random_state(rng, module):
+    """Random values for every parameter of `module` (a reference module), keyed by name."""
+    state = {}
+    for name, p in module.named_parameters():
+        if name.endswith("embed.weight"):
+            # scaled by sqrt(d_model) in forward, these land at unit size, like the positional table
+            state[name] = randn(rng, *p.shape, scale=1 / math.sqrt(p.shape[1]))
+        elif p.dim() == 2:
+            state[name] = randn(rng, *p.shape, scale=1 / math.sqrt(p.shape[1]))
+        elif name.endswith("gamma"):
+            state[name] = 1 + randn(rng, *p.shape, scale=0.3)
+        else:
+            state[name] = randn(rng, *p.shape, scale=0.3)
+    return state
+
+
+def reference(module, state):
+    """`module` (the reference's) in eval mode with `state` copied in."""
+    module.load_state_dict(state)
+    return module.eval()
+
+
+def parameter_problems(info, expected, what):
+    """Differences between a student's parameters (from structure()) and `expected` {name: shape}."""
+    if not info.get("is_module"):
+        return [f"{what} must be a subclass of torch.nn.Module, got {info.get('type')}"]
+    got = {name: tuple(shape) for name, shape in info.get("parameters", {}).items()}
+    want = {name: tuple(shape) for name, shape in expected.items()}
+    missing = [n for n in want if n not in got]
+    extra = [n for n in got if n not in want]
+    wrong = [f"{n} has shape {got[n]}, expected {want[n]}" for n in want if n in got and got[n] != want[n]]
+    problems = []
+    if missing:
+        problems.append("missing " + _names(missing))
+    if extra:
+        problems.append("unexpected " + _names(extra))
+    return problems + wrong
+
+
+def _names(names, limit=6):
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def expected_parameters(module):
+    return {name: tuple(p.shape) for name, p in module.named_parameters()}
+
+
+def copy_weights(handle, state, what):
+    """Load `state` into the student's module, after checking every name and shape is there.
+
+    strict=False, because a student's own buffers (a positional table) are not in `state`;
+    the names were checked first, so nothing the grader sets is silently dropped."""
+    info = handle.structure()
+    problems = parameter_problems(info, {k: v.shape for k, v in state.items()}, what)
+    blocking = [p for p in problems if not p.startswith("unexpected")]
+    if blocking:
+        fail(f"{what}: cannot copy the grader's weights into your module: " + "; ".join(blocking)
+             + ". The statement fixes these names (section 'Names of submodules and parameters')"
+             + _library_norm_hint(info, state))
+    handle.load_state_dict(state, strict=False)
+    return handle
+
+
+def _library_norm_hint(info, state):
+    """A norm with weight/bias where gamma/beta are expected is nn.LayerNorm instead of the student's own."""
+    got = set(info.get("parameters", {}))
+    norms = sorted({k[:-len(".gamma")] for k in state if k.endswith(".gamma") and k not in got
+                    and k[:-len(".gamma")] + ".weight" in got})
+    if not norms:
+        return ""
+    return (f"; {', '.join(norms[:3])} {'has' if len(norms) == 1 else 'have'} weight and bias: use your own "
+            "LayerNorm class (gamma, beta), not nn.LayerNorm")
+
+
+def single(value, what):
+    """The one tensor a layer returns; a clear message for the (out, weights) habit of attention."""
+    if isinstance(value, (tuple, list)):
+        fail(f"{what} returned a {type(value).__name__} of {len(value)} items; it returns one tensor "
+             "(the layer's output, without attention weights)")
+    return value
+
+
+def tensor_of_shape(value, what, shape):
+    """`value` as one tensor of `shape`, or a failure saying what it is instead."""
+    from graders.checks import expect_tensor
+    expect_tensor(single(value, what), what=what, shape=shape)
+    return value
+
+
+def expect_output(actual, expected, what, variants=None, **tolerance):
+    """expect_close; the known mistakes (`variants()`, reruns of the model) are only built after a miss."""
+    try:
+        expect_close(actual, expected, what=what, **tolerance)
+    except CheckFailure:
+        if variants is None:
+            raise
+        expect_close(actual, expected, what=what, mistakes=variants(), **tolerance)
+        raise
+
+
+def tokens(rng, vocab, *shape):
+    return torch.randint(0, vocab, shape, generator=rng)
+
+
+def shape_text(t):
+    return "(" + ", ".join(map(str, t.shape)) + ")"
+
+
+def from_torch_layer(rng, layer, d_model, *, decoder):
+    """Give nn.Transformer{Encoder,Decoder}Layer random weights from `rng`; return them under our names.
+
+    torch's own init would draw on the global generator and start biases at 0 and norms at
+    (1, 0), hiding a missing bias or swapped gamma and beta."""
+    with torch.no_grad():
+        for name, p in layer.named_parameters():
+            if p.dim() == 2:
+                p.copy_(randn(rng, *p.shape, scale=1 / math.sqrt(p.shape[1])))
+            elif name.startswith("norm") and name.endswith("weight"):
+                p.copy_(1 + randn(rng, *p.shape, scale=0.3))
+            else:
+                p.copy_(randn(rng, *p.shape, scale=0.3))
+    theirs = {k: v.detach().clone() for k, v in layer.state_dict().items()}
+    pairs = [("self_attn", "self_attn")] + ([("multihead_attn", "cross_attn")] if decoder else [])
+    state = {}
+    for source, target in pairs:
+        weight, bias = theirs[f"{source}.in_proj_weight"], theirs[f"{source}.in_proj_bias"]
+        for i, name in enumerate(("W_q", "W_k", "W_v")):
+            state[f"{target}.{name}.weight"] = weight[i * d_model:(i + 1) * d_model]
+            state[f"{target}.{name}.bias"] = bias[i * d_model:(i + 1) * d_model]
+        state[f"{target}.W_o.weight"] = theirs[f"{source}.out_proj.weight"]
+        state[f"{target}.W_o.bias"] = theirs[f"{source}.out_proj.bias"]
+    for name in ("linear1", "linear2"):
+        state[f"ffn.{name}.weight"], state[f"ffn.{name}.bias"] = theirs[f"{name}.weight"], theirs[f"{name}.bias"]
+    for name in ("norm1", "norm2", "norm3") if decoder else ("norm1", "norm2"):
+        state[f"{name}.gamma"], state[f"{name}.beta"] = theirs[f"{name}.weight"], theirs[f"{name}.bias"]
+    return state
