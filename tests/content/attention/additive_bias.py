@@ -49,8 +49,8 @@ class AdditiveAttention(nn.Module):
 
     def __init__(self, d_q, d_k, d_hidden):
         super().__init__()
-        self.W_q = nn.Linear(d_q, d_hidden)
-        self.W_k = nn.Linear(d_k, d_hidden)
+        self.W_q = nn.Linear(d_q, d_hidden)  # <- the mistake
+        self.W_k = nn.Linear(d_k, d_hidden)  # <- the mistake
         self.w_v = nn.Linear(d_hidden, 1, bias=False)
 
     def forward(self, q, k, v, mask=None):

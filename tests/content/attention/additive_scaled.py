@@ -58,7 +58,7 @@ class AdditiveAttention(nn.Module):
         # Every (query, key) pair needs its own tanh, so the projections are broadcast
         # into a (B, n_q, n_k, d_hidden) grid rather than multiplied.
         features = torch.tanh(self.W_q(q).unsqueeze(-2) + self.W_k(k).unsqueeze(-3))
-        scores = self.w_v(features).squeeze(-1) / math.sqrt(features.shape[-1])
+        scores = self.w_v(features).squeeze(-1) / math.sqrt(features.shape[-1])  # <- the mistake
         weights = _masked_softmax(scores, mask)
         return weights @ v, weights
 

@@ -57,7 +57,7 @@ class AdditiveAttention(nn.Module):
         """q (B, n_q, d_q), k (B, n_k, d_k), v (B, n_k, d_v) -> (out (B, n_q, d_v), weights (B, n_q, n_k))."""
         # Every (query, key) pair needs its own tanh, so the projections are broadcast
         # into a (B, n_q, n_k, d_hidden) grid rather than multiplied.
-        features = self.W_q(q).unsqueeze(-2) + self.W_k(k).unsqueeze(-3)
+        features = self.W_q(q).unsqueeze(-2) + self.W_k(k).unsqueeze(-3)  # <- the mistake
         scores = torch.tanh(self.w_v(features).squeeze(-1))
         weights = _masked_softmax(scores, mask)
         return weights @ v, weights

@@ -3,7 +3,7 @@ import math
 
 import torch
 from torch import nn
-from torch.nn import functional as Fn
+from torch.nn import functional as Fn  # <- the mistake
 
 
 def _masked_softmax(scores, mask):
@@ -35,7 +35,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     # so softmax does not saturate as d_k grows.
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
     weights = _masked_softmax(scores, mask)
-    return Fn.scaled_dot_product_attention(q, k, v, attn_mask=mask), weights
+    return Fn.scaled_dot_product_attention(q, k, v, attn_mask=mask), weights  # <- the mistake
 
 
 def causal_mask(n):

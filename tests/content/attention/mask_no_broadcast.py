@@ -20,7 +20,7 @@ def _masked_softmax(scores, mask):
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
     blocked = ~mask
     scores = scores.clone()
-    scores[blocked] = float("-inf")
+    scores[blocked] = float("-inf")  # <- the mistake
     weights = torch.softmax(scores, dim=-1)
     return weights.masked_fill(blocked, 0.0)
 

@@ -96,4 +96,4 @@ class MultiHeadAttention(nn.Module):
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)
         heads, weights = scaled_dot_product_attention(q, k, v, mask)
         concat = heads.transpose(-3, -2).flatten(-2)   # (B, h, n_q, d_head) -> (B, n_q, d_model)
-        return self.W_o(concat), weights.mean(1)
+        return self.W_o(concat), weights.mean(1)  # <- the mistake

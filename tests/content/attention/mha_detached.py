@@ -87,7 +87,7 @@ class MultiHeadAttention(nn.Module):
         # (B, h, n, d_head) would mix positions into heads instead of splitting features.
         return x.unflatten(-1, (self.num_heads, self.d_head)).transpose(-3, -2)
 
-    @torch.no_grad()
+    @torch.no_grad()  # <- the mistake
     def forward(self, query, key, value, mask=None):
         """query (B, n_q, d_model), key/value (B, n_k, d_model) -> (out (B, n_q, d_model), weights (B, h, n_q, n_k))."""
         q = self._split_heads(self.W_q(query))

@@ -85,7 +85,7 @@ class MultiHeadAttention(nn.Module):
     def _split_heads(self, x):
         # (B, n, d_model) -> (B, n, h, d_head) -> (B, h, n, d_head). Reshaping straight to
         # (B, h, n, d_head) would mix positions into heads instead of splitting features.
-        return x.unflatten(-1, (self.d_head, self.num_heads)).permute(0, 3, 1, 2)
+        return x.unflatten(-1, (self.d_head, self.num_heads)).permute(0, 3, 1, 2)  # <- the mistake
 
     def forward(self, query, key, value, mask=None):
         """query (B, n_q, d_model), key/value (B, n_k, d_model) -> (out (B, n_q, d_model), weights (B, h, n_q, n_k))."""
@@ -95,5 +95,5 @@ class MultiHeadAttention(nn.Module):
         if mask is not None:
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)
         heads, weights = scaled_dot_product_attention(q, k, v, mask)
-        concat = heads.permute(0, 2, 3, 1).flatten(-2)   # (B, h, n_q, d_head) -> (B, n_q, d_model)
+        concat = heads.permute(0, 2, 3, 1).flatten(-2)  # <- the mistake
         return self.W_o(concat), weights

@@ -90,7 +90,7 @@ class MultiHeadAttention(nn.Module):
     def forward(self, query, key, value, mask=None):
         """query (B, n_q, d_model), key/value (B, n_k, d_model) -> (out (B, n_q, d_model), weights (B, h, n_q, n_k))."""
         q = self._split_heads(self.W_q(query))
-        k = self._split_heads(self.W_q(key))
+        k = self._split_heads(self.W_q(key))  # <- the mistake
         v = self._split_heads(self.W_v(value))
         if mask is not None:
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)

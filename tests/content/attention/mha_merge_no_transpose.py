@@ -95,5 +95,5 @@ class MultiHeadAttention(nn.Module):
         if mask is not None:
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)
         heads, weights = scaled_dot_product_attention(q, k, v, mask)
-        concat = heads.reshape(heads.shape[0], heads.shape[2], self.d_model)   # (B, h, n_q, d_head) -> (B, n_q, d_model)
+        concat = heads.reshape(heads.shape[0], heads.shape[2], self.d_model)  # <- the mistake
         return self.W_o(concat), weights

@@ -94,6 +94,6 @@ class MultiHeadAttention(nn.Module):
         v = self._split_heads(self.W_v(value))
         if mask is not None:
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)
-        heads, weights = scaled_dot_product_attention(q * math.sqrt(self.d_head / self.d_model), k, v, mask)
+        heads, weights = scaled_dot_product_attention(q * math.sqrt(self.d_head / self.d_model), k, v, mask)  # <- the mistake
         concat = heads.transpose(-3, -2).flatten(-2)   # (B, h, n_q, d_head) -> (B, n_q, d_model)
         return self.W_o(concat), weights

@@ -32,7 +32,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     d_k = q.shape[-1]
     # Dividing by sqrt(d_k) keeps the scores' variance near 1 for unit-variance q, k,
     # so softmax does not saturate as d_k grows.
-    q /= math.sqrt(d_k)
+    q /= math.sqrt(d_k)  # <- the mistake
     scores = q @ k.transpose(-2, -1)
     weights = _masked_softmax(scores, mask)
     return weights @ v, weights

@@ -15,7 +15,7 @@ def _masked_softmax(scores, mask):
     other row untouched, because its disallowed positions are already exactly 0.
     """
     if mask is None:
-        e = torch.exp(scores)
+        e = torch.exp(scores)  # <- the mistake
         return e / e.sum(-1, keepdim=True)
     if mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")

@@ -20,7 +20,7 @@ def _masked_softmax(scores, mask):
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
     blocked = ~mask
     weights = torch.softmax(scores.masked_fill(blocked, float("-inf")), dim=-1)
-    return weights
+    return weights  # <- the mistake
 
 
 def scaled_dot_product_attention(q, k, v, mask=None):

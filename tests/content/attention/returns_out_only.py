@@ -34,7 +34,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     # so softmax does not saturate as d_k grows.
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
     weights = _masked_softmax(scores, mask)
-    return weights @ v
+    return weights @ v  # <- the mistake
 
 
 def causal_mask(n):
@@ -94,7 +94,7 @@ class MultiHeadAttention(nn.Module):
         v = self._split_heads(self.W_v(value))
         if mask is not None:
             mask = mask.unsqueeze(-3)   # one mask for every head: (B, n_q, n_k) -> (B, 1, n_q, n_k)
-        heads = scaled_dot_product_attention(q, k, v, mask)
+        heads = scaled_dot_product_attention(q, k, v, mask)  # adapted to the mistake above
         weights = _masked_softmax(q @ k.transpose(-2, -1) / math.sqrt(self.d_head), mask)
         concat = heads.transpose(-3, -2).flatten(-2)   # (B, h, n_q, d_head) -> (B, n_q, d_model)
         return self.W_o(concat), weights

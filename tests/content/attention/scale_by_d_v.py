@@ -29,8 +29,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     q (..., n_q, d_k), k (..., n_k, d_k), v (..., n_k, d_v); mask bool, broadcastable to
     (..., n_q, n_k). out (..., n_q, d_v), weights (..., n_q, n_k).
     """
-    d_k = v.shape[-1]
-    # Dividing by sqrt(d_k) keeps the scores' variance near 1 for unit-variance q, k,
+    d_k = v.shape[-1]  # <- the mistake
     # so softmax does not saturate as d_k grows.
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
     weights = _masked_softmax(scores, mask)

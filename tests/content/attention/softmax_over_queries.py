@@ -15,11 +15,11 @@ def _masked_softmax(scores, mask):
     other row untouched, because its disallowed positions are already exactly 0.
     """
     if mask is None:
-        return torch.softmax(scores, dim=-2)
+        return torch.softmax(scores, dim=-2)  # <- the mistake
     if mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
     blocked = ~mask
-    weights = torch.softmax(scores.masked_fill(blocked, float("-inf")), dim=-2)
+    weights = torch.softmax(scores.masked_fill(blocked, float("-inf")), dim=-2)  # <- the mistake
     return weights.masked_fill(blocked, 0.0)
 
 

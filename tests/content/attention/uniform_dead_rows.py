@@ -19,7 +19,7 @@ def _masked_softmax(scores, mask):
     if mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor (True = may attend), not {mask.dtype}")
     blocked = ~mask
-    return torch.softmax(scores.masked_fill(blocked, -1e9), dim=-1)
+    return torch.softmax(scores.masked_fill(blocked, -1e9), dim=-1)  # <- the mistake
 
 
 def scaled_dot_product_attention(q, k, v, mask=None):
