@@ -270,8 +270,8 @@ def mha_variants(state, num_heads, query, key, value, mask=None):
                     "cuts the sequence into pieces instead of splitting each position's features; "
                     "reshape to (B, n, h, d_model/h), then transpose to (B, h, n, d_model/h)")
     variants = {
+        # Wrong weights already name it, so however the heads are merged back does not matter.
         no_transpose: run(split="no_transpose", merge="no_transpose"),
-        no_transpose + " (and merged back with a transpose)": run(split="no_transpose"),
         ("the heads are merged with reshape(B, n, d_model) straight from (B, h, n, d_model/h); transpose "
          "back to (B, n, h, d_model/h) before merging"): run(merge="no_transpose"),
         ("head i takes every h-th feature (features i, i+h, ...); head i must take the contiguous block "
