@@ -140,6 +140,7 @@ def test_reference_earns_full_marks_and_starter_nothing(engine):
     assert reference.score == reference.max_score == 40
     assert starter.score == 0
     assert all("NotImplementedError" in t.output for t in starter.tests)
+    assert not any("Hint:" in t.output for t in starter.tests)   # no diagnosis for an unwritten function
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))

@@ -47,7 +47,8 @@ def call_with_mask_hint(call, mask, scores_shape):
         return call()
     except StudentError as err:
         shape = tuple(mask.shape) if mask is not None else None
-        if err.kind != "exception" or shape is None or shape == tuple(scores_shape):
+        about_shapes = any(word in err.exc_message.lower() for word in ("shape", "size", "dimension", "broadcast"))
+        if err.kind != "exception" or not about_shapes or shape is None or shape == tuple(scores_shape):
             raise
         hint = NO_BROADCAST.format(mask=shape, scores=tuple(scores_shape))
         raise CheckFailure(f"{err}\nHint: {hint}") from None
