@@ -1,0 +1,140 @@
+"""Grade every mlp-basics content file through the real engine.
+
+Correct submissions in any style earn full marks; each file in mlp_basics/ with one classic
+mistake loses exactly the checks that mistake should cost, and the feedback names it. A
+mistake in mlp_forward or mlp_backward also reaches train_xor when train_xor is built on
+them (as the reference's is), so those files lose the XOR checks the broken net fails.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from graders.contracts import Job
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENT = ROOT / "assignments" / "mlp-basics"
+FILES = Path(__file__).resolve().parent / "mlp_basics"
+
+PERC_BOUNDARY = "perceptron gives 0 for points exactly on the boundary x·w + b = 0"
+PERC = frozenset({
+    "perceptron on a small batch", PERC_BOUNDARY, "perceptron with b as a 0-d tensor, d = 1 and a batch of one",
+    "perceptron on a batch of 64 in 10 dimensions leaves its inputs unchanged",
+})
+BCE_SATURATED = "bce_loss with predictions of exactly 0 and 1 matches F.binary_cross_entropy"
+BCE_SOFT = "bce_loss with soft targets on a (B, K) batch"
+BCE_INPUTS = "bce_loss leaves its inputs unchanged"
+BCE = frozenset({"bce_loss on a small batch", BCE_SATURATED, BCE_SOFT, BCE_INPUTS})
+MSE = frozenset({"mse_loss on a small batch", "mse_loss on (B, T, K) tensors and on a single element, inputs unchanged"})
+FWD = frozenset({
+    "mlp_forward on a small batch", "mlp_forward with d, H and K all different",
+    "mlp_forward with a batch of one and square layers", "mlp_forward leaves its inputs unchanged",
+})
+BWD_SQUARE = "mlp_backward with square layers (d = H = K), where a missing transpose keeps the shapes"
+BWD_ONE = "mlp_backward with a batch of one and with an upstream gradient that is zero for some outputs"
+BWD_INPUTS = "mlp_backward leaves dy unchanged"
+BWD = frozenset({
+    "mlp_backward on a small batch", "mlp_backward with d, H and K all different", BWD_SQUARE, BWD_ONE, BWD_INPUTS,
+})
+XOR_DEFAULT = "train_xor() classifies XOR"
+XOR_SEED = "train_xor classifies XOR with another seed, arguments by keyword"
+XOR_SEEDED = "train_xor is reproducible: the same seed gives the same weights, another seed others"
+XOR = frozenset({XOR_DEFAULT, XOR_SEED, XOR_SEEDED})
+TRAINED = frozenset({XOR_DEFAULT, XOR_SEED})
+
+# Correct styles the engine cannot grade yet: graders/sandbox/child.py `_materialise` rebuilds
+# every tuple it decodes, so a namedtuple cache that went out as a handle comes back as a
+# plain tuple and `cache.x` fails in the student's mlp_backward.
+ENGINE_GAPS = {"correct_namedtuple_cache": "engine: a namedtuple passed back through a handle arrives as a tuple"}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    failing: frozenset          # exactly the checks this mistake must cost
+    named: str                  # a substring of the feedback that names the mistake
+    named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
+
+
+MISTAKES = {
+    "perceptron_ge": Mistake(frozenset({PERC_BOUNDARY}), ">= instead of >"),
+    "perceptron_bool": Mistake(PERC, "float tensor of 0.0 and 1.0"),
+    "perceptron_no_bias": Mistake(PERC, "the bias b is not added"),
+    "perceptron_sign": Mistake(PERC, "the output is ±1"),
+    "bce_log10": Mistake(BCE, "log10 is used"),
+    "bce_no_clamp": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "clamps each log at -100"),
+    "bce_clamp_after_product": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "before multiplying by the target"),
+    "bce_eps_clamp": Mistake(frozenset({BCE_SATURATED}), "clamped to [eps, 1 - eps]"),
+    "bce_clamps_pred_in_place": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "in place",
+                                        named_in=frozenset({BCE_INPUTS})),
+    "bce_sum": Mistake(BCE, "the loss is summed"),
+    "bce_hard_targets": Mistake(frozenset({BCE_SOFT}), "hard 0/1 labels"),
+    "mse_sum": Mistake(MSE, "summed"),
+    "mse_half": Mistake(MSE, "halved"),
+    "mse_batch_mean": Mistake(MSE, "divided by the batch size only"),
+    "forward_no_output_sigmoid": Mistake(FWD | BWD | XOR, "the output sigmoid is missing", named_in=FWD | BWD),
+    "forward_tanh_hidden": Mistake(FWD | BWD | TRAINED, "tanh instead of sigmoid in the hidden layer",
+                                   named_in=FWD | BWD),
+    # the file also adds its negated gradient in train_xor, so training still works
+    "backward_sign": Mistake(BWD, "every gradient has the wrong sign"),
+    "backward_hidden_sign": Mistake(BWD | TRAINED, "sign error in the hidden layer", named_in=BWD),
+    "backward_dW1_transposed": Mistake(BWD | XOR, "the shape of W1.T", named_in=BWD - {BWD_SQUARE}),
+    # only runs where W2 is square (H = K); elsewhere the product fails on its shapes
+    "backward_dh_no_transpose": Mistake(BWD | XOR, "W2 is not transposed", named_in=frozenset({BWD_SQUARE, BWD_ONE})),
+    "backward_batch_mean": Mistake(BWD, "averaged over the batch"),
+    "backward_no_output_derivative": Mistake(BWD | {XOR_DEFAULT}, "the output sigmoid's derivative y (1 - y) is missing",
+                                             named_in=BWD),
+    "backward_sigmoid_twice": Mistake(BWD | {XOR_DEFAULT}, "the sigmoid is applied twice", named_in=BWD),
+    "backward_keys_with_d": Mistake(BWD, "without a 'd'"),
+    "backward_bias_not_summed": Mistake(BWD | XOR, "sum it over the batch axis", named_in=BWD),
+    "backward_mutates_dy": Mistake(frozenset({BWD_INPUTS}), "changed its argument `dy` in place"),
+    "backward_autograd": Mistake(BWD, "Banned API: `mlp_backward` uses torch.autograd"),
+    "xor_zero_init": Mistake(XOR, "identical weights", named_in=TRAINED),
+    "xor_unseeded": Mistake(frozenset({XOR_SEEDED}), "return different weights"),
+    "xor_gradient_ascent": Mistake(TRAINED, "climbs the loss"),
+    "xor_update_not_kept": Mistake(TRAINED, "training never changed them"),
+}
+CORRECT = sorted(p.stem for p in FILES.glob("correct_*.py"))
+
+
+def _grade(engine, path):
+    return engine.grade(Job(assignment_dir=str(ASSIGNMENT), filename="mlp.py", content=path.read_bytes()))
+
+
+def test_every_content_file_is_covered():
+    assert {p.stem for p in FILES.glob("*.py")} == set(MISTAKES) | set(CORRECT)
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ENGINE_GAPS[n])) if n in ENGINE_GAPS else n
+    for n in CORRECT])
+def test_correct_style_earns_full_marks(engine, name):
+    result = _grade(engine, FILES / f"{name}.py")
+    failed = {t.name: t.output for t in result.tests if t.status != "passed"}
+    assert failed == {}
+    assert result.score == result.max_score == 40
+
+
+def test_reference_earns_full_marks_and_starter_nothing(engine):
+    reference = _grade(engine, ROOT / "reference" / "mlp_basics.py")
+    starter = _grade(engine, ASSIGNMENT / "starter" / "mlp.py")
+    assert reference.score == reference.max_score == 40
+    assert starter.score == 0
+    assert all("NotImplementedError" in t.output for t in starter.tests)
+
+
+def test_train_xor_feedback_shows_the_decision_boundary(engine):
+    result = _grade(engine, FILES / "xor_zero_init.py")
+    pictures = [a for a in result.artifacts if a.check == XOR_DEFAULT]
+    assert len(pictures) == 1 and pictures[0].media_type == "image/png"
+    assert pictures[0].data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_mistake_loses_its_checks_and_is_named(engine, name):
+    mistake = MISTAKES[name]
+    result = _grade(engine, FILES / f"{name}.py")
+    failed = {t.name: t.output for t in result.tests if t.status != "passed"}
+    assert set(failed) == mistake.failing
+    for check in mistake.named_in or mistake.failing:
+        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+    assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)
