@@ -122,18 +122,20 @@ def expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None,
         raise CheckFailure(f"{what}: expected dtype {dtype}, got {value.dtype}")
 
 
-def _mismatch(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> np.ndarray:
+def _mismatch(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float,
+              equal_nan: bool = False) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        bad = ~np.isclose(actual, expected, atol=atol, rtol=rtol, equal_nan=False)
+        bad = ~np.isclose(actual, expected, atol=atol, rtol=rtol, equal_nan=equal_nan)
     return bad
 
 
-def is_close(actual: Any, expected: Any, *, atol: float = 1e-5, rtol: float = 1e-4) -> bool:
+def is_close(actual: Any, expected: Any, *, atol: float = 1e-5, rtol: float = 1e-4,
+             equal_nan: bool = False) -> bool:
     """True when both are arrays/tensors of one shape whose values agree within tolerance."""
     a, e = _as_array(actual), _as_array(expected)
     if a is None or e is None or a.shape != e.shape:
         return False
-    return not _mismatch(a.astype(np.float64), e.astype(np.float64), atol, rtol).any()
+    return not _mismatch(a.astype(np.float64), e.astype(np.float64), atol, rtol, equal_nan).any()
 
 
 Mistakes = Mapping[str, Any]   # message -> the variant's expected value (tensor/array)
@@ -142,8 +144,9 @@ Mistakes = Mapping[str, Any]   # message -> the variant's expected value (tensor
 def diagnose(actual: Any, mistakes: Mistakes | None, *, atol: float = 1e-5,
              rtol: float = 1e-4) -> str | None:
     """Name the known mistake whose output `actual` reproduces, if any."""
+    # NaN where the variant has NaN counts as a match: "NaN on fully masked rows" is a mistake too.
     for message, variant in (mistakes or {}).items():
-        if variant is not None and is_close(actual, variant, atol=atol, rtol=rtol):
+        if variant is not None and is_close(actual, variant, atol=atol, rtol=rtol, equal_nan=True):
             return message
     return None
 
@@ -158,7 +161,12 @@ def expect_close(actual: Any, expected: Any, *, what: str, atol: float = 1e-5,
     that matches is named.
     """
     import torch
-    expect_tensor(actual, what=what, shape=tuple(expected.shape))
+    try:
+        expect_tensor(actual, what=what, shape=tuple(expected.shape))
+    except CheckFailure as exc:
+        # A wrong shape can be a known mistake too (e.g. weights averaged over the heads).
+        hint = diagnose(actual, mistakes, atol=atol, rtol=rtol) if isinstance(actual, torch.Tensor) else None
+        raise CheckFailure(f"{exc}; {hint}" if hint else str(exc)) from None
     if check_dtype and actual.dtype != expected.dtype:
         raise CheckFailure(f"{what}: expected dtype {expected.dtype}, got {actual.dtype}")
     if actual.is_complex() or actual.dtype == torch.bool and expected.dtype != torch.bool:

@@ -143,3 +143,16 @@ def test_result_json_has_gradescope_shape(grade_toy):
 def test_student_prints_are_kept_for_staff(grade_toy):
     result = grade_toy("print('hello from the module')\n" + SOLUTION)
     assert "hello from the module" in result.stdout
+
+
+def test_diagnoses_match_nan_patterns_and_wrong_shapes():
+    import torch
+
+    from graders.checks import CheckFailure, expect_close
+    expected = torch.tensor([[0.5, 0.5], [0.0, 0.0]])
+    nan_variant = torch.tensor([[0.5, 0.5], [float("nan"), float("nan")]])
+    with pytest.raises(CheckFailure, match="NaN on masked rows"):
+        expect_close(nan_variant.clone(), expected, what="w", mistakes={"NaN on masked rows": nan_variant})
+    averaged = torch.tensor([0.5, 0.5])
+    with pytest.raises(CheckFailure, match=r"expected shape \(2, 2\), got \(2,\); averaged over heads"):
+        expect_close(averaged, expected, what="w", mistakes={"averaged over heads": averaged})
