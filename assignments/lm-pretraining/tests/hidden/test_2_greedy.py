@@ -1,0 +1,74 @@
+"""Hidden greedy_generate checks: rows finishing at different steps, early ends, eos_id = 0,
+no new tokens, argmax rather than sampling, untouched prompts, a long prompt.
+
+Every model is a TableLM: logits[b, t] = table[ids[b, t]], so the greedy path is known.
+"""
+import torch
+
+from graders.checks import check, fail
+
+
+def _generate(student, table, prompt, n, eos_id=None, **kw):
+    model = student.double("TableLM", table)
+    return student.call("greedy_generate", model, prompt, n, eos_id=eos_id, **kw)
+
+
+@check(points=3, visibility="after_due_date", target="greedy_generate")
+def test_rows_stop_on_their_own(student, rng, mistakes):
+    """greedy_generate: rows finish at different steps, one never"""
+    table, prompt = mistakes.eos_case(rng)
+    mistakes.expect_generation(_generate(student, table, prompt, 10, mistakes.EOS), table, prompt, 10, mistakes.EOS)
+
+
+@check(points=1, visibility="after_due_date", target="greedy_generate")
+def test_every_row_finishes(student, rng, mistakes):
+    """greedy_generate: every row finishes before max_new_tokens"""
+    table, prompt = mistakes.eos_case(rng, rows=(1, 0, 3))
+    mistakes.expect_generation(_generate(student, table, prompt, 12, mistakes.EOS), table, prompt, 12, mistakes.EOS)
+
+
+@check(points=1, visibility="after_due_date", target="greedy_generate")
+def test_eos_id_zero(student, rng, mistakes):
+    """greedy_generate with eos_id = 0"""
+    table, prompt = mistakes.eos_case(rng, eos_id=0)
+    out = _generate(student, table, prompt, 9, 0)
+    if not mistakes.is_generation(out, table, prompt, 9, 0) and mistakes.is_generation(out, table, prompt, 9):
+        fail("greedy_generate: with eos_id = 0 no row stopped; 0 is a valid id, so test "
+             "`eos_id is not None`, not `if eos_id:`")
+    mistakes.expect_generation(out, table, prompt, 9, 0)
+
+
+@check(points=1, visibility="after_due_date", target="greedy_generate")
+def test_no_new_tokens(student, rng, mistakes):
+    """greedy_generate with max_new_tokens = 0 returns the prompt"""
+    table, prompt = mistakes.eos_case(rng)
+    mistakes.expect_generation(_generate(student, table, prompt, 0, mistakes.EOS), table, prompt, 0, mistakes.EOS)
+    table, prompt = mistakes.chain_case(rng, [[1, 2], [3, 4]])
+    mistakes.expect_generation(_generate(student, table, prompt, 0), table, prompt, 0)
+
+
+@check(points=2, visibility="after_due_date", target="greedy_generate")
+def test_argmax_not_sampling(student, rng, mistakes):
+    """greedy_generate takes the argmax even when the logits are close"""
+    table, prompt = mistakes.chain_case(rng, [[5, 17, 30], [22, 8, 39], [0, 12, 4]], vocab=40, margin=0.05)
+    first = _generate(student, table, prompt, 8)
+    second = _generate(student, table, prompt, 8)
+    if hasattr(first, "shape") and hasattr(second, "shape") and (first.shape != second.shape or not first.equal(second)):
+        fail("greedy_generate: two calls with the same model and prompt gave different tokens; greedy "
+             "decoding takes the argmax of the logits, it does not sample")
+    mistakes.expect_generation(first, table, prompt, 8)
+
+
+@check(points=1, visibility="after_due_date", target="greedy_generate")
+def test_prompt_unchanged(student, rng, mistakes):
+    """greedy_generate leaves the prompt unchanged"""
+    table, prompt = mistakes.eos_case(rng)
+    out = _generate(student, table, prompt, 6, mistakes.EOS, check_inputs=True)
+    mistakes.expect_generation(out, table, prompt, 6, mistakes.EOS)
+
+
+@check(points=1, visibility="after_due_date", target="greedy_generate")
+def test_batch_of_one_long_prompt(student, rng, mistakes):
+    """greedy_generate with a batch of one and a long prompt"""
+    table, prompt = mistakes.chain_case(rng, torch.randint(0, mistakes.V, (1, 40), generator=rng))
+    mistakes.expect_generation(_generate(student, table, prompt, 15), table, prompt, 15)

@@ -1,0 +1,53 @@
+"""Reference solution of the `lm-pretraining` assignment (submitted as `lm.py`).
+
+BERT's masked-language-model corruption and GPT-style greedy generation. Graded exactly
+like a student submission, so it imports nothing but torch.
+"""
+import torch
+
+IGNORE_INDEX = -100     # what F.cross_entropy skips by default
+
+
+def mlm_mask(tokens, mask_id, vocab_size, special_ids, p=0.15, generator=None):
+    """Corrupt `tokens` (B, T) for masked-language-model training, as BERT does.
+
+    Every position whose id is not in `special_ids` is picked independently with
+    probability p. Of the picked positions 80% become `mask_id`, 10% a token drawn
+    uniformly from [0, vocab_size) and 10% keep their id. Returns (inputs, labels), both
+    LongTensors shaped like `tokens`: labels hold the original id at picked positions and
+    -100 everywhere else. Every random number comes from `generator`.
+    """
+    tokens = tokens.long()
+    special = torch.isin(tokens, torch.tensor(list(special_ids), dtype=torch.long))
+    picked = (torch.rand(tokens.shape, generator=generator) < p) & ~special
+    labels = torch.where(picked, tokens, IGNORE_INDEX)
+    # One more uniform number per position splits the picked ones 80 / 10 / 10.
+    action = torch.rand(tokens.shape, generator=generator)
+    to_mask = picked & (action < 0.8)
+    to_random = picked & (action >= 0.8) & (action < 0.9)
+    random_ids = torch.randint(vocab_size, tokens.shape, generator=generator)
+    inputs = torch.where(to_mask, mask_id, tokens)
+    inputs = torch.where(to_random, random_ids, inputs)
+    return inputs, labels
+
+
+@torch.no_grad()
+def greedy_generate(model, prompt, max_new_tokens, eos_id=None):
+    """Extend `prompt` (B, T0) by up to `max_new_tokens` argmax tokens of `model`.
+
+    `model(ids)` maps (B, T) ids to logits (B, T, V); the next token of each row is the
+    argmax of the last position's logits, and the whole sequence so far is fed at every
+    step. A row that has produced `eos_id` is finished: its later positions hold `eos_id`.
+    Generation stops early once every row is finished. Returns a LongTensor (B, T0 + n).
+    """
+    ids = prompt.long()
+    done = torch.zeros(ids.shape[0], dtype=torch.bool, device=ids.device)
+    for _ in range(max_new_tokens):
+        if eos_id is not None and bool(done.all()):
+            break
+        nxt = model(ids)[:, -1, :].argmax(dim=-1)
+        if eos_id is not None:
+            nxt = torch.where(done, torch.full_like(nxt, eos_id), nxt)
+            done = done | (nxt == eos_id)
+        ids = torch.cat([ids, nxt[:, None]], dim=1)
+    return ids.clone() if ids is prompt else ids
