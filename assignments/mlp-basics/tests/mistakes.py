@@ -358,6 +358,12 @@ def decision_boundary_png(weights, *, title):
     lin = torch.linspace(-0.5, 1.5, 81, dtype=F64)
     gx, gy = torch.meshgrid(lin, lin, indexing="xy")
     z = xor_outputs(weights, torch.stack([gx.flatten(), gy.flatten()], dim=1)).reshape(gx.shape).numpy()
+    # ASCII labels: DejaVu Sans has the minus sign of the negative ticks, NanumGothic does not
+    with plt.rc_context({"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}):
+        return _boundary_figure(plt, gx, gy, z, title)
+
+
+def _boundary_figure(plt, gx, gy, z, title):
     fig, ax = plt.subplots(figsize=(4.2, 3.6))
     image = ax.imshow(z, extent=(-0.5, 1.5, -0.5, 1.5), origin="lower", cmap="RdBu_r", vmin=0, vmax=1)
     if z.min() < 0.5 < z.max():
