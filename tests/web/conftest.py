@@ -14,6 +14,8 @@ from django.utils import timezone
 
 FILES = Path(__file__).parent / "files"
 ADDER = FILES / "assignments" / "adder"
+MINI_QUIZ = FILES / "assignments" / "mini-quiz"
+MINI_WRITTEN = FILES / "assignments" / "mini-written"
 REQUIRE_SERVICES = os.environ.get("SEQLAB_REQUIRE_SERVICES") == "1"
 collect_ignore_glob = ["files/*"]          # assignment checks, run by the engine, not by pytest
 
@@ -94,6 +96,25 @@ def offering(course, adder, instructor):
     now = timezone.now()
     return offering_save(actor=instructor, course=course, assignment=adder,
                          release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+
+
+def _offer(folder, course, instructor):
+    from seqlab.courses.services import assignment_sync, offering_save
+    now = timezone.now()
+    return offering_save(actor=instructor, course=course, assignment=assignment_sync(path=folder).assignment,
+                         release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+
+
+@pytest.fixture
+def quiz_offering(course, instructor):
+    """A quiz: a numeric and a choice question shown at once, a select-all one after the due date."""
+    return _offer(MINI_QUIZ, course, instructor)
+
+
+@pytest.fixture
+def written_offering(course, instructor):
+    """A written part: one question shown at once, one after the grades are published."""
+    return _offer(MINI_WRITTEN, course, instructor)
 
 
 @pytest.fixture

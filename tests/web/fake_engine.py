@@ -1,14 +1,17 @@
 """A stand-in for graders.engine.Engine at the project's edge, for fast web tests.
 
-It grades by comparing the upload with the assignment's solution: identical bytes earn
+It grades code by comparing the upload with the assignment's solution: identical bytes earn
 every check, anything else earns only the first. An empty upload is not gradable, and an
 upload containing INFRA-FAULT raises, as the real engine does when its sandbox host breaks.
+Quizzes and written parts need no sandbox, so their answers go through the engine's own
+answer stage (graders/stages/answers.py), exactly as on a worker.
 """
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
+from graders import pipeline
 from graders.assignment import load_assignment
 from graders.contracts import Artifact, CheckResult, Job, Result
 
@@ -38,6 +41,8 @@ class FakeEngine:
             return Result(0, 0, 0.01, "", (), gradable=False, format_errors=("the file is empty",),
                           submission_sha256=sha)
         assignment = load_assignment(job.assignment_dir)
+        if assignment.kind != "code":
+            return pipeline.grade(job, zygote=None)
         correct = job.content == Path(assignment.solution_path).read_bytes()
         tests = tuple(self._check(info, correct or i == 0) for i, info in enumerate(assignment.checks()))
         return Result(sum(t.score for t in tests), sum(t.max_score for t in tests), 0.05, "graded by the fake",

@@ -45,12 +45,19 @@ class Membership(models.Model):
         return f"{self.user} {self.role} in {self.course.slug}"
 
 
+class AssignmentKind(models.TextChoices):
+    CODE = "code", "code"
+    QUIZ = "quiz", "quiz"              # numeric and choice questions, graded by the engine
+    WRITTEN = "written", "written"     # free text, graded by TAs against each question's rubric
+
+
 class Assignment(models.Model):
     """An assignment folder, known by slug; its versions are immutable snapshots."""
 
     slug = models.SlugField(unique=True)
     title_ko = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=AssignmentKind.choices, default=AssignmentKind.CODE)
     file = models.CharField(max_length=100)
     queue = models.CharField(max_length=8, default="cpu")
     source = models.CharField(max_length=500, blank=True)
@@ -65,6 +72,11 @@ class Assignment(models.Model):
 
     def title(self, lang: str) -> str:
         return self.title_ko if lang == "ko" else self.title_en
+
+    @property
+    def takes_answers(self) -> bool:
+        """Students answer questions in a form (answers.json) rather than uploading code."""
+        return self.kind != AssignmentKind.CODE
 
 
 class AssignmentVersion(models.Model):

@@ -69,3 +69,9 @@ def _sanitise(html: str) -> str:
 def render_markdown(source: str) -> str:
     """Markdown with $math$ and fenced code to safe HTML (cached: statements rarely change)."""
     return _sanitise(_markdown().render(source))
+
+
+@lru_cache(maxsize=1024)
+def render_inline(source: str) -> str:
+    """One line of Markdown with $math$ (a choice's label, a rubric criterion) without a paragraph."""
+    return _sanitise(_markdown().renderInline(source))

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from graders.quiz import Question, parse_questions
 from seqlab.courses.models import Course, Extension, Membership, Offering, Role
 
 STAFF_ROLES = (Role.TA, Role.INSTRUCTOR)
@@ -93,6 +94,21 @@ def statement_source(*, version, lang: str) -> str:
 
 def starter_bytes(*, version) -> bytes:
     return _version_file(version, f"starter/{version.assignment.file}")
+
+
+def questions_of(*, version) -> tuple[Question, ...]:
+    """The questions of a quiz or written version, parsed from its stored manifest (() for code)."""
+    kind = version.manifest.get("kind", "code") if version else "code"
+    if kind == "code":
+        return ()
+    return parse_questions(version.manifest, kind, version.assignment.slug)
+
+
+def question_for_check(*, version, number: str) -> Question | None:
+    """The question graded as check `number` (the engine numbers questions 1, 2, ... in order)."""
+    questions = questions_of(version=version)
+    index = int(number) - 1 if number.isdigit() else -1
+    return questions[index] if 0 <= index < len(questions) else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from graders.assignment import load_assignment
+from graders.quiz import grade_answers
 from seqlab.blobs.services import blob_bytes, blob_store
 from seqlab.courses.models import (Assignment, AssignmentFile, AssignmentVersion, Course, Extension,
                                    Membership, Offering, Role)
@@ -31,12 +32,17 @@ def _folder_files(path: Path, solution: Path) -> dict[str, bytes]:
     files = {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
              if p.is_file() and "__pycache__" not in p.parts}
     # A solution kept in reference/ travels with the version, so a worker needs no checkout of it.
-    if not solution.is_relative_to(path):
+    # (Quizzes and written parts have none: their answers are in assignment.toml.)
+    if solution.is_file() and not solution.is_relative_to(path):
         files[f"solution/{solution.name}"] = solution.read_bytes()
     return files
 
 
 def _check_table(loaded) -> list[dict]:
+    if loaded.kind != "code":
+        # A question is graded as one check; the engine names and numbers it, so ask the engine.
+        return [{"number": t.number, "name": t.name, "points": t.max_score, "visibility": t.visibility,
+                 "folder": "questions"} for t in grade_answers(loaded.questions, {})]
     return [{"number": c.number, "name": c.spec.name, "points": c.spec.points,
              "visibility": c.spec.visibility, "folder": c.folder} for c in loaded.checks()]
 
@@ -47,7 +53,7 @@ def assignment_sync(*, path: Path) -> SyncOutcome:
     loaded = load_assignment(path)
     assignment, _ = Assignment.objects.select_for_update().get_or_create(
         slug=loaded.slug, defaults={"title_ko": loaded.title["ko"], "title_en": loaded.title["en"],
-                                    "file": loaded.file})
+                                    "file": loaded.file, "kind": loaded.kind})
     previous = assignment.current_version
     version = AssignmentVersion.objects.filter(assignment=assignment, content_hash=loaded.content_hash).first()
     created = version is None
@@ -55,6 +61,7 @@ def assignment_sync(*, path: Path) -> SyncOutcome:
         version = _version_create(assignment=assignment, loaded=loaded)
     assignment.title_ko, assignment.title_en = loaded.title["ko"], loaded.title["en"]
     assignment.file, assignment.queue, assignment.source = loaded.file, loaded.queue, str(path)
+    assignment.kind = loaded.kind
     assignment.current_version = version
     assignment.save()
     changed = previous is not None and previous.checks != version.checks

@@ -8,12 +8,14 @@ from django.utils.translation import get_language
 
 from seqlab.courses import selectors
 from seqlab.courses.models import Course, Offering
+from seqlab.courses.questions import field_name, question_views
 from seqlab.courses.rendering import render_markdown
-from seqlab.gradebook.selectors import rubric_items_with_answer
-from seqlab.submissions.selectors import submission_list_for_student
+from seqlab.submissions.forms import AnswersForm
+from seqlab.submissions.selectors import last_answers, submission_list_for_student
 
 
-def _lang() -> str:
+def reader_lang() -> str:
+    """The language pages show content in: the active UI language, Korean unless English."""
     return "en" if (get_language() or "ko").startswith("en") else "ko"
 
 
@@ -34,7 +36,7 @@ def offering_or_404(user, pk: int) -> Offering:
 @login_required
 def home(request):
     courses = selectors.course_list_for_user(user=request.user)
-    return render(request, "courses/home.html", {"courses": courses, "lang": _lang()})
+    return render(request, "courses/home.html", {"courses": courses, "lang": reader_lang()})
 
 
 @login_required
@@ -42,24 +44,42 @@ def course_detail(request, slug: str):
     course = course_or_404(request.user, slug)
     rows = selectors.offering_rows_for_user(user=request.user, course=course)
     return render(request, "courses/course_detail.html", {
-        "course": course, "rows": rows, "lang": _lang(),
+        "course": course, "rows": rows, "lang": reader_lang(),
         "role": selectors.course_role(user=request.user, course=course)})
 
 
 @login_required
 def offering_detail(request, pk: int):
-    offering = offering_or_404(request.user, pk)
+    return offering_page(request, offering_or_404(request.user, pk))
+
+
+def offering_page(request, offering: Offering, *, answers_form: AnswersForm | None = None):
+    """The assignment page; a quiz or written part carries its questions as a form.
+
+    `answers_form` is a posted form that was not submitted (a typo, or a refusal): it is shown
+    again with what the student typed, so nothing written is lost.
+    """
     version = offering.assignment.current_version
-    lang = _lang()
+    lang = reader_lang()
+    role = selectors.course_role(user=request.user, course=offering.course)
     return render(request, "courses/offering_detail.html", {
-        "offering": offering, "course": offering.course, "lang": lang,
+        "offering": offering, "course": offering.course, "lang": lang, "role": role,
         "statement": render_markdown(selectors.statement_source(version=version, lang=lang)),
         "deadlines": selectors.deadlines_for(offering=offering, student=request.user),
         "check_groups": selectors.check_groups(
             selectors.check_table_for_student(offering=offering, student=request.user)),
         "history": submission_list_for_student(offering=offering, student=request.user),
-        "rubric": rubric_items_with_answer(offering=offering, student=request.user),
-        "role": selectors.course_role(user=request.user, course=offering.course)})
+        "questions": _question_form(request, offering, version, lang, answers_form)})
+
+
+def _question_form(request, offering, version, lang, form):
+    questions = selectors.questions_of(version=version)
+    if not questions:
+        return []
+    if form is None:
+        last = last_answers(offering=offering, student=request.user)
+        form = AnswersForm(questions=questions, initial={field_name(q): last[q.id] for q in questions if q.id in last})
+    return question_views(questions, lang=lang, values=form.values(), errors=form.question_errors())
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from seqlab.gradebook.models import AuditEntry, Override, RubricItem, WrittenAnswer
+from seqlab.gradebook.models import AuditEntry, Override
 
 
 @admin.register(AuditEntry)
@@ -15,4 +15,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register([Override, RubricItem, WrittenAnswer])
+admin.site.register(Override)

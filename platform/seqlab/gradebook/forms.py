@@ -1,4 +1,4 @@
-"""Forms staff fill in: overrides, offerings, extensions, rubric items and grades."""
+"""Forms staff fill in: overrides, offerings, extensions, and rubric grades of written answers."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +37,9 @@ class ExtensionForm(forms.Form):
         self.fields["student"].queryset = students
 
 
-class RubricItemForm(forms.Form):
-    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Question"))
-    guide = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Rubric (staff only)"))
-    points = forms.FloatField(min_value=0, label=_("Points"))
-
-
 class WrittenGradeForm(forms.Form):
-    points = forms.FloatField(min_value=0)
+    """A TA's grade of one written answer: the rubric criteria it meets, and an optional comment."""
+
+    check_number = forms.CharField(max_length=20)
+    met = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[(i, i) for i in range(50)])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

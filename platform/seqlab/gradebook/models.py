@@ -1,4 +1,5 @@
-"""Staff judgements layered on the auto-grade: overrides, rubric grades, and the audit trail."""
+"""Staff judgements layered on the auto-grade: overrides (rubric grades of written answers among
+them) and the audit trail."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -6,45 +7,23 @@ from django.db import models
 
 
 class Override(models.Model):
-    """A TA's replacement score for one check (by number) or, with check '', the whole attempt."""
+    """A TA's replacement score for one check (by number) or, with check '', the whole attempt.
+
+    A written question's grade is an override of its check: `rubric` lists the criteria met and
+    the score is their points; the comment is optional there (the criteria say why).
+    """
 
     submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="overrides")
     check_number = models.CharField(max_length=20, blank=True, help_text="check number; blank = total")
     score = models.FloatField()
-    comment = models.TextField()
+    comment = models.TextField(blank=True)
+    rubric = models.JSONField(null=True, blank=True,
+                              help_text="written questions: indices of the rubric criteria the answer meets")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["submission", "check_number"], name="one_override_per_check")]
-
-
-class RubricItem(models.Model):
-    """A written question of an offering, graded by a TA against `guide`."""
-
-    offering = models.ForeignKey("courses.Offering", on_delete=models.CASCADE, related_name="rubric_items")
-    order = models.PositiveIntegerField(default=1)
-    prompt = models.TextField()
-    guide = models.TextField(blank=True, help_text="what a full answer contains (staff only)")
-    points = models.FloatField()
-
-    class Meta:
-        ordering = ["order", "id"]
-
-
-class WrittenAnswer(models.Model):
-    item = models.ForeignKey(RubricItem, on_delete=models.CASCADE, related_name="answers")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
-    submitted_at = models.DateTimeField()
-    points = models.FloatField(null=True, blank=True)
-    comment = models.TextField(blank=True)
-    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    graded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["item", "student"], name="one_answer_per_item")]
 
 
 class AuditEntry(models.Model):

@@ -1,14 +1,16 @@
-"""Reads for grades: the score an attempt is worth, and one row per student per offering."""
+"""Reads for grades: the score an attempt is worth, and one row per student per offering.
+
+Written answers are checks of their submission, graded by a TA's override (see
+gradebook.services.written_grade), so they count wherever overrides count.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
 from seqlab.courses.models import Course, Offering
 from seqlab.courses.selectors import course_students
-from seqlab.gradebook.models import AuditEntry, RubricItem, WrittenAnswer
+from seqlab.gradebook.models import AuditEntry
 from seqlab.submissions.models import Status, Submission
 
 
@@ -38,16 +40,14 @@ def final_score(*, submission: Submission) -> float | None:
 @dataclass(frozen=True)
 class GradeCell:
     submission: Submission | None
-    auto: float | None            # after overrides and late penalty
-    written: float                # rubric points earned
+    auto: float | None            # after overrides (TA grades of written answers too) and late penalty
     overridden: bool
     late_days: int
+    pending: int = 0              # written answers of the counted attempt still waiting for a TA
 
     @property
     def total(self) -> float | None:
-        if self.auto is None and not self.written:
-            return None
-        return round((self.auto or 0.0) + self.written, 4)
+        return self.auto
 
 
 def _graded(offering: Offering):
@@ -68,28 +68,28 @@ def offering_grades(*, offering: Offering) -> dict[int, GradeCell]:
     by_student: dict[int, list[Submission]] = {}
     for sub in _graded(offering):
         by_student.setdefault(sub.student_id, []).append(sub)
-    written = _written_points(offering)
     cells = {}
-    for student_id in set(by_student) | set(written):
-        chosen = _pick(by_student.get(student_id, []), offering.score_policy)
+    for student_id, subs in by_student.items():
+        chosen = _pick(subs, offering.score_policy)
         cells[student_id] = GradeCell(
-            submission=chosen, auto=final_score(submission=chosen) if chosen else None,
-            written=written.get(student_id, 0.0), late_days=chosen.late_days if chosen else 0,
-            overridden=bool(chosen and chosen.overrides.all()))
+            submission=chosen, auto=final_score(submission=chosen), late_days=chosen.late_days,
+            overridden=bool(chosen.overrides.all()), pending=len(pending_manual(submission=chosen)))
     return cells
 
 
-def _written_points(offering: Offering) -> dict[int, float]:
-    points: dict[int, float] = {}
-    for answer in WrittenAnswer.objects.filter(item__offering=offering, points__isnull=False):
-        points[answer.student_id] = points.get(answer.student_id, 0.0) + answer.points
-    return points
+def pending_manual(*, submission: Submission) -> list[str]:
+    """Numbers of the submission's written answers no TA has graded yet."""
+    result = submission.current_result
+    if result is None:
+        return []
+    graded = {o.check_number for o in submission.overrides.all()}
+    return [t.get("number", "") for t in result.tests
+            if "manual" in t.get("tags", ()) and t.get("number", "") not in graded]
 
 
 def offering_max_points(*, offering: Offering) -> float:
     version = offering.assignment.current_version
-    rubric = sum(RubricItem.objects.filter(offering=offering).values_list("points", flat=True))
-    return (version.max_score if version else 0.0) + rubric
+    return version.max_score if version else 0.0
 
 
 @dataclass(frozen=True)
@@ -109,26 +109,30 @@ def gradebook_for_course(*, course: Course) -> Gradebook:
     return Gradebook(course, offerings, rows)
 
 
-def review_queue(*, course: Course, offering_id: int | None = None):
-    """Graded attempts that count, newest first, for TAs to look over."""
+@dataclass(frozen=True)
+class ReviewRow:
+    submission: Submission
+    pending: int                  # written answers waiting for a TA
+    counts: bool                  # the attempt the gradebook counts for its student
+
+
+def review_queue(*, course: Course, offering_id: int | None = None, pending_only: bool = False,
+                 limit: int = 200) -> list[ReviewRow]:
+    """Graded attempts, newest first, for TAs to look over; `pending_only`: those with ungraded answers."""
     subs = (Submission.objects.filter(offering__course=course, status=Status.GRADED)
-            .select_related("student", "offering__assignment", "current_result")
+            .select_related("student", "offering__assignment", "offering", "current_result", "version")
             .prefetch_related("overrides").order_by("-submitted_at"))
-    return subs.filter(offering_id=offering_id) if offering_id else subs
+    if offering_id:
+        subs = subs.filter(offering_id=offering_id)
+    page = list(subs[:limit])
+    counted = {cell.submission.id for o in {s.offering for s in page}
+               for cell in offering_grades(offering=o).values() if cell.submission}
+    rows = [ReviewRow(s, len(pending_manual(submission=s)), s.id in counted) for s in page]
+    return [r for r in rows if r.pending] if pending_only else rows
 
 
 def audit_trail(*, course: Course, limit: int = 200):
     return AuditEntry.objects.filter(course=course).select_related("actor")[:limit]
-
-
-def rubric_answers(*, offering: Offering):
-    return (WrittenAnswer.objects.filter(item__offering=offering)
-            .select_related("item", "student", "graded_by").order_by("item__order", "student__username"))
-
-
-def rubric_items_with_answer(*, offering: Offering, student):
-    answers = WrittenAnswer.objects.filter(student=student)
-    return offering.rubric_items.prefetch_related(Prefetch("answers", queryset=answers, to_attr="mine"))
 
 
 @dataclass(frozen=True)

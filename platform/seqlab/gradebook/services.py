@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from seqlab.gradebook.models import AuditEntry, Override, RegradeBatch, RubricItem, WrittenAnswer
+from seqlab.gradebook.models import AuditEntry, Override, RegradeBatch
 
 
 def audit_record(*, course, actor, action: str, subject: str, before=None, after=None,
@@ -19,20 +19,33 @@ def _subject(submission) -> str:
 
 
 @transaction.atomic
-def override_set(*, actor, submission, check_number: str, score: float, comment: str) -> Override:
-    """Replace one check's score (or, with check_number '', the total), keeping the old one in the audit."""
-    if not comment.strip():
+def override_set(*, actor, submission, check_number: str, score: float, comment: str,
+                 rubric: list[int] | None = None) -> Override:
+    """Replace one check's score (or, with check_number '', the total), keeping the old one in the audit.
+
+    A comment says why; a rubric grade (`rubric`: the criteria met) may go without one.
+    """
+    if not comment.strip() and rubric is None:
         raise ValueError("an override needs a comment saying why")
     existing = Override.objects.filter(submission=submission, check_number=check_number).first()
-    before = {"score": existing.score, "comment": existing.comment} if existing else {
-        "score": _auto_score(submission, check_number)}
+    before = _override_snapshot(existing) if existing else {"score": _auto_score(submission, check_number)}
     override, _ = Override.objects.update_or_create(
         submission=submission, check_number=check_number,
-        defaults={"score": score, "comment": comment, "author": actor})
-    audit_record(course=submission.offering.course, actor=actor, action="override.set",
+        defaults={"score": score, "comment": comment, "author": actor, "rubric": rubric})
+    audit_record(course=submission.offering.course, actor=actor,
+                 action="rubric.grade" if rubric is not None else "override.set",
                  subject=f"{_subject(submission)} check {check_number or 'total'}", before=before,
-                 after={"score": score}, comment=comment)
+                 after=_override_snapshot(override, with_comment=False), comment=comment)
     return override
+
+
+def _override_snapshot(override: Override, *, with_comment: bool = True) -> dict:
+    data = {"score": override.score}
+    if with_comment:
+        data["comment"] = override.comment
+    if override.rubric is not None:
+        data["rubric"] = list(override.rubric)
+    return data
 
 
 def _auto_score(submission, check_number: str) -> float | None:
@@ -53,39 +66,31 @@ def override_clear(*, actor, submission, check_number: str, comment: str) -> Non
     existing.delete()
     audit_record(course=submission.offering.course, actor=actor, action="override.clear",
                  subject=f"{_subject(submission)} check {check_number or 'total'}",
-                 before={"score": existing.score, "comment": existing.comment},
+                 before=_override_snapshot(existing),
                  after={"score": _auto_score(submission, check_number)}, comment=comment)
 
 
-def rubric_item_create(*, actor, offering, prompt: str, points: float, guide: str = "") -> RubricItem:
-    """Add a written question to an offering."""
-    order = offering.rubric_items.count() + 1
-    item = RubricItem.objects.create(offering=offering, order=order, prompt=prompt, guide=guide, points=points)
-    audit_record(course=offering.course, actor=actor, action="rubric.create", subject=f"{offering} Q{order}",
-                 after={"prompt": prompt[:200], "points": points})
-    return item
-
-
-def written_answer_save(*, student, item: RubricItem, text: str) -> WrittenAnswer:
-    """Store a student's answer; changing it after grading clears the grade for a fresh look."""
-    answer, _ = WrittenAnswer.objects.update_or_create(
-        item=item, student=student,
-        defaults={"text": text, "submitted_at": timezone.now(), "points": None, "graded_by": None, "graded_at": None})
-    return answer
+class GradeRefused(ValueError):
+    """A grade that does not fit the question (unknown check, not a written answer, bad criteria)."""
 
 
 @transaction.atomic
-def written_answer_grade(*, actor, answer: WrittenAnswer, points: float, comment: str) -> WrittenAnswer:
-    """Grade a written answer against its rubric item, audited."""
-    if not 0 <= points <= answer.item.points:
-        raise ValueError(f"points must be between 0 and {answer.item.points:g}")
-    before = {"points": answer.points, "comment": answer.comment} if answer.points is not None else None
-    answer.points, answer.comment, answer.graded_by, answer.graded_at = points, comment, actor, timezone.now()
-    answer.save()
-    audit_record(course=answer.item.offering.course, actor=actor, action="rubric.grade",
-                 subject=f"{answer.item.offering} Q{answer.item.order} by {answer.student.username}",
-                 before=before, after={"points": points, "comment": comment})
-    return answer
+def written_grade(*, actor, submission, check_number: str, met: list[int], comment: str = "") -> Override:
+    """Grade a written answer by the rubric criteria it meets: the score is their points, audited.
+
+    It is the check's override (so the gradebook, the student's page and the audit trail treat it
+    like any other TA judgement); `rubric` keeps which criteria were met.
+    """
+    from seqlab.courses.selectors import question_for_check
+    question = question_for_check(version=submission.version, number=check_number)
+    if question is None or question.type != "text":
+        raise GradeRefused(f"check {check_number} is not a written question of this submission")
+    met = sorted(set(met))
+    if any(not 0 <= i < len(question.rubric) for i in met):
+        raise GradeRefused(f"question {question.id} has criteria 0..{len(question.rubric) - 1}, not {met}")
+    score = round(sum(float(question.rubric[i]["points"]) for i in met), 6)
+    return override_set(actor=actor, submission=submission, check_number=check_number, score=score,
+                        comment=comment, rubric=met)
 
 
 def offering_regrade_all(*, actor, offering) -> RegradeBatch:

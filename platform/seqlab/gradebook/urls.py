@@ -19,7 +19,5 @@ urlpatterns = [
     path("o/<int:pk>/regrade/progress/", views.regrade_progress, name="regrade_progress"),
     path("o/<int:pk>/histogram.png", views.histogram, name="histogram"),
     path("o/<int:pk>/written/", views.written, name="written"),
-    path("o/<int:pk>/written/items/", views.rubric_item_add, name="rubric_item_add"),
-    path("o/<int:pk>/answers/<int:item_id>/", views.answer_save, name="answer"),
-    path("answers/<int:pk>/grade/", views.written_grade, name="written_grade"),
+    path("s/<int:pk>/written/", views.written_grade, name="written_grade"),
 ]

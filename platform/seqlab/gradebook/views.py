@@ -1,4 +1,4 @@
-"""Staff pages: the TA review queue and overrides, written-answer grading, and the
+"""Staff pages: the TA review queue and overrides, rubric grading of written answers, and the
 instructor's offerings, extensions, gradebook, histogram, CSV export and regrade-all.
 Views parse input, call one service or selector, and render."""
 from __future__ import annotations
@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,9 +15,10 @@ from seqlab.courses import selectors as course_selectors
 from seqlab.courses import services as course_services
 from seqlab.courses.models import Assignment, Course, Offering, Role
 from seqlab.gradebook import charts, exports, forms, selectors, services
-from seqlab.gradebook.models import RubricItem, WrittenAnswer
+from seqlab.courses.questions import question_views
+from seqlab.courses.views import reader_lang
 from seqlab.submissions.models import Submission
-from seqlab.submissions.selectors import feedback_for
+from seqlab.submissions.selectors import answers_of, feedback_for
 from seqlab.submissions.services import submission_regrade
 
 STAFF = (Role.TA, Role.INSTRUCTOR)
@@ -47,18 +49,23 @@ def _submission(user, pk: int) -> Submission:
 def review_queue(request, slug: str):
     course = _course(request.user, slug)
     offering_id = int(request.GET["offering"]) if request.GET.get("offering", "").isdigit() else None
+    pending_only = request.GET.get("pending") == "1"
     return render(request, "gradebook/review_queue.html", {
-        "course": course, "submissions": selectors.review_queue(course=course, offering_id=offering_id)[:200],
-        "offerings": course.offerings.select_related("assignment"), "offering_id": offering_id})
+        "course": course, "offerings": course.offerings.select_related("assignment"), "offering_id": offering_id,
+        "rows": selectors.review_queue(course=course, offering_id=offering_id, pending_only=pending_only),
+        "pending_only": pending_only})
 
 
 @login_required
 def review_detail(request, pk: int):
     submission = _submission(request.user, pk)
+    feedback = feedback_for(viewer=request.user, submission=submission)
+    questions = course_selectors.questions_of(version=submission.version)
     return render(request, "gradebook/review_detail.html", {
-        "submission": submission, "course": submission.offering.course,
-        "feedback": feedback_for(viewer=request.user, submission=submission),
+        "submission": submission, "course": submission.offering.course, "feedback": feedback,
         "overrides": submission.overrides.select_related("author"),
+        "questions": question_views(questions, lang=reader_lang(), values=answers_of(submission=submission),
+                                    checks=feedback.by_number() if feedback else {}, show_key=True),
         "auto": selectors.raw_score(submission=submission), "final": selectors.final_score(submission=submission)})
 
 
@@ -95,48 +102,30 @@ def audit(request, slug: str):
 
 # ------------------------------------------------------------------ written answers
 @login_required
-@require_POST
-def answer_save(request, pk: int, item_id: int):
-    offering = get_object_or_404(Offering, pk=pk)
-    if course_selectors.course_role(user=request.user, course=offering.course) != Role.STUDENT:
-        raise Http404
-    item = get_object_or_404(RubricItem, pk=item_id, offering=offering)
-    services.written_answer_save(student=request.user, item=item, text=request.POST.get("text", ""))
-    messages.success(request, _("Your answer was saved."))
-    return redirect("courses:offering", pk=pk)
-
-
-@login_required
 def written(request, pk: int):
+    """The offering's attempts with written answers, those still waiting for a TA first."""
     offering = _offering(request.user, pk)
+    rows = selectors.review_queue(course=offering.course, offering_id=offering.pk)
     return render(request, "gradebook/written.html", {
-        "offering": offering, "course": offering.course, "answers": selectors.rubric_answers(offering=offering),
-        "items": offering.rubric_items.all(), "form": forms.RubricItemForm()})
+        "offering": offering, "course": offering.course,
+        "rows": sorted(rows, key=lambda r: (not r.pending, not r.counts))})
 
 
 @login_required
 @require_POST
 def written_grade(request, pk: int):
-    answer = get_object_or_404(WrittenAnswer.objects.select_related("item__offering__course"), pk=pk)
-    _course(request.user, answer.item.offering.course.slug)
+    submission = _submission(request.user, pk)
     form = forms.WrittenGradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the criteria the answer meets."))
+        return redirect("gradebook:review_detail", pk=pk)
     try:
-        if not form.is_valid():
-            raise ValueError(_("Enter the points."))
-        services.written_answer_grade(actor=request.user, answer=answer, **form.cleaned_data)
-    except ValueError as exc:
+        services.written_grade(actor=request.user, submission=submission, **form.cleaned_data)
+    except services.GradeRefused as exc:
         messages.error(request, str(exc))
-    return redirect("gradebook:written", pk=answer.item.offering_id)
-
-
-@login_required
-@require_POST
-def rubric_item_add(request, pk: int):
-    offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
-    form = forms.RubricItemForm(request.POST)
-    if form.is_valid():
-        services.rubric_item_create(actor=request.user, offering=offering, **form.cleaned_data)
-    return redirect("gradebook:written", pk=pk)
+        return redirect("gradebook:review_detail", pk=pk)
+    messages.success(request, _("Saved. The change is in the audit trail."))
+    return redirect(reverse("gradebook:review_detail", args=[pk]) + f"#q-{form.cleaned_data['check_number']}")
 
 
 # ------------------------------------------------------------------ instructor

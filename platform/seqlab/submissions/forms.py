@@ -1,6 +1,12 @@
-"""Parse a submission from the page: an uploaded file, pasted code, or a notebook."""
+"""Parse a submission from the page: an uploaded file, pasted code, a notebook, or answers."""
+import math
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from graders.quiz import MAX_TEXT
+from seqlab.courses.questions import field_name, is_multi
 
 
 class SubmitForm(forms.Form):
@@ -25,3 +31,64 @@ class SubmitForm(forms.Form):
             return default_name, self.cleaned_data["code"].replace("\r\n", "\n").encode("utf-8"), "paste"
         upload = self.cleaned_data["file"]
         return upload.name, upload.read(), self.cleaned_data["mode"]
+
+
+class AnswersForm(forms.Form):
+    """A quiz's or written part's questions as fields; `answers()` is what answers.json holds.
+
+    A numeric field that is not a number is a form error, not a submission: the student loses
+    no attempt over a typo (PrairieLearn's format errors).
+    """
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            self.fields[field_name(q)] = _answer_field(q)
+
+    def clean(self):
+        data = super().clean()
+        if not any(_filled(data.get(field_name(q))) for q in self.questions):
+            raise forms.ValidationError(_("Answer at least one question before submitting."))
+        return data
+
+    def answers(self) -> dict[str, Any]:
+        """{question id: answer} for the questions answered (blank ones are left out)."""
+        found = {q.id: self.cleaned_data.get(field_name(q)) for q in self.questions}
+        return {qid: _tidy(value) for qid, value in found.items() if _filled(value)}
+
+    def question_errors(self) -> dict[str, str]:
+        return {q.id: " ".join(self.errors[field_name(q)]) for q in self.questions if field_name(q) in self.errors}
+
+    def values(self) -> dict[str, Any]:
+        """What each field shows now: the posted value, or the initial (last submitted) one."""
+        return {q.id: self[field_name(q)].value() for q in self.questions}
+
+
+def _filled(value) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else value not in (None, [])
+
+
+def _tidy(value):
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _number(text: str) -> str:
+    text = text.strip()
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = math.nan
+    if text and not math.isfinite(value):
+        raise forms.ValidationError(_("Enter a number, e.g. 0.1234 or 1.5e-3."))
+    return text
+
+
+def _answer_field(q) -> forms.Field:
+    if q.type == "numeric":
+        return forms.CharField(required=False, max_length=60, validators=[_number])
+    if q.type == "choice":
+        options = [(c["id"], c["id"]) for c in q.choices]
+        return forms.MultipleChoiceField(required=False, choices=options) if is_multi(q) else \
+            forms.ChoiceField(required=False, choices=options)
+    return forms.CharField(required=False, max_length=MAX_TEXT, strip=False)

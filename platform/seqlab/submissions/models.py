@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     PASTE = "paste", "paste"
     NOTEBOOK = "notebook", "notebook"
     API = "api", "api"
+    ANSWERS = "answers", "answers"      # a quiz's or written part's form, stored as answers.json
 
 
 class Submission(models.Model):

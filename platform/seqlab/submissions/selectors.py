@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from graders.quiz import parse_answers
 from seqlab.courses.models import Offering
 from seqlab.courses.selectors import course_role, deadlines_for, is_course_staff
 from seqlab.submissions.models import Artifact, Submission
@@ -33,6 +35,21 @@ def submission_get_for_user(*, user, submission_id: int) -> Submission:
     raise Submission.DoesNotExist
 
 
+def answers_of(*, submission: Submission) -> dict[str, Any]:
+    """The answers a quiz or written submission holds ({} if its answers.json is unreadable)."""
+    try:
+        return {str(k): v for k, v in parse_answers(bytes(submission.blob.data)).items()}
+    except ValueError:
+        return {}
+
+
+def last_answers(*, offering: Offering, student) -> dict[str, Any]:
+    """The student's latest answers to this offering's questions, to pre-fill the form."""
+    latest = (Submission.objects.filter(offering=offering, student=student, filename="answers.json")
+              .select_related("blob").order_by("-number").first())
+    return answers_of(submission=latest) if latest else {}
+
+
 def queue_position(*, submission: Submission) -> int:
     """How many queued runs on the same queue were queued before this one."""
     return Submission.objects.filter(status="queued", queued_at__lt=submission.queued_at,
@@ -51,6 +68,14 @@ class CheckView:
     shown: bool
     reveal_at: datetime | None     # when a withheld check will show; None = never or on publication
     override_comment: str = ""
+    manual: bool = False           # a written answer: a TA grades it against the rubric
+    overridden: bool = False       # staff set this check's score (shown checks only)
+    rubric_met: tuple[int, ...] | None = None   # criteria a TA found met (written answers)
+
+    @property
+    def pending(self) -> bool:
+        """A written answer still waiting for a TA."""
+        return self.manual and self.shown and not self.overridden
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,13 @@ class Feedback:
     def passed_count(self) -> int:
         return sum(1 for c in self.checks if c.shown and c.passed)
 
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for c in self.checks if c.pending)
+
+    def by_number(self) -> dict[str, CheckView]:
+        return {c.number: c for c in self.checks}
+
 
 def _reveal(visibility: str, *, offering: Offering, student, now: datetime) -> tuple[bool, datetime | None]:
     if visibility == "visible":
@@ -109,11 +141,16 @@ def _reveal(visibility: str, *, offering: Offering, student, now: datetime) -> t
 
 def _check_view(test: dict, override, shown: bool, reveal_at) -> CheckView:
     score = override.score if override else test.get("score", 0.0)
+    max_score = test.get("max_score", 0.0)
+    passed = score >= max_score if override else test.get("status") == "passed"
+    overridden = bool(override) and shown
     return CheckView(
         number=test.get("number", ""), name=test.get("name", ""), score=score if shown else None,
-        max_score=test.get("max_score", 0.0), passed=(test.get("status") == "passed") if shown else None,
+        max_score=max_score, passed=passed if shown else None,
         output=test.get("output", "") if shown else "", visibility=test.get("visibility", "visible"),
-        shown=shown, reveal_at=reveal_at, override_comment=override.comment if (override and shown) else "")
+        shown=shown, reveal_at=reveal_at, override_comment=override.comment if overridden else "",
+        manual="manual" in test.get("tags", ()), overridden=overridden,
+        rubric_met=tuple(override.rubric) if (overridden and override.rubric is not None) else None)
 
 
 def feedback_for(*, viewer, submission: Submission, now: datetime | None = None) -> Feedback | None:
@@ -138,7 +175,7 @@ def _assemble(result, checks: list[CheckView], total_override, staff: bool) -> F
     total = None
     if not withheld:
         total = total_override.score if total_override else (
-            sum(c.score for c in checks) if any(c.override_comment for c in checks) else result.score)
+            sum(c.score for c in checks) if any(c.overridden for c in checks) else result.score)
     return Feedback(
         checks=checks, score=total, max_score=result.max_score,
         shown_score=sum(c.score for c in checks if c.shown), shown_max=sum(c.max_score for c in checks if c.shown),

@@ -1,8 +1,10 @@
 """Writes for submissions: accept an attempt, queue it once committed, store what grading found."""
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +20,7 @@ from seqlab.gradebook.services import audit_record
 from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
 
 ACCEPTED_SUFFIXES = (".py", ".ipynb", ".dot")
+ANSWERS_FILE = "answers.json"        # what a quiz or a written part takes (graders/quiz.py)
 
 
 class SubmissionRefused(Exception):
@@ -41,7 +44,9 @@ def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filen
         raise SubmissionRefused("closed", _("The submission deadline has passed."))
     if len(content) > settings.SEQLAB_MAX_UPLOAD_BYTES:
         raise SubmissionRefused("too_large", _("The file is larger than %(kib)d KiB.") % {"kib": settings.SEQLAB_MAX_UPLOAD_BYTES // 1024})
-    if not filename.endswith(ACCEPTED_SUFFIXES):
+    if offering.assignment.takes_answers and filename != ANSWERS_FILE:
+        raise SubmissionRefused("file_type", _("This assignment takes answers (the form on its page), not files."))
+    if not offering.assignment.takes_answers and not filename.endswith(ACCEPTED_SUFFIXES):
         raise SubmissionRefused("file_type", _("Submit a .py file or a Jupyter notebook (.ipynb)."))
     counted = _counted(offering, student)
     if offering.max_submissions is not None and counted.count() >= offering.max_submissions:
@@ -79,6 +84,13 @@ def submission_create(*, student, offering: Offering, filename: str, content: by
         late_days=_late_days(offering=offering, student=student, now=now))
     _enqueue_on_commit(submission)
     return submission
+
+
+def submission_create_answers(*, student, offering: Offering, answers: dict[str, Any]) -> Submission:
+    """Submit a quiz's or written part's answers as answers.json, by the same path as code."""
+    content = json.dumps(answers, ensure_ascii=False, indent=1).encode("utf-8")
+    return submission_create(student=student, offering=offering, filename=ANSWERS_FILE, content=content,
+                             kind=Kind.ANSWERS)
 
 
 def submission_claim(*, submission_id: int, run: int, worker: str) -> bool:

@@ -1,15 +1,19 @@
-"""Submit, watch the live status, read the feedback."""
+"""Submit (code, or a quiz's or written part's answers), watch the live status, read the feedback."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seqlab.courses.views import offering_or_404
+from seqlab.courses.questions import question_views
+from seqlab.courses.selectors import deadlines_for, questions_of
+from seqlab.courses.views import offering_or_404, offering_page, reader_lang
 from seqlab.submissions import selectors, services
-from seqlab.submissions.forms import SubmitForm
+from seqlab.submissions.forms import AnswersForm, SubmitForm
 from seqlab.submissions.models import Submission
 
 
@@ -24,6 +28,9 @@ def submission_or_404(user, pk: int) -> Submission:
 @require_POST
 def submission_submit(request, pk: int):
     offering = offering_or_404(request.user, pk)
+    if offering.assignment.takes_answers:            # its page has a form of questions instead
+        messages.error(request, _("This assignment takes answers (the form on its page), not files."))
+        return redirect("courses:offering", pk=offering.pk)
     form = SubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.non_field_errors() or [str(form.errors)]:
@@ -39,10 +46,44 @@ def submission_submit(request, pk: int):
     return redirect("submissions:detail", pk=submission.pk)
 
 
+@login_required
+@require_POST
+def answers_submit(request, pk: int):
+    """A quiz's or written part's form: submitted as answers.json, or shown again with what was typed."""
+    offering = offering_or_404(request.user, pk)
+    questions = questions_of(version=offering.assignment.current_version)
+    if not questions:
+        raise Http404
+    form = AnswersForm(request.POST, questions=questions)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Some answers need fixing; nothing was submitted.")]:
+            messages.error(request, error)
+        return offering_page(request, offering, answers_form=form)
+    try:
+        submission = services.submission_create_answers(student=request.user, offering=offering,
+                                                        answers=form.answers())
+    except services.SubmissionRefused as refused:
+        messages.error(request, str(refused))
+        return offering_page(request, offering, answers_form=form)
+    return redirect("submissions:detail", pk=submission.pk)
+
+
 def _live_context(request, submission: Submission) -> dict:
-    return {"submission": submission, "offering": submission.offering,
-            "feedback": selectors.feedback_for(viewer=request.user, submission=submission),
-            "position": selectors.queue_position(submission=submission) if submission.status == "queued" else None}
+    feedback = selectors.feedback_for(viewer=request.user, submission=submission)
+    questions = questions_of(version=submission.version)
+    return {"submission": submission, "offering": submission.offering, "feedback": feedback,
+            "position": selectors.queue_position(submission=submission) if submission.status == "queued" else None,
+            "questions": question_views(
+                questions, lang=reader_lang(), values=selectors.answers_of(submission=submission),
+                checks=feedback.by_number() if feedback else {},
+                show_key=_answer_key_shown(request.user, submission)) if questions else []}
+
+
+def _answer_key_shown(user, submission: Submission) -> bool:
+    """Staff always; a student once they can no longer submit (their cutoff has passed)."""
+    if user != submission.student:
+        return True
+    return timezone.now() > deadlines_for(offering=submission.offering, student=user).cutoff_at
 
 
 @login_required
@@ -53,6 +94,7 @@ def submission_detail(request, pk: int):
     return render(request, "submissions/detail.html", {
         **_live_context(request, submission), "course": submission.offering.course,
         "source_html": highlight_python(source) if submission.filename.endswith(".py") else "",
+        "lang": reader_lang(),
         "staff": request.user != submission.student})
 
 
@@ -71,8 +113,17 @@ def artifact_view(request, pk: int, artifact_id: int):
     if artifact is None or not artifact.is_image:
         raise Http404
     response = HttpResponse(bytes(artifact.blob.data), content_type=artifact.media_type)
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    # An SVG opened on its own is a document that could run script: forbid everything it could
+    # load or run, and sandbox it into an opaque origin. Pages show artifacts only as <img>.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="{_safe_name(artifact.name)}"'
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:100] or "artifact"
 
 
 @login_required

@@ -5,10 +5,8 @@ import pytest
 from django.urls import reverse
 
 from seqlab.gradebook.exports import gradebook_csv
-from seqlab.gradebook.models import RubricItem
 from seqlab.gradebook.selectors import gradebook_for_course, offering_grades, regrade_progress
-from seqlab.gradebook.services import (offering_regrade_all, override_set, rubric_item_create,
-                                       written_answer_grade, written_answer_save)
+from seqlab.gradebook.services import offering_regrade_all, override_set
 from seqlab.submissions.models import Status, Submission
 from seqlab.submissions.services import submission_create, submission_grade
 
@@ -45,17 +43,6 @@ def test_total_override_wins_and_is_flagged(student, ta, offering, wrong_bytes):
     override_set(actor=ta, submission=sub, check_number="", score=5, comment="regrade request accepted")
     cell = offering_grades(offering=offering)[student.id]
     assert cell.auto == 5 and cell.overridden
-
-
-def test_written_answers_add_rubric_points_and_resubmitting_clears_the_grade(student, ta, instructor, offering):
-    item = rubric_item_create(actor=instructor, offering=offering, prompt="Why scale by sqrt(d_k)?", points=4)
-    answer = written_answer_save(student=student, item=item, text="to keep the variance near one")
-    written_answer_grade(actor=ta, answer=answer, points=3, comment="good")
-    assert offering_grades(offering=offering)[student.id].written == 3
-    with pytest.raises(ValueError):
-        written_answer_grade(actor=ta, answer=answer, points=5, comment="")
-    written_answer_save(student=student, item=item, text="changed my mind")
-    assert RubricItem.objects.get().answers.get().points is None
 
 
 def test_csv_has_one_row_per_student(student, other_student, offering, solution_bytes, course):

@@ -62,3 +62,26 @@ def percent(value) -> str:
 @register.filter
 def points(value) -> str:
     return "—" if value is None else f"{float(value):g}"
+
+
+KIND_LABELS = {"quiz": N_("Quiz (auto-graded)"), "written": N_("Written answers (graded by TAs)"), "code": N_("Code")}
+
+
+@register.simple_tag
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
+
+
+# What the engine says about one answer (graders/quiz.py), as a student reads it.
+VERDICTS = {
+    "correct": N_("Correct"), "incorrect": N_("Incorrect"), "no answer": N_("No answer"),
+    "not one of the choices": N_("Not one of the choices"),
+    "awaiting a TA's grade against the rubric": N_("Waiting for a TA's grade"),
+}
+
+
+@register.filter
+def verdict(output: str) -> str:
+    if output.startswith("not a number"):
+        return _("Not a number")
+    return _(VERDICTS[output]) if output in VERDICTS else output
