@@ -1,12 +1,12 @@
 """Host-side evidence that a sandbox left nothing behind (plain /proc reading; no psutil).
 
-Other engineers' engines may be grading on this machine at the same time, so "a process
-with a sandbox uid exists" is not by itself a leak: a sandbox process is accounted for
-while a root-owned zygote is among its ancestors. A leftover is
+Other engineers' engines may be grading on this machine at the same time (even these very
+hostile files), so a process with a sandbox uid or a hostile marker is not by itself a
+leak: it is accounted for while a root-owned zygote is among its ancestors. A leftover is
   * a process below *our* zygote once nothing is being graded (a middle, a sandbox child
     or anything it started),
-  * a process with a sandbox uid and no zygote above it (it escaped its PID namespace),
-  * any process carrying a hostile file's marker in its command line or name.
+  * a process with a sandbox uid, or with a hostile file's marker in its command line or
+    name, and no zygote above it (it escaped its sandbox's PID namespace).
 """
 from __future__ import annotations
 
@@ -63,11 +63,13 @@ def leftovers(zygote_pid: int, ignore: set[int] = frozenset()) -> list[str]:
             continue
         chain = ancestors(pid, procs)
         label = f"pid {pid} uid {info['uid']} {info['name']!r} {info['cmdline'][:100]!r}"
-        if any(m in info["cmdline"] for m in MARKERS) or info["name"] in NAMES:
-            found.append("hostile marker: " + label)
-        elif zygote_pid in chain:
+        if zygote_pid in chain:
             found.append("still below our zygote: " + label)
-        elif is_sandbox_uid(info["uid"]) and not any(_is_zygote(procs[a]) for a in chain if a in procs):
+        elif any(_is_zygote(procs[a]) for a in chain if a in procs):
+            continue                     # another engine's sandbox, still running
+        elif any(m in info["cmdline"] for m in MARKERS) or info["name"] in NAMES:
+            found.append("hostile marker outside any sandbox: " + label)
+        elif is_sandbox_uid(info["uid"]):
             found.append("sandbox uid outside any sandbox: " + label)
     return found
 

@@ -93,9 +93,9 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
 # Attacks the sandbox does not contain yet; each has a strict xfail test below.
 KNOWN_GAPS = {"memory_across_processes.py", "nested_frame_at_import.py"}
 
-# Files a hostile submission tries to create or change on the host, by name.
-PLANTED = re.compile(r"seqlab_pwned|results\.json$|daemon_was_here|scratch_is_writable|^fill\d+$|^hardlink$"
-                     r"|^lnk$|^toy\.py$")
+# Files a hostile submission tries to create or change on the host, by name; a results.json
+# counts only if it holds a hostile file's marker (other engineers' runs may write one).
+PLANTED = re.compile(r"seqlab_pwned|results\.json$|daemon_was_here|scratch_is_writable|^fill\d+$|^hardlink$|^lnk$")
 SENTINEL_TEXT = b"the sandbox must not change this file\n"
 
 
@@ -119,6 +119,8 @@ def _planted_files() -> dict[str, tuple[int, int]]:
                 path = folder / name
                 try:
                     st = path.lstat()
+                    if name.endswith("results.json") and b"SEQLAB" not in path.read_bytes()[:1 << 16]:
+                        continue
                 except OSError:
                     continue
                 found[str(path)] = (st.st_mtime_ns, st.st_size)
@@ -165,8 +167,12 @@ EXTRA = {"fake_results_stdout.py": _forged_stdout_is_only_text, "huge_output.py"
 
 @pytest.fixture(scope="module")
 def host_state():
-    """Sentinels the hostile files aim at, and what already exists that they might overwrite."""
-    sentinels = [REPO / "tests" / "graders" / ".seqlab_hostile_sentinel", Path("/tmp/seqlab_hostile_sentinel")]
+    """Sentinels the hostile files aim at, and what already exists that they might overwrite.
+
+    Named per test process: another engineer may run this suite at the same time."""
+    tag = f".{os.getpid()}"
+    sentinels = [REPO / "tests" / "graders" / f".seqlab_hostile_sentinel{tag}",
+                 Path(f"/tmp/seqlab_hostile_sentinel{tag}")]
     for path in sentinels:
         path.write_bytes(SENTINEL_TEXT)
         path.chmod(0o644)

@@ -7,6 +7,7 @@ Any success makes double return the right answer.
 Expected: every attempt fails (read-only or missing); double fails with
 "SEQLAB_READ_ONLY ..."; softmax_rows, double_sum and Scale are correct and pass.
 """
+import glob
 import os
 import sys
 
@@ -22,7 +23,8 @@ VICTIMS = [
 ]
 EXISTING = [TORCH_DIR + "/__init__.py", SITE + "/numpy/__init__.py", "/etc/passwd", "/etc/hosts",
             "/usr/bin/env", os.path.realpath(sys.executable), "/etc/ld.so.cache",
-            "/work/main/graders/checks.py", "/work/main/tests/graders/.seqlab_hostile_sentinel"]
+            "/work/main/graders/checks.py"] + glob.glob("/work/main/tests/graders/.seqlab_hostile_sentinel*") + [
+            "/work/main/tests/graders/.seqlab_hostile_sentinel"]
 
 
 def _attempts():
