@@ -373,7 +373,7 @@ def _boundary_figure(plt, gx, gy, z, title):
     fig.colorbar(image, ax=ax, label="y")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=9)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -388,7 +388,7 @@ def expect_xor(student, artifacts, *, what, picture_always=True, **kwargs):
     correct = (y > 0.5).double() == XOR_T.double()
     if picture_always or not correct.all():
         artifacts.image(f"xor-boundary-seed-{kwargs.get('seed', 0)}.png",
-                        decision_boundary_png(weights, title=f"{what}: y over the plane, y = 0.5 in black"),
+                        decision_boundary_png(weights, title=f"{what}\ny over the plane, y = 0.5 in black"),
                         caption=f"The net returned by {what}; o: XOR = 1, x: XOR = 0.")
     if bool(correct.all()):
         return
