@@ -11,7 +11,7 @@ nodes and the reference's that matches the most edges (branch and bound, exact w
 budget far above what a one-layer diagram needs). Edges the best correspondence cannot match
 are the missing and the extra ones, and the score is the F1 of matched edges.
 
-Loaded by the check files through `load_helper` (tests/ is not a package).
+Loaded by the check files through their `_helper` (tests/ is not a package).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 VOCABULARY = (
@@ -28,9 +29,10 @@ VOCABULARY = (
     "Masked Multi-Head Attention", "Add & Norm", "Feed Forward", "Linear", "Softmax",
 )
 MAX_BYTES = 32 * 1024          # a one-layer diagram is about 2 KiB
-MAX_NODES = 80
-MAX_EDGES = 240
-SEARCH_STEPS = 200_000         # branch-and-bound budget; a near-reference diagram needs a few hundred
+MAX_NODES = 60
+MAX_ARROWS = 100               # the reference has 20; pyparsing spends ~10 ms on each edge statement
+SEARCH_STEPS = 50_000          # branch-and-bound budget (~0.5 s); a drawing with the reference's label
+                               # counts needs at most a few thousand steps
 PSEUDO_NODES = {"node", "edge", "graph"}
 
 # What each reference node is, for feedback about edges that repeat labels (keys: ids in solution/diagram.dot).
@@ -111,15 +113,18 @@ def _parse(data: bytes | None, name: str) -> Diagram:
         raise DiagramError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     if not text.strip():
         raise DiagramError(f"{name} is empty; it must hold one digraph {{ ... }}")
+    if len(re.findall(r"->|(?<!-)--(?!-)", text)) > MAX_ARROWS:      # before pyparsing; "// ----" is no arrow
+        raise DiagramError(f"{name} has more than {MAX_ARROWS} arrows; one encoder layer and one decoder layer "
+                           "need far fewer")
     graph = _read_dot(text, name)
     labels: dict[str, str] = {}
     edges: list[tuple[str, str]] = []
     _collect(graph, labels, edges)
     if not labels:
         raise DiagramError(f"{name} has no nodes yet: add one node per block of the two layers")
-    if len(labels) > MAX_NODES or len(edges) > MAX_EDGES:
+    if len(labels) > MAX_NODES or len(edges) > MAX_ARROWS:
         raise DiagramError(f"{name} has {len(labels)} nodes and {len(edges)} arrows; one encoder layer and "
-                           f"one decoder layer need far fewer (limits: {MAX_NODES} nodes, {MAX_EDGES} arrows)")
+                           f"one decoder layer need far fewer (limits: {MAX_NODES} nodes, {MAX_ARROWS} arrows)")
     unique = list(dict.fromkeys(edges))
     resolved = {node: CANONICAL.get(label_key(label), label) for node, label in labels.items()}
     unknown = tuple(node for node, label in resolved.items() if label not in VOCABULARY)
@@ -305,8 +310,13 @@ def compare(student: Diagram, reference: Diagram) -> Comparison:
 
 
 def _best_mapping(student: Diagram, reference: Diagram) -> tuple[dict[str, str], bool]:
-    """Branch and bound over reference nodes in file order; each takes an unused student node of
-    its label, or none. An edge is scored when its later endpoint is placed."""
+    """Branch and bound over reference nodes in file order, each taking an unused student node of
+    its label; an edge is scored when its later endpoint is placed.
+
+    Pairing one more node never loses a matched edge, so some best correspondence pairs as many
+    nodes of each label as both drawings have: a node is left unpaired only when its label has
+    fewer unused student nodes than reference nodes still to place. With equal label counts that
+    is 5! * 2 * 2 * 2 = 960 complete correspondences at most, before pruning."""
     nodes = list(reference.labels)
     position = {n: i for i, n in enumerate(nodes)}
     decided_at: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
@@ -315,8 +325,9 @@ def _best_mapping(student: Diagram, reference: Diagram) -> tuple[dict[str, str],
     remaining = [0] * (len(nodes) + 1)
     for i in range(len(nodes) - 1, -1, -1):
         remaining[i] = remaining[i + 1] + len(decided_at[nodes[i]])
-    candidates = {n: [s for s, label in student.labels.items()
-                      if label == reference.labels[n] and student.known(s)] for n in nodes}
+    candidates = {n: [s for s, x in student.labels.items() if x == reference.labels[n] and student.known(s)]
+                  for n in nodes}
+    still_to_place = Counter(reference.labels.values())        # reference nodes of each label not yet placed
     drawn = set(student.edges)
     assign: dict[str, str] = {}
     used: set[str] = set()
@@ -334,19 +345,23 @@ def _best_mapping(student: Diagram, reference: Diagram) -> tuple[dict[str, str],
             best["score"], best["mapping"] = score, dict(assign)
             return
         node = nodes[i]
+        label = reference.labels[node]
+        free = [s for s in candidates[node] if s not in used]
         options = []
-        for k, s in enumerate(candidates[node]):
-            if s not in used:
-                assign[node] = s
-                options.append((-gain(node), k, s))
-                del assign[node]
+        for k, s in enumerate(free):
+            assign[node] = s
+            options.append((-gain(node), k, s))
+            del assign[node]
+        still_to_place[label] -= 1
         for negative_gain, _, s in sorted(options):
             assign[node] = s
             used.add(s)
             search(i + 1, score - negative_gain)
             used.discard(s)
             del assign[node]
-        search(i + 1, score)                     # this reference node has no counterpart
+        if len(free) <= still_to_place[label]:
+            search(i + 1, score)                 # too few student nodes of this label: leave one unpaired
+        still_to_place[label] += 1
 
     search(0, 0)
     return best["mapping"], steps[0] <= SEARCH_STEPS

@@ -35,8 +35,7 @@ def _expect_ffn(student, ref, rng, mistakes, d_model, d_ff, x, *, dropout=None, 
     module = support.copy_weights(student.new(CLASS, *args), state, what)
     if evaluate:
         module.call("eval")
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(x)
+    expected = support.run(support.reference(expected_module, state), x)
     support.expect_output(module(x, **call), expected, f"{what} on x of shape {support.shape_text(x)}",
                           lambda: mistakes.ffn_variants(state, x))
     return module

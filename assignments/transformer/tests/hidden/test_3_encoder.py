@@ -39,8 +39,7 @@ def _expect_encoder(student, ref, rng, mistakes, B, T, d_model, num_heads, d_ff,
     what = f"{CLASS}({d_model}, {num_heads}, {d_ff})"
     module = support.copy_weights(student.new(CLASS, d_model, num_heads, d_ff), state, what)
     args = (x,) if mask is None else (x, mask)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(*args)
+    expected = support.run(support.reference(expected_module, state), *args)
     out = support.single(module(*args, **call), f"{what}.forward")
     where = f"{what} on x of shape {support.shape_text(x)}" + ("" if mask is None else f", mask {support.shape_text(mask)}")
     support.expect_output(out, expected, where, lambda: mistakes.encoder_layer_variants(state, x, mask, num_heads))
@@ -86,8 +85,7 @@ def test_encoder_matches_torch(student, rng, mistakes):
     x = randn(rng, B, T, d_model)
     mask = torch.rand(T, T, generator=rng) < 0.6
     mask.fill_diagonal_(True)
-    with torch.no_grad():
-        expected = theirs.eval()(x, src_mask=~mask)
+    expected = support.run(theirs, x, src_mask=~mask)
     out = support.single(module(x, mask), f"{CLASS}.forward")
     support.expect_output(out, expected, f"{CLASS}(16, 4, 32) with nn.TransformerEncoderLayer's weights, mask (6, 6)",
                           lambda: mistakes.encoder_layer_variants(state, x, mask, num_heads))

@@ -42,8 +42,7 @@ def _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, me
     what = f"{CLASS}({d_model}, {num_heads}, {d_ff})"
     if module is None:
         module = support.copy_weights(student.new(CLASS, d_model, num_heads, d_ff), state, what)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(x, memory, tgt_mask, memory_mask)
+    expected = support.run(support.reference(expected_module, state), x, memory, tgt_mask, memory_mask)
     out = support.single(module(x, memory, tgt_mask, memory_mask, **call), f"{what}.forward")
     where = (f"{what} on x {support.shape_text(x)}, memory {support.shape_text(memory)}"
              + ("" if tgt_mask is None else f", tgt_mask {support.shape_text(tgt_mask)}")
@@ -103,8 +102,7 @@ def test_decoder_matches_torch(student, rng, mistakes):
     state = support.from_torch_layer(rng, theirs, d_model, decoder=True)
     module = support.copy_weights(student.new(CLASS, d_model, num_heads, d_ff), state, f"{CLASS}(16, 4, 32)")
     x, memory, causal = _case(rng, 2, 5, 7, d_model)
-    with torch.no_grad():
-        expected = theirs.eval()(x, memory, tgt_mask=~causal)
+    expected = support.run(theirs, x, memory, tgt_mask=~causal)
     out = support.single(module(x, memory, causal), f"{CLASS}.forward")
     support.expect_output(out, expected, f"{CLASS}(16, 4, 32) with nn.TransformerDecoderLayer's weights, causal tgt_mask",
                           lambda: mistakes.decoder_layer_variants(state, x, memory, causal, None, num_heads))

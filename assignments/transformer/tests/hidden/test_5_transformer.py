@@ -48,8 +48,7 @@ def _model(student, ref, rng, src_vocab, tgt_vocab, cfg):
 def _expect_logits(student, ref, rng, mistakes, src_vocab, tgt_vocab, cfg, B, T_src, T_tgt, **call):
     module, expected_module, state, what = _model(student, ref, rng, src_vocab, tgt_vocab, cfg)
     src, tgt = support.tokens(rng, src_vocab, B, T_src), support.tokens(rng, tgt_vocab, B, T_tgt)
-    with torch.no_grad():
-        expected = expected_module(src, tgt)
+    expected = support.run(expected_module, src, tgt)
     support.expect_output(module(src, tgt, **call), expected, f"{what}: logits for src ({B}, {T_src}), tgt ({B}, {T_tgt})",
                           lambda: mistakes.transformer_variants(state, cfg, src, tgt))
     return module
@@ -132,8 +131,7 @@ def test_transformer_dropout(student, ref, rng):
     if torch.allclose(first, second, atol=1e-6, rtol=0):
         fail(f"{what}: in training mode two forward passes gave the same logits; the dropout argument is not used")
     module.call("eval")
-    with torch.no_grad():
-        expected = expected_module(src, tgt)
+    expected = support.run(expected_module, src, tgt)
     # Other mistakes are named by the logits checks; this one is about dropout alone.
     support.expect_output(module(src, tgt), expected, f"{what} after .eval(): logits (dropout must be off)")
 
@@ -145,8 +143,10 @@ def test_transformer_gradients(student, ref, rng):
     src, tgt = support.tokens(rng, 11, 2, 5), support.tokens(rng, 13, 2, 4)
     grad_out = randn(rng, 2, 4, 13)
     logits, _, grads = module.call_grad(src, tgt, grad_outputs=grad_out)
-    (expected_module(src, tgt) * grad_out).sum().backward()
-    support.expect_output(logits, expected_module(src, tgt).detach(), f"{what}: logits")
+    with support.one_thread():
+        expected = expected_module(src, tgt)
+        (expected * grad_out).sum().backward()
+    support.expect_output(logits, expected.detach(), f"{what}: logits")
     for name, param in expected_module.named_parameters():
         if grads.get(name) is None:
             fail(f"{what}: no gradient reaches {name}; keep the computation differentiable (no .detach(), .data, "

@@ -38,8 +38,7 @@ def test_layer_norm_small(student, ref, rng, mistakes):
     x = randn(rng, 2, 5, d, scale=2.0) + 0.5
     state = {"gamma": 1 + randn(rng, d, scale=0.3), "beta": randn(rng, d, scale=0.3)}
     module = support.copy_weights(student.new("LayerNorm", d), state, f"LayerNorm({d})")
-    with torch.no_grad():
-        expected = support.reference(ref.LayerNorm(d), state)(x)
+    expected = support.run(support.reference(ref.LayerNorm(d), state), x)
     support.expect_output(module(x), expected, f"LayerNorm({d}) on x of shape (2, 5, {d})",
                           lambda: mistakes.layer_norm_variants(x, state["gamma"], state["beta"]))
 
@@ -53,8 +52,7 @@ def test_ffn_small(student, ref, rng, mistakes):
     x = randn(rng, 2, 5, d_model)
     what = f"PositionwiseFFN({d_model}, {d_ff})"
     module = support.copy_weights(student.new("PositionwiseFFN", d_model, d_ff), state, what)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(x)
+    expected = support.run(support.reference(expected_module, state), x)
     support.expect_output(module(x), expected, f"{what} on x of shape (2, 5, {d_model})",
                           lambda: mistakes.ffn_variants(state, x))
 
@@ -68,8 +66,7 @@ def test_encoder_layer_small(student, ref, rng, mistakes):
     x = randn(rng, B, T, d_model)
     what = f"EncoderLayer({d_model}, {num_heads}, {d_ff})"
     module = support.copy_weights(student.new("EncoderLayer", d_model, num_heads, d_ff), state, what)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(x)
+    expected = support.run(support.reference(expected_module, state), x)
     out = support.single(module(x), f"{what}.forward")
     support.expect_output(out, expected, f"{what} on x of shape {support.shape_text(x)}",
                           lambda: mistakes.encoder_layer_variants(state, x, None, num_heads))
@@ -85,8 +82,7 @@ def test_decoder_layer_small(student, ref, rng, mistakes):
     causal = torch.ones(T, T, dtype=torch.bool).tril()
     what = f"DecoderLayer({d_model}, {num_heads}, {d_ff})"
     module = support.copy_weights(student.new("DecoderLayer", d_model, num_heads, d_ff), state, what)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(x, memory, tgt_mask=causal)
+    expected = support.run(support.reference(expected_module, state), x, memory, tgt_mask=causal)
     out = support.single(module(x, memory, tgt_mask=causal), f"{what}.forward")
     support.expect_output(out, expected, f"{what} on x (2, 5, 16), memory (2, 7, 16), causal tgt_mask (5, 5)",
                           lambda: mistakes.decoder_layer_variants(state, x, memory, causal, None, num_heads))
@@ -101,8 +97,7 @@ def test_transformer_small(student, ref, rng, mistakes):
     src, tgt = support.tokens(rng, 11, 2, 7), support.tokens(rng, 13, 2, 5)
     what = "Transformer(11, 13, d_model=16, num_heads=4, d_ff=32, num_layers=2, max_len=32, dropout=0.0)"
     module = support.copy_weights(student.new("Transformer", 11, 13, **cfg), state, what)
-    with torch.no_grad():
-        expected = support.reference(expected_module, state)(src, tgt)
+    expected = support.run(support.reference(expected_module, state), src, tgt)
     support.expect_output(module(src, tgt), expected, f"{what}: logits for src (2, 7), tgt (2, 5)",
                           lambda: mistakes.transformer_variants(state, cfg, src, tgt))
 
