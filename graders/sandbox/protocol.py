@@ -37,14 +37,14 @@ class ChannelClosed(ProtocolError):
 # ------------------------------------------------------------------------------ framing
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
+    # Grow with what really arrives: a forged length must not make us allocate it up front.
+    buf = bytearray()
+    chunk = bytearray(min(n, 1 << 20))
+    while len(buf) < n:
+        k = sock.recv_into(chunk, min(n - len(buf), len(chunk)))
         if k == 0:
             raise ChannelClosed("the sandbox closed the channel")
-        got += k
+        buf += chunk[:k]
     return bytes(buf)
 
 
@@ -63,8 +63,8 @@ def recv_frame(sock: socket.socket) -> tuple[dict[str, Any], list[bytes]]:
         raise ProtocolError(f"header of {hlen} bytes is too large")
     try:
         header = json.loads(_recv_exact(sock, hlen).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"header is not JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"header is not JSON: {type(exc).__name__}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
     (count,) = struct.unpack("<I", _recv_exact(sock, 4))

@@ -138,7 +138,7 @@ class Session:
 
     def _death(self, report: dict[str, Any]) -> str:
         sig = report.get("signal")
-        if self.box is not None and self.box.wall_killed:
+        if report.get("wall"):
             return f"the submission's total time limit of {self.limits.wall_seconds:g} s ran out"
         if sig in SIGNAL_TEXT:
             return f"your code {SIGNAL_TEXT[sig]}"

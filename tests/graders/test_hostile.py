@@ -90,7 +90,7 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
                                     "2.4": f"Scale.forward: {MALFORMED} (dtype 'object' is not allowed)"}),
     "stall_at_import.py": (set(), {c: "timed out after 2 s in importing toy.py" for c in CHECKS}),
 }
-# Attacks the sandbox does not contain yet; each has a strict xfail test below.
+# Files with a test of their own below (not in the table above).
 KNOWN_GAPS = {"memory_across_processes.py", "nested_frame_at_import.py"}
 
 # Files a hostile submission tries to create or change on the host, by name; a results.json
@@ -274,9 +274,6 @@ def test_memory_limit_covers_the_whole_process_tree(engine, host_state):
     assert by_number["1.1"].status == "failed" and "memory" in by_number["1.1"].output
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="proxy.py reads the import reply with protocol.recv_frame, whose json.loads lets "
-                          "RecursionError escape (see the sandbox report)")
 def test_a_malformed_reply_to_the_import_is_a_protocol_error(engine, host_state):
     result = _grade(engine, (FILES / "nested_frame_at_import.py").read_bytes())
     found = hostcheck.wait_for_no_leftovers(engine.zygote.proc.pid, ignore=host_state["nobody"])
