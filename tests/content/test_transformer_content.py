@@ -116,6 +116,10 @@ MISTAKES = {
     # With one layer the two readings agree, so the one-layer checks cannot tell.
     "memory_per_layer": Mistake(frozenset({P_TR, TR_LOGITS, TR_DROPOUT, TR_GRAD}),
                                 _named("decoder layer i reads the output of encoder layer i", {P_TR, TR_LOGITS})),
+    # Copied from nn.Transformer: the extra norms also show as parameters the statement does not have.
+    "final_norm": Mistake(MODEL | {TR_PARAMS}, {**_named("an extra LayerNorm follows the last encoder and decoder",
+                                                         {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST}),
+                                                TR_PARAMS: "unexpected encoder_norm.gamma"}),
     "embeddings_not_scaled": Mistake(MODEL, _named("not multiplied by sqrt(d_model)",
                                                    {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST})),
     "pe_sin_cos_swapped": Mistake(MODEL, _named("sin and cos are swapped", {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST})),
@@ -200,7 +204,8 @@ DIAGRAM_CASES = {
     "memory_from_first_norm": DiagramCase(True, _f1_points(19, 20), (
         'missing arrows:\n  "Add & Norm" (encoder, after Feed Forward: the encoder\'s output) -> '
         '"Multi-Head Attention" (decoder cross-attention)',
-        'extra arrows:\n  "Add & Norm" (encoder, after self-attention) -> "Multi-Head Attention" (decoder cross-attention)')),
+        'extra arrows:\n  "Add & Norm" (encoder, after self-attention) -> '
+        '"Multi-Head Attention" (decoder cross-attention)')),
     "no_residuals": DiagramCase(True, _f1_points(15, 15), (
         "15 of the reference's 20 arrows found; 0 of your 15 arrows have no counterpart",
         '"Positional Encoding" (encoder) -> "Add & Norm" (encoder, after self-attention)')),
@@ -277,7 +282,8 @@ def _brute_force(student, reference):
         refs = [n for n, x in reference.labels.items() if x == label]
         mine = [n for n, x in student.labels.items() if x == label and student.known(n)]
         k = min(len(refs), len(mine))
-        groups.append([dict(zip(r, s)) for r in itertools.combinations(refs, k) for s in itertools.permutations(mine, k)])
+        groups.append([dict(zip(r, s)) for r in itertools.combinations(refs, k)
+                       for s in itertools.permutations(mine, k)])
     best = 0
     for parts in itertools.product(*groups):
         mapping = {k: v for part in parts for k, v in part.items()}

@@ -210,10 +210,10 @@ def test_transformer_matches_torch_layers_stacked_by_hand():
     encoders = [_torch_encoder(d, h, d_ff, gen) for _ in range(2)]
     decoders = [_torch_decoder(d, h, d_ff, gen) for _ in range(2)]
     state = {k: v for k, v in model.state_dict().items()}
-    for i, layer in enumerate(encoders):
-        state |= {f"encoder_layers.{i}.{k}": v for k, v in torch_layer_to_ours(layer.state_dict(), d, decoder=False).items()}
-    for i, layer in enumerate(decoders):
-        state |= {f"decoder_layers.{i}.{k}": v for k, v in torch_layer_to_ours(layer.state_dict(), d, decoder=True).items()}
+    for stack, layers in (("encoder_layers", encoders), ("decoder_layers", decoders)):
+        for i, layer in enumerate(layers):
+            ours = torch_layer_to_ours(layer.state_dict(), d, decoder=stack == "decoder_layers")
+            state |= {f"{stack}.{i}.{k}": v for k, v in ours.items()}
     model.load_state_dict(state)
     src = torch.randint(0, 11, (3, 7), generator=gen)
     tgt = torch.randint(0, 13, (3, 5), generator=gen)

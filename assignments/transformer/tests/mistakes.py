@@ -44,10 +44,12 @@ LN_ANNOTATED = ("LayerNorm divides by (std + eps) with the unbiased std (x.std(-
                 "(x - mean) / sqrt(var + eps)")
 LN_UNBIASED = ("LayerNorm uses the unbiased variance (divided by d - 1: torch.var's default); "
                "layer normalisation divides by d (unbiased=False)")
-LN_EPS_OUTSIDE = "LayerNorm adds eps to the standard deviation, (x - mean) / (std + eps); eps belongs inside: sqrt(var + eps)"
+LN_EPS_OUTSIDE = ("LayerNorm adds eps to the standard deviation, (x - mean) / (std + eps); eps belongs inside: "
+                  "sqrt(var + eps)")
 LN_NO_EPS = "LayerNorm does not add eps to the variance: (x - mean) / sqrt(var + eps)"
 LN_TWO_AXES = "LayerNorm normalises over the last two axes; it normalises each position's features, the last axis only"
-LN_BATCH_AXIS = "LayerNorm takes its mean and variance over the batch axis (that is batch normalisation); use the last axis"
+LN_BATCH_AXIS = ("LayerNorm takes its mean and variance over the batch axis (that is batch normalisation); "
+                 "use the last axis")
 LN_SWAPPED = "LayerNorm swaps gamma and beta: the output is gamma * x_hat + beta"
 LN_NO_AFFINE = "LayerNorm does not apply gamma and beta: the output is gamma * x_hat + beta"
 
@@ -73,7 +75,8 @@ NORMS_SWAPPED = "norm1 and norm2 are used the other way round: norm1 follows sel
 MASK_IGNORED = "the mask is not applied in the self-attention"
 MASK_INVERTED = "the mask is inverted: True means 'this key may be attended'"
 
-NO_RESIDUAL_CROSS = "the residual connection around cross-attention is missing: LayerNorm(x + CrossAttention(x, memory))"
+NO_RESIDUAL_CROSS = ("the residual connection around cross-attention is missing: "
+                     "LayerNorm(x + CrossAttention(x, memory))")
 CROSS_READS_X = ("cross-attention attends over the decoder's own states (keys and values from x); its keys and "
                  "values come from the encoder output `memory`, its queries from the decoder")
 CROSS_QUERIES_MEMORY = ("cross-attention takes its queries from memory and its keys and values from the decoder; "
@@ -81,7 +84,8 @@ CROSS_QUERIES_MEMORY = ("cross-attention takes its queries from memory and its k
 CROSS_QUERY_INPUT = ("cross-attention takes its queries from the layer's input; they are the output of the first "
                      "Add & Norm (after masked self-attention)")
 CROSS_SELF_WEIGHTS = "cross-attention uses self_attn's weights; it has its own module, cross_attn"
-CROSS_FIRST = "cross-attention comes before the masked self-attention; the order is self-attention, cross-attention, FFN"
+CROSS_FIRST = ("cross-attention comes before the masked self-attention; the order is self-attention, "
+               "cross-attention, FFN")
 TGT_MASK_IGNORED = "tgt_mask is not applied in the self-attention"
 TGT_MASK_INVERTED = "tgt_mask is inverted: True means 'this position may be attended'"
 TGT_MASK_IN_CROSS = "tgt_mask is applied in cross-attention too; it only masks the self-attention"
@@ -116,6 +120,8 @@ MEMORY_PER_LAYER = ("decoder layer i reads the output of encoder layer i; every 
                     "encoder output")
 MEMORY_EMBEDDINGS = "the decoder reads the source embeddings, not the encoder's output"
 TGT_WITH_SRC_EMBED = "the target tokens are embedded with src_embed; they use tgt_embed"
+FINAL_NORM = ("an extra LayerNorm follows the last encoder and decoder layers (nn.Transformer adds one); in the "
+              "paper's post-norm model every layer already ends in its own Add & Norm")
 OUT_SOFTMAX = "forward returns probabilities (a softmax over the vocabulary); it returns the logits, out_proj's output"
 OUT_LOG_SOFTMAX = "forward returns log-probabilities (log_softmax); it returns the logits, out_proj's output"
 
@@ -365,7 +371,7 @@ def _embed(weight, tokens, d_model, *, emb_scale="sqrt", pe="right"):
 
 
 def transformer(state, cfg, src, tgt, *, emb_scale="sqrt", pe="right", causal="right", memory="last",
-                tgt_embedding="tgt_embed", output="logits", enc=None, dec=None):
+                tgt_embedding="tgt_embed", output="logits", final_norm=False, enc=None, dec=None):
     """Transformer.forward from `state` and cfg (d_model, num_heads, num_layers), with switches."""
     d, h, n = cfg["d_model"], cfg["num_heads"], cfg["num_layers"]
     x = _embed(state["src_embed.weight"], src, d, emb_scale=emb_scale, pe=pe)
@@ -376,10 +382,15 @@ def transformer(state, cfg, src, tgt, *, emb_scale="sqrt", pe="right", causal="r
     outputs = [x]
     for i in range(n):
         outputs.append(encoder_layer(state, f"encoder_layers.{i}.", outputs[-1], src_mask, h, **(enc or {})))
+    if final_norm:
+        # The extra norms are not among the grader's weights, so they keep their initial gamma = 1, beta = 0.
+        outputs[-1] = layer_norm(outputs[-1], 1.0, 0.0)
     y = _embed(state[f"{tgt_embedding}.weight"], tgt, d, emb_scale=emb_scale, pe=pe)
     for i in range(n):
         mem = {"last": outputs[-1], "per_layer": outputs[i + 1], "embeddings": outputs[0]}[memory]
         y = decoder_layer(state, f"decoder_layers.{i}.", y, mem, tgt_mask, None, h, **(dec or {}))
+    if final_norm:
+        y = layer_norm(y, 1.0, 0.0)
     logits = _linear(y, state, "out_proj")
     if output == "softmax":
         return torch.softmax(logits, dim=-1)
@@ -406,6 +417,7 @@ def _model_switches(same_length, vocab_fits):
     yield CAUSAL_ENCODER, dict(causal="encoder")
     yield MEMORY_PER_LAYER, dict(memory="per_layer")
     yield MEMORY_EMBEDDINGS, dict(memory="embeddings")
+    yield FINAL_NORM, dict(final_norm=True)
     yield OUT_SOFTMAX, dict(output="softmax")
     yield OUT_LOG_SOFTMAX, dict(output="log_softmax")
     for msg, mode in ((PE_MISSING, "none"), (PE_SWAPPED, "swapped"), (PE_HALVES, "halves"),

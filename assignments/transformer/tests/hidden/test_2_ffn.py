@@ -4,8 +4,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import torch
-
 from graders.checks import check, expect_close, fail
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from graders.checks import check, expect_close, fail
+from graders.checks import check, fail
 
 
 def _helper(name):
@@ -41,15 +41,17 @@ def _expect_encoder(student, ref, rng, mistakes, B, T, d_model, num_heads, d_ff,
     args = (x,) if mask is None else (x, mask)
     expected = support.run(support.reference(expected_module, state), *args)
     out = support.single(module(*args, **call), f"{what}.forward")
-    where = f"{what} on x of shape {support.shape_text(x)}" + ("" if mask is None else f", mask {support.shape_text(mask)}")
+    where = f"{what} on x of shape {support.shape_text(x)}"
+    if mask is not None:
+        where += f", mask {support.shape_text(mask)}"
     support.expect_output(out, expected, where, lambda: mistakes.encoder_layer_variants(state, x, mask, num_heads))
 
 
 @check(points=1, visibility=HIDDEN, target=CLASS)
 def test_encoder_parameters(student, ref):
     """EncoderLayer: submodule and parameter names and shapes"""
-    problems = support.parameter_problems(student.new(CLASS, 16, 4, 24).structure(),
-                                          support.expected_parameters(ref.EncoderLayer(16, 4, 24)), f"{CLASS}(16, 4, 24)")
+    expected = support.expected_parameters(ref.EncoderLayer(16, 4, 24))
+    problems = support.parameter_problems(student.new(CLASS, 16, 4, 24).structure(), expected, f"{CLASS}(16, 4, 24)")
     if problems:
         fail(f"{CLASS}(16, 4, 24) parameters: " + "; ".join(problems) + ". The statement: self_attn (W_q, W_k, W_v, "
              "W_o, with biases), ffn (linear1, linear2), norm1 and norm2 (gamma, beta)")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from graders.checks import check, expect_close, fail
+from graders.checks import check, fail
 
 
 def _helper(name):
@@ -55,8 +55,8 @@ def _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, me
 @check(points=1, visibility=HIDDEN, target=CLASS)
 def test_decoder_parameters(student, ref):
     """DecoderLayer: submodule and parameter names and shapes"""
-    problems = support.parameter_problems(student.new(CLASS, 16, 4, 24).structure(),
-                                          support.expected_parameters(ref.DecoderLayer(16, 4, 24)), f"{CLASS}(16, 4, 24)")
+    expected = support.expected_parameters(ref.DecoderLayer(16, 4, 24))
+    problems = support.parameter_problems(student.new(CLASS, 16, 4, 24).structure(), expected, f"{CLASS}(16, 4, 24)")
     if problems:
         fail(f"{CLASS}(16, 4, 24) parameters: " + "; ".join(problems) + ". The statement: self_attn and cross_attn "
              "(W_q, W_k, W_v, W_o, with biases), ffn (linear1, linear2), norm1, norm2, norm3 (gamma, beta)")
@@ -78,7 +78,7 @@ def test_decoder_reads_memory(student, ref, rng, mistakes):
     x, memory, causal = _case(rng, 2, 5, 7, d_model)
     other = randn(rng, 2, 7, d_model)
     module, state, first = _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, memory, causal)
-    second = support.single(module(x, other, causal), f"{CLASS}.forward")
+    second = support.tensor_of_shape(module(x, other, causal), f"{CLASS}.forward", tuple(first.shape))
     if torch.allclose(first, second, atol=1e-6, rtol=0):
         fail(f"{CLASS}: changing memory did not change the output; {mistakes.CROSS_READS_X}")
     _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, other, causal, module=module, state=state)
@@ -104,5 +104,6 @@ def test_decoder_matches_torch(student, rng, mistakes):
     x, memory, causal = _case(rng, 2, 5, 7, d_model)
     expected = support.run(theirs, x, memory, tgt_mask=~causal)
     out = support.single(module(x, memory, causal), f"{CLASS}.forward")
-    support.expect_output(out, expected, f"{CLASS}(16, 4, 32) with nn.TransformerDecoderLayer's weights, causal tgt_mask",
+    what = f"{CLASS}(16, 4, 32) with nn.TransformerDecoderLayer's weights, causal tgt_mask"
+    support.expect_output(out, expected, what,
                           lambda: mistakes.decoder_layer_variants(state, x, memory, causal, None, num_heads))

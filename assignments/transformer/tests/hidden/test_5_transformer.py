@@ -49,7 +49,8 @@ def _expect_logits(student, ref, rng, mistakes, src_vocab, tgt_vocab, cfg, B, T_
     module, expected_module, state, what = _model(student, ref, rng, src_vocab, tgt_vocab, cfg)
     src, tgt = support.tokens(rng, src_vocab, B, T_src), support.tokens(rng, tgt_vocab, B, T_tgt)
     expected = support.run(expected_module, src, tgt)
-    support.expect_output(module(src, tgt, **call), expected, f"{what}: logits for src ({B}, {T_src}), tgt ({B}, {T_tgt})",
+    where = f"{what}: logits for src ({B}, {T_src}), tgt ({B}, {T_tgt})"
+    support.expect_output(module(src, tgt, **call), expected, where,
                           lambda: mistakes.transformer_variants(state, cfg, src, tgt))
     return module
 

@@ -69,14 +69,16 @@ def _feedback(student, reference, found):
     """Summary and hints first (a message is cut at 2000 characters), then the arrows themselves."""
     extra = len(found.extra)
     lines = [f"{len(found.matched)} of the reference's {len(reference.edges)} arrows found; {extra} of your "
-             f"{len(student.edges)} arrows {'has' if extra == 1 else 'have'} no counterpart (score: F1 = {found.f1:.2f})"]
+             f"{len(student.edges)} arrows {'has' if extra == 1 else 'have'} no counterpart "
+             f"(score: F1 = {found.f1:.2f})"]
     backwards = diagram.compare(student.reversed(), reference) if found.f1 < 0.5 else None
     if backwards and len(backwards.matched) > max(len(found.matched), len(reference.edges) // 2):
         lines.append("most of your arrows point against the data flow: draw each from the block that produces "
                      "a tensor to the block that reads it")
     for node in student.unknown:
         hint = diagram.suggestion(student.labels[node])
-        lines.append(f"node {node}: the label is not in the vocabulary" + (f' (did you mean "{hint}"?)' if hint else ""))
+        lines.append(f"node {node}: the label is not in the vocabulary"
+                     + (f' (did you mean "{hint}"?)' if hint else ""))
     counts = diagram.count_differences(student, reference)
     if counts:
         lines += ["node counts:"] + [f"  {line}" for line in counts]
