@@ -115,8 +115,12 @@ class Session:
         except CallTimeout:
             self._retire()
             total = limit < (timeout or self.limits.call_seconds)
+            oom = self.reports[-1].get("oom_kills") if self.reports else 0
             raise StudentError("timeout", f"timed out after {limit:.3g} s in {what}"
-                               + (" (the submission's total time limit ran out)" if total else "")) from None
+                               + (" (the submission's total time limit ran out)" if total else "")
+                               + (f"; meanwhile the kernel killed {oom} of its processes for going over the "
+                                  f"memory limit ({self.limits.memory_mib} MiB for all its processes)"
+                                  if oom else "")) from None
         except protocol.ChannelClosed:
             report = self.box.close() if self.box else {}
             self._retire()
@@ -138,6 +142,8 @@ class Session:
 
     def _death(self, report: dict[str, Any]) -> str:
         sig = report.get("signal")
+        if report.get("oom_kills"):
+            return f"your code ran out of memory (limit {self.limits.memory_mib} MiB for all its processes)"
         if report.get("wall"):
             return f"the submission's total time limit of {self.limits.wall_seconds:g} s ran out"
         if sig in SIGNAL_TEXT:

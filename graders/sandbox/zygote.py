@@ -46,6 +46,7 @@ def preload() -> None:
     import graders.sandbox.child  # noqa: F401  (served from memory inside the sandbox)
     import graders.sandbox.isolate  # noqa: F401
     import graders.sandbox.doubles  # noqa: F401
+    import graders.sandbox.cgroup  # noqa: F401
 
 
 def _json_send(sock: socket.socket, obj: dict) -> None:
@@ -54,12 +55,19 @@ def _json_send(sock: socket.socket, obj: dict) -> None:
 
 def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     """Runs in the forked middle process: enter namespaces, fork the child, watch it."""
-    from graders.sandbox import isolate
+    from graders.sandbox import cgroup, isolate
     ctl_sock = socket.socket(fileno=ctl)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     plan = isolate.Plan(**{**request["plan"], "ro_paths": tuple(request["plan"]["ro_paths"]),
                            "symlinks": tuple(tuple(x) for x in request["plan"]["symlinks"])})
     plan = isolate.for_sandbox(plan, os.getpid())
+    limits = request["limits"]
+    # Join before the namespaces (a user namespace could no longer write the host's cgroup
+    # files) and before forking, so every process of the sandbox is counted.
+    group = cgroup.create(f"box-{os.getpid()}", memory_bytes=limits["memory_mib"] << 20,
+                          pids=limits["processes"]) if plan.isolate and not plan.use_userns else None
+    if group is not None:
+        group.join(os.getpid())
     try:
         isolate.enter_namespaces(plan)
     except isolate.SandboxSetupError as exc:
@@ -78,6 +86,10 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     report = {"event": "exit", "maxrss_kib": usage.ru_maxrss, "cpu_seconds": usage.ru_utime + usage.ru_stime,
               **memory}
+    report["tree_limits"] = group is not None
+    if group is not None:
+        report["oom_kills"] = group.oom_kills()
+        group.remove(os.getpid())
     if os.WIFSIGNALED(status):
         report["signal"] = signal.Signals(os.WTERMSIG(status)).name
     else:

@@ -262,9 +262,6 @@ def test_hostile_submission_is_contained(engine, host_state, no_unpickling, name
 
 # ------------------------------------------------------------------ known gaps (strict: they flip when fixed)
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="memory is limited per process (RLIMIT_AS), not per sandbox: N processes may hold "
-                          "N x memory_mib. Needs a memory cgroup per sandbox (see the sandbox report).")
 def test_memory_limit_covers_the_whole_process_tree(engine, host_state):
     result = _grade(engine, (FILES / "memory_across_processes.py").read_bytes())
     found = hostcheck.wait_for_no_leftovers(engine.zygote.proc.pid, ignore=host_state["nobody"])

@@ -1,9 +1,8 @@
 """Hostile toy.py: stay under the per-process memory limit in each of several processes.
 
-RLIMIT_AS bounds each process; double forks 2 children that each fill 160 MiB (under the
-256 MiB limit), so together they hold 320 MiB while the parent returns the right answer.
-A per-sandbox memory budget (a memory cgroup) would kill this tree; rlimits alone cannot.
-Expected today: contained only per process (see test_hostile.py, marked xfail).
+RLIMIT_AS bounds each process; double forks 3 children that each fill 160 MiB (under the
+256 MiB limit), so together they hold 480 MiB while the parent returns the right answer.
+The sandbox's memory cgroup (limit for the whole tree) must stop this; rlimits alone cannot.
 """
 import os
 import time
@@ -19,7 +18,7 @@ def double(x):
         return x * 2
     DONE.append(True)
     ready_r, ready_w = os.pipe()
-    for _ in range(2):
+    for _ in range(3):
         if os.fork() == 0:
             block = bytearray(160 << 20)
             for i in range(0, len(block), 4096):
@@ -28,7 +27,7 @@ def double(x):
             time.sleep(HOLD_SECONDS)
             os._exit(0)
     got = b""
-    while len(got) < 2:
+    while len(got) < 3:
         got += os.read(ready_r, 2)
     return x * 2                                    # right, while 320 MiB are held
 
