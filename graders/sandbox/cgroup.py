@@ -39,13 +39,14 @@ class Cgroup:
             return 0
         return int(fields.get("oom_kill", 0))
 
-    def remove(self, leave_to_pid: int) -> None:
-        """Move `leave_to_pid` (the caller) back out, then delete the now empty groups."""
+    def remove(self, leave_to_pid: int | None = None) -> None:
+        """Move `leave_to_pid` (the caller, if it joined) out, then delete the empty groups."""
         for d in self.dirs:
-            try:
-                _write(os.path.join(os.path.dirname(os.path.dirname(d)), "cgroup.procs"), str(leave_to_pid))
-            except OSError:
-                pass
+            if leave_to_pid is not None:
+                try:
+                    _write(os.path.join(os.path.dirname(os.path.dirname(d)), "cgroup.procs"), str(leave_to_pid))
+                except OSError:
+                    pass
             try:
                 os.rmdir(d)
             except OSError:
@@ -112,6 +113,6 @@ def _create_v1(name: str, memory_bytes: int, pids: int) -> Cgroup | None:
             _write(swap, str(memory_bytes + IMAGE_SLACK))
         _write(os.path.join(pid, "pids.max"), str(pids))
     except OSError:
-        cg.remove(os.getpid())
+        cg.remove()
         raise
     return cg

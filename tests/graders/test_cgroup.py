@@ -19,7 +19,7 @@ def test_sandbox_cgroups_are_removed_and_limits_reported(grade_toy):
     probe = cgroup.create("box-probe", memory_bytes=1 << 20, pids=4)
     if probe is None:
         pytest.skip("this worker may not create cgroups; rlimits alone apply (reported as tree_limits=False)")
-    probe.remove(leave_to_pid=0)
+    probe.remove()
     result = grade_toy((Path(__file__).parent / "toy" / "solution" / "toy.py").read_text())
     assert result.sandbox["tree_limits"] is True and result.sandbox["oom_kills"] == 0
     assert leftovers() == []
