@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graders.quiz import Question
-from seqlab.courses.rendering import render_inline, render_markdown
+from seqlab.courses.rendering import render_answer, render_inline, render_markdown
 
 
 def field_name(question: Question) -> str:
@@ -53,6 +53,11 @@ class QuestionView:
     rubric: list[CriterionView] = field(default_factory=list)
     check: Any = None             # the CheckView of this question's grade, if any
     key: str = ""                 # the correct answer, as text, when it may be shown
+
+    @property
+    def answer_html(self) -> str:
+        """A written answer rendered for reading (Markdown and $math$, sanitised)."""
+        return render_answer(str(self.value)) if self.type == "text" and self.answered else ""
 
     @property
     def answered(self) -> bool:

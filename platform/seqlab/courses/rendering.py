@@ -28,10 +28,22 @@ EXTRA_TAGS = {"span", "div", "pre", "code", "table", "thead", "tbody", "tr", "th
               "figcaption", "del", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "sup", "sub"}
 
 
+# latex2mathml writes a bmatrix's brackets as plain operators, which browsers do not stretch
+# over the rows; \left...\right fences do stretch.
+MATRIX_FENCES = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "vmatrix": ("|", "|")}
+
+
+def _stretch_matrix_fences(content: str) -> str:
+    for env, (left, right) in MATRIX_FENCES.items():
+        content = content.replace(f"\\begin{{{env}}}", f"\\left{left}\\begin{{matrix}}")
+        content = content.replace(f"\\end{{{env}}}", f"\\end{{matrix}}\\right{right}")
+    return content
+
+
 def _math(content: str, options: dict) -> str:
     display = "block" if options.get("display_mode") else "inline"
     try:
-        mathml = latex_to_mathml(content, display=display)
+        mathml = latex_to_mathml(_stretch_matrix_fences(content), display=display)
     except Exception:  # latex2mathml raises many types; show the source rather than nothing
         return f'<code class="math-error">{escape(content)}</code>'
     return f'<div class="math-block">{mathml}</div>' if display == "block" else mathml
@@ -69,6 +81,19 @@ def _sanitise(html: str) -> str:
 def render_markdown(source: str) -> str:
     """Markdown with $math$ and fenced code to safe HTML (cached: statements rarely change)."""
     return _sanitise(_markdown().render(source))
+
+
+@lru_cache(maxsize=1)
+def _answer_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "highlight": _code}).enable("table")
+    dollarmath_plugin(md, double_inline=True, renderer=_math)
+    return md
+
+
+@lru_cache(maxsize=512)
+def render_answer(source: str) -> str:
+    """A student's written answer: their line breaks kept, $math$ rendered, no raw HTML."""
+    return _sanitise(_answer_markdown().render(source))
 
 
 @lru_cache(maxsize=1024)

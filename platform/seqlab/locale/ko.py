@@ -57,8 +57,8 @@ KO = {
     "%(d)s of %(t)s regraded": "%(t)s개 중 %(d)s개 재채점 완료",
     "When": "시각", "Who": "누가", "What": "무엇을", "Before": "변경 전", "After": "변경 후", "Comment": "코멘트",
     "No changes yet.": "아직 변경 사항이 없습니다.",
-    "Each cell: the counted attempt (best or last, per assignment), with late penalty, overrides (✎) and TAs' grades of written answers applied; ⏳ marks written answers still to grade.":
-        "각 칸: 반영되는 제출(과제별 최고 또는 마지막)에 지각 감점, 점수 조정(✎), 조교의 서술형 채점을 적용한 값입니다. ⏳는 아직 채점하지 않은 서술형 답입니다.",
+    "Each cell: the counted attempt (best or last, per assignment), with late penalty, overrides (✎) and TAs' grades of written answers applied; a badge marks written answers still to grade.":
+        "각 칸: 반영되는 제출(과제별 최고 또는 마지막)에 지각 감점, 점수 조정(✎), 조교의 서술형 채점을 적용한 값입니다. \"채점할 답\" 표시는 아직 채점하지 않은 서술형 답입니다.",
     "Student": "학생", "Total": "합계", "Score histograms": "점수 분포", "Dates and policies": "일정과 규칙",
     "Save": "저장", "Score histogram": "점수 분포", "Regrade all": "전체 재채점",
     ("%(n)s submission was graded against an older version of the assignment.",
@@ -170,4 +170,5 @@ KO = {
         "각 제출의 검토 페이지에서 답이 충족한 채점 기준을 체크해 채점합니다. 채점할 답이 남은 제출이 먼저 나오고, 학생마다 성적부에 반영되는 제출에 표시가 있습니다.",
     "To grade": "채점 대기", "written answers to grade": "채점할 서술형 답",
     "Tick the criteria the answer meets.": "답이 충족한 기준을 체크하세요.",
+    "Write your answer here. Formulas may go between $…$ in LaTeX.": "여기에 답을 쓰세요. 수식은 $…$ 안에 LaTeX로 쓸 수 있습니다.",
 }

@@ -77,6 +77,11 @@ class CheckView:
         """A written answer still waiting for a TA."""
         return self.manual and self.shown and not self.overridden
 
+    @property
+    def partial(self) -> bool:
+        """Shown with some but not all of its points (a written answer meeting part of its rubric)."""
+        return self.shown and not self.pending and self.score is not None and 0 < self.score < self.max_score
+
 
 @dataclass(frozen=True)
 class WithheldGroup:

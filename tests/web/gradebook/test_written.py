@@ -88,7 +88,7 @@ def test_the_gradebook_counts_written_grades_and_marks_what_is_left(client, inst
     assert (cell.auto, cell.pending) == (3, 1)
     client.force_login(instructor)
     html = client.get(reverse("gradebook:gradebook", args=[course.slug])).content.decode()
-    assert ">3</a>" in html and "⏳1" in html
+    assert ">3</a>" in html and "채점할 답 1개" in html
     rows = review_queue(course=course, pending_only=True)
     assert [(r.submission, r.pending, r.counts) for r in rows] == [(answered, 1, True)]
 
