@@ -232,7 +232,9 @@ class Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
                "PYTHONPATH": isolate.repo_paths()[0], "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+               # a GPU worker is pinned to its GPU before the engine starts; children inherit it
+               **{k: os.environ[k] for k in isolate.GPU_ENV if k in os.environ}}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "graders.sandbox.zygote", str(child.fileno())],
             pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,

@@ -63,6 +63,10 @@ SANDBOX_ID_SPAN = 1 << 22          # pid_max is at most 2**22
 NEW_ROOT = "/tmp"          # inside the private mount namespace only; invisible outside
 SCRATCH = "/tmp"           # the student's writable directory, seen from inside
 DEVICES = ("null", "zero", "full", "random", "urandom")
+# A GPU worker's sandbox sees the NVIDIA device nodes (the driver picks the GPU named by
+# CUDA_VISIBLE_DEVICES); on a machine without them nothing changes.
+GPU_DEVICE_PREFIX = "nvidia"
+GPU_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES")
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
@@ -86,6 +90,7 @@ class Plan:
     symlinks: tuple[tuple[str, str], ...]   # (path, target) recreated inside
     scratch_mib: int
     sandbox_id: int = SANDBOX_UID    # uid and gid the student's code runs as (see for_sandbox)
+    devices: tuple[str, ...] = DEVICES   # names under /dev bound into the sandbox
 
 
 def for_sandbox(plan: Plan, middle_pid: int) -> Plan:
@@ -158,7 +163,8 @@ def plan_for(*, isolate: bool, scratch_mib: int, hide: tuple[str, ...]) -> Plan:
             ro = [q for q in ro if not _within(q, real)] + [real]
     uid = os.getuid()
     return Plan(isolate=isolate, use_userns=uid != 0, outer_uid=uid, outer_gid=os.getgid(),
-                ro_paths=tuple(ro), symlinks=tuple(links), scratch_mib=scratch_mib)
+                ro_paths=tuple(ro), symlinks=tuple(links), scratch_mib=scratch_mib,
+                devices=DEVICES + gpu_devices())
 
 
 # ------------------------------------------------------------------- step 1: in the middle process
@@ -193,7 +199,8 @@ def build_root(plan: Plan) -> None:
         return
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     # Hold the sources open: the new root's tmpfs may cover where they live (e.g. /tmp).
-    sources = {p: os.open(p, os.O_PATH | os.O_CLOEXEC) for p in plan.ro_paths + tuple("/dev/" + d for d in DEVICES)}
+    sources = {p: os.open(p, os.O_PATH | os.O_CLOEXEC)
+               for p in plan.ro_paths + tuple("/dev/" + d for d in plan.devices)}
     root = NEW_ROOT
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m")
     for path in plan.ro_paths:
@@ -206,7 +213,7 @@ def build_root(plan: Plan) -> None:
     _text(root + "/etc/group", f"nogroup:x:{ident}:\n")
     _text(root + "/etc/hosts", "127.0.0.1 localhost\n")
     os.makedirs(root + "/dev", exist_ok=True)
-    for dev in DEVICES:
+    for dev in plan.devices:
         _text(root + "/dev/" + dev, "")
         _mount(f"/proc/self/fd/{sources['/dev/' + dev]}", root + "/dev/" + dev, None, MS_BIND)
     os.symlink("/proc/self/fd", root + "/dev/fd")
@@ -366,8 +373,18 @@ def _drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
+def gpu_devices() -> tuple[str, ...]:
+    try:
+        return tuple(sorted(n for n in os.listdir("/dev") if n.startswith(GPU_DEVICE_PREFIX)
+                            and not os.path.isdir("/dev/" + n)))
+    except OSError:
+        return ()
+
+
 def clean_environment() -> None:
+    keep = {k: os.environ[k] for k in GPU_ENV if k in os.environ}
     os.environ.clear()
+    os.environ.update(keep)
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SCRATCH, "TMPDIR": SCRATCH,
                        "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
                        "MPLCONFIGDIR": SCRATCH, "USER": "nobody"})

@@ -59,7 +59,8 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     ctl_sock = socket.socket(fileno=ctl)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     plan = isolate.Plan(**{**request["plan"], "ro_paths": tuple(request["plan"]["ro_paths"]),
-                           "symlinks": tuple(tuple(x) for x in request["plan"]["symlinks"])})
+                           "symlinks": tuple(tuple(x) for x in request["plan"]["symlinks"]),
+                           "devices": tuple(request["plan"]["devices"])})
     plan = isolate.for_sandbox(plan, os.getpid())
     limits = request["limits"]
     # Join before the namespaces (a user namespace could no longer write the host's cgroup
