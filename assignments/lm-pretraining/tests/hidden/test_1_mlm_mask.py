@@ -12,7 +12,7 @@ def _call(student, tokens, vocab, p, **kw):
     return student.call("mlm_mask", tokens, vocab.mask, vocab.size, vocab.specials, p=p, **kw)
 
 
-@check(points=3, visibility="after_due_date", target="mlm_mask")
+@check(points=2, visibility="after_due_date", target="mlm_mask")
 def test_other_probabilities(student, rng, mistakes):
     """mlm_mask with p = 0.4 and p = 0.05"""
     vocab = mistakes.SMALL

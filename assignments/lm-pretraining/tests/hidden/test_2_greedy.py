@@ -33,8 +33,11 @@ def test_eos_id_zero(student, rng, mistakes):
     table, prompt = mistakes.eos_case(rng, eos_id=0)
     out = _generate(student, table, prompt, 9, 0)
     if not mistakes.is_generation(out, table, prompt, 9, 0) and mistakes.is_generation(out, table, prompt, 9):
-        fail("greedy_generate: with eos_id = 0 no row stopped; 0 is a valid id, so test "
-             "`eos_id is not None`, not `if eos_id:`")
+        # The same rows with eos_id = 3 tell a falsy test of eos_id from a row that never stops.
+        table3, prompt3 = mistakes.eos_case(rng)
+        if mistakes.is_generation(_generate(student, table3, prompt3, 9, mistakes.EOS), table3, prompt3, 9, mistakes.EOS):
+            fail("greedy_generate: with eos_id = 0 no row stopped; 0 is a valid id, so test "
+                 "`eos_id is not None`, not `if eos_id:`")
     mistakes.expect_generation(out, table, prompt, 9, 0)
 
 
