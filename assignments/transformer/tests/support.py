@@ -24,10 +24,9 @@ def random_state(rng, module):
     """Random values for every parameter of `module` (a reference module), keyed by name."""
     state = {}
     for name, p in module.named_parameters():
-        if name.endswith("embed.weight"):
-            # scaled by sqrt(d_model) in forward, these land at unit size, like the positional table
-            state[name] = randn(rng, *p.shape, scale=1 / math.sqrt(p.shape[1]))
-        elif p.dim() == 2:
+        if p.dim() == 2:
+            # Linear weights (out, in) by 1/sqrt(fan-in); embeddings (vocab, d) by 1/sqrt(d), which the
+            # sqrt(d_model) of forward brings to unit size, the size of the positional table
             state[name] = randn(rng, *p.shape, scale=1 / math.sqrt(p.shape[1]))
         elif name.endswith("gamma"):
             state[name] = 1 + randn(rng, *p.shape, scale=0.3)
