@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.services import unavailable
+from tests.web.services import WorkerProcess, database_url, require_postgres_and_redis, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -43,3 +43,18 @@ def shot():
     def save(page, name: str):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     return save
+
+
+@pytest.fixture
+def grading_worker(settings, tmp_path):
+    """A real Celery worker process with the real engine, consuming the cpu queue through Redis."""
+    from seqlab.config.celery import app as celery_app
+    broker = require_postgres_and_redis(settings)
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("cpu")
+    proc = WorkerProcess({"DJANGO_SETTINGS_MODULE": "seqlab.config.settings.test", "DATABASE_URL": database_url(),
+                          "SEQLAB_TEST_BROKER_URL": broker, "SEQLAB_ENGINE": "graders.engine.Engine",
+                          "SEQLAB_CACHE_DIR": str(tmp_path / "cache")})
+    proc.wait_ready(timeout=120)
+    yield proc
+    proc.stop()

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from seqlab.config.celery import app as celery_app
 from seqlab.submissions.models import Submission
-from tests.web.services import WorkerProcess, database_url, require_postgres_and_redis
 
 REPO = Path(__file__).resolve().parents[2]
 ATTENTION = REPO / "assignments" / "attention"
@@ -23,19 +21,6 @@ assert WRONG != CORRECT, "reference/attention.py changed: update how the wrong s
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.slow,
               pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def grading_worker(settings, tmp_path):
-    broker = require_postgres_and_redis(settings)
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("cpu")
-    proc = WorkerProcess({"DJANGO_SETTINGS_MODULE": "seqlab.config.settings.test", "DATABASE_URL": database_url(),
-                          "SEQLAB_TEST_BROKER_URL": broker, "SEQLAB_ENGINE": "graders.engine.Engine",
-                          "SEQLAB_CACHE_DIR": str(tmp_path / "cache")})
-    proc.wait_ready(timeout=120)
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

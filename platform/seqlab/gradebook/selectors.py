@@ -12,6 +12,7 @@ from seqlab.courses.models import Course, Offering
 from seqlab.courses.selectors import course_students
 from seqlab.gradebook.models import AuditEntry
 from seqlab.submissions.models import Status, Submission
+from seqlab.submissions.selectors import awaits_ta
 
 
 def raw_score(*, submission: Submission) -> float | None:
@@ -83,8 +84,7 @@ def pending_manual(*, submission: Submission) -> list[str]:
     if result is None:
         return []
     graded = {o.check_number for o in submission.overrides.all()}
-    return [t.get("number", "") for t in result.tests
-            if "manual" in t.get("tags", ()) and t.get("number", "") not in graded]
+    return [t.get("number", "") for t in result.tests if awaits_ta(t) and t.get("number", "") not in graded]
 
 
 def offering_max_points(*, offering: Offering) -> float:

@@ -19,6 +19,9 @@ from seqlab.courses.models import Offering
 from seqlab.courses.selectors import course_role, deadlines_for, is_course_staff
 from seqlab.submissions.models import Artifact, Submission
 
+# How the engine reports a written answer it leaves for a TA (graders/quiz.py grade_question).
+AWAITING_TA = "awaiting a TA"
+
 
 def submission_list_for_student(*, offering: Offering, student) -> QuerySet[Submission]:
     return (Submission.objects.filter(offering=offering, student=student)
@@ -68,14 +71,15 @@ class CheckView:
     shown: bool
     reveal_at: datetime | None     # when a withheld check will show; None = never or on publication
     override_comment: str = ""
-    manual: bool = False           # a written answer: a TA grades it against the rubric
+    manual: bool = False           # a written question: a TA grades it against the rubric
+    awaiting: bool = False         # ... and it holds an answer for the TA to grade
     overridden: bool = False       # staff set this check's score (shown checks only)
     rubric_met: tuple[int, ...] | None = None   # criteria a TA found met (written answers)
 
     @property
     def pending(self) -> bool:
         """A written answer still waiting for a TA."""
-        return self.manual and self.shown and not self.overridden
+        return self.awaiting and self.shown and not self.overridden
 
     @property
     def partial(self) -> bool:
@@ -144,6 +148,11 @@ def _reveal(visibility: str, *, offering: Offering, student, now: datetime) -> t
     return False, None
 
 
+def awaits_ta(test: dict) -> bool:
+    """A written answer the engine left for a TA (a blank or oversized one already scored 0)."""
+    return "manual" in test.get("tags", ()) and test.get("output", "").startswith(AWAITING_TA)
+
+
 def _check_view(test: dict, override, shown: bool, reveal_at) -> CheckView:
     score = override.score if override else test.get("score", 0.0)
     max_score = test.get("max_score", 0.0)
@@ -154,7 +163,7 @@ def _check_view(test: dict, override, shown: bool, reveal_at) -> CheckView:
         max_score=max_score, passed=passed if shown else None,
         output=test.get("output", "") if shown else "", visibility=test.get("visibility", "visible"),
         shown=shown, reveal_at=reveal_at, override_comment=override.comment if overridden else "",
-        manual="manual" in test.get("tags", ()), overridden=overridden,
+        manual="manual" in test.get("tags", ()), awaiting=awaits_ta(test), overridden=overridden,
         rubric_met=tuple(override.rubric) if (overridden and override.rubric is not None) else None)
 
 

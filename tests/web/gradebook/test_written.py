@@ -117,3 +117,11 @@ def test_only_the_courses_staff_can_grade(client, request, actor, answered):
     client.force_login(request.getfixturevalue(actor))
     assert _grade(client, answered, WHY, [0, 1, 2]).status_code == 404
     assert not Override.objects.exists()
+
+
+def test_a_blank_written_answer_needs_no_ta(ta, student, written_offering):
+    sub = submission_create_answers(student=student, offering=written_offering, answers={"bleu": "토큰화에 의존합니다."})
+    submission_grade(submission_id=sub.id, run=sub.run, worker="t")
+    feedback = feedback_for(viewer=ta, submission=Submission.objects.get(pk=sub.pk))
+    assert [c.number for c in feedback.checks if c.pending] == [BLEU]
+    assert offering_grades(offering=written_offering)[student.id].pending == 1
