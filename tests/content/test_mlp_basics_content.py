@@ -25,7 +25,8 @@ BCE_SATURATED = "bce_loss with predictions of exactly 0 and 1 matches F.binary_c
 BCE_SOFT = "bce_loss with soft targets on a (B, K) batch"
 BCE_INPUTS = "bce_loss leaves its inputs unchanged"
 BCE = frozenset({"bce_loss on a small batch", BCE_SATURATED, BCE_SOFT, BCE_INPUTS})
-MSE = frozenset({"mse_loss on a small batch", "mse_loss on (B, T, K) tensors and on a single element, inputs unchanged"})
+MSE = frozenset({"mse_loss on a small batch",
+                 "mse_loss on (B, T, K) tensors and on a single element, inputs unchanged"})
 FWD = frozenset({
     "mlp_forward on a small batch", "mlp_forward with d, H and K all different",
     "mlp_forward with a batch of one and square layers", "mlp_forward leaves its inputs unchanged",
@@ -81,7 +82,7 @@ MISTAKES = {
     # only runs where W2 is square (H = K); elsewhere the product fails on its shapes
     "backward_dh_no_transpose": Mistake(BWD | XOR, "W2 is not transposed", named_in=frozenset({BWD_SQUARE, BWD_ONE})),
     "backward_batch_mean": Mistake(BWD, "averaged over the batch"),
-    "backward_no_output_derivative": Mistake(BWD | {XOR_DEFAULT}, "the output sigmoid's derivative y (1 - y) is missing",
+    "backward_no_output_derivative": Mistake(BWD | {XOR_DEFAULT}, "derivative y (1 - y) is missing",
                                              named_in=BWD),
     "backward_sigmoid_twice": Mistake(BWD | {XOR_DEFAULT}, "the sigmoid is applied twice", named_in=BWD),
     "backward_keys_with_d": Mistake(BWD, "without a 'd'"),

@@ -89,7 +89,8 @@ def bce_variants(pred, target):
                          right.sum() / pred.shape[0]))
     for eps in (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15):
         variants.append((EPS_CLAMP, _bce_terms(pred.clamp(eps, 1 - eps), target, floor=None).mean()))
-        variants.append((EPS_CLAMP, -(target * torch.log(pred + eps) + (1 - target) * torch.log(1 - pred + eps)).mean()))
+        inside = -(target * torch.log(pred + eps) + (1 - target) * torch.log(1 - pred + eps))
+        variants.append((EPS_CLAMP, inside.mean()))
     return variants
 
 
@@ -155,7 +156,8 @@ def mlp_forward_variants(x, W1, b1, W2, b2):
     if W1.shape[0] == W1.shape[1]:
         variants["W1 is transposed: a layer is x @ W1 with W1 of shape (d, H)"] = mlp_forward(x, W1.T, b1, W2, b2)
     if W2.shape[0] == W2.shape[1]:
-        variants["W2 is transposed: the output layer is h @ W2 with W2 of shape (H, K)"] = mlp_forward(x, W1, b1, W2.T, b2)
+        variants["W2 is transposed: the output layer is h @ W2 with W2 of shape (H, K)"] = \
+            mlp_forward(x, W1, b1, W2.T, b2)
     return variants
 
 
@@ -256,7 +258,8 @@ def expect_gradients(grads, expected, variants, *, B, where=""):
     missing = [k for k in GRAD_KEYS[::-1] if k not in grads]
     if missing:
         keys = sorted(map(str, grads))
-        hint = " (the keys are the parameters' names, without a 'd')" if any(str(k).startswith("d") for k in keys) else ""
+        with_d = any(str(k).startswith("d") for k in keys)
+        hint = " (the keys are the parameters' names, without a 'd')" if with_d else ""
         fail(f"mlp_backward's dict lacks {', '.join(missing)}; it has {keys}{hint}")
     # A variant that reproduces every gradient names the cause better than a per-key match:
     # a sign error in the hidden layer and a global one both negate W1's gradient.

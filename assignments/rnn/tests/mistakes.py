@@ -97,7 +97,8 @@ def rnn_forward_variants(x, h0, W_xh, W_hh, b_h, W_hy, b_y):
     variants = {
         SHIFTED: (shifted @ W_hy.double() + b_y.double(), shifted),
         "the state is not carried between steps: every step starts from h0": rnn_forward(*args, carry=False),
-        "y passes through a tanh; the output layer is linear: y = hs @ W_hy + b_y": rnn_forward(*args, y_act=torch.tanh),
+        "y passes through a tanh; the output layer is linear: y = hs @ W_hy + b_y":
+            rnn_forward(*args, y_act=torch.tanh),
         "the bias b_y is not added: y = hs @ W_hy + b_y": rnn_forward(*args, y_bias=False),
         "hs is in reverse time order; hs[:, t] must be the state after step t + 1": (y.flip(1), hs.flip(1)),
     }
@@ -225,11 +226,14 @@ def rnn_backward_variants(dy, x, h0, W_xh, W_hh, b_h, W_hy, b_y):
 def _grad_shape_hint(key, got, expected):
     g, e = tuple(got.shape), tuple(expected.shape)
     if len(e) == 2 and g == e[::-1] and key.startswith("W"):
-        return f"the gradient w.r.t. {key} has shape {_shape(g)}, the shape of {key}.T; it must have {key}'s shape {_shape(e)}"
+        return (f"the gradient w.r.t. {key} has shape {_shape(g)}, the shape of {key}.T; "
+                f"it must have {key}'s shape {_shape(e)}")
     if key == "b_y" and len(g) > 1 and g[-1:] == e:
-        return f"the gradient w.r.t. b_y has shape {_shape(g)}: sum dy over the batch and time axes, to shape {_shape(e)}"
+        return (f"the gradient w.r.t. b_y has shape {_shape(g)}: sum dy over the batch and time axes, "
+                f"to shape {_shape(e)}")
     if key == "b_h" and len(g) > 1 and g[-1:] == e:
-        return f"the gradient w.r.t. b_h has shape {_shape(g)}: sum dz over the batch (and over time), to shape {_shape(e)}"
+        return (f"the gradient w.r.t. b_h has shape {_shape(g)}: sum dz over the batch (and over time), "
+                f"to shape {_shape(e)}")
     return None
 
 
@@ -239,7 +243,8 @@ def expect_gradients(grads, expected, variants, *, where=""):
     missing = [k for k in GRAD_KEYS if k not in grads]
     if missing:
         keys = sorted(map(str, grads))
-        hint = " (the keys are the arguments' names, without a 'd')" if any(str(k).startswith("d") for k in keys) else ""
+        with_d = any(str(k).startswith("d") for k in keys)
+        hint = " (the keys are the arguments' names, without a 'd')" if with_d else ""
         fail(f"rnn_backward's dict lacks {', '.join(missing)}; it has {keys}{hint}")
     # A variant that reproduces every gradient names the cause better than a per-key match.
     whole = next((m for m, v in variants.items() if all(is_close(grads[k], v[k]) for k in GRAD_KEYS)), None)

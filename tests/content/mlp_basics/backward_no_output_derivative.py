@@ -37,7 +37,7 @@ def mlp_forward(x, W1, b1, W2, b2):
 def mlp_backward(dy, cache):
     """Gradients of sum(y * dy) w.r.t. W1, b1, W2, b2, by the chain rule (dy is dL/dy, (B, K))."""
     x, h, y, W2 = cache
-    dz2 = dy              # sigmoid'(a) = sigmoid(a) (1 - sigmoid(a)) = y (1 - y)
+    dz2 = dy
     dh = dz2 @ W2.T
     dz1 = dh * h * (1 - h)
     return {"W1": x.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ dz2, "b2": dz2.sum(0)}

@@ -35,7 +35,7 @@ def rnn_backward(dy, x, h0, W_xh, W_hh, b_h, W_hy, b_y):
     dh_next = torch.zeros_like(h0)          # dL/dh_t arriving from step t + 1
     for t in reversed(range(x.shape[1])):
         dh = dy[:, t] @ W_hy.T + dh_next
-        dz = dh * (1 - torch.tanh(hs[:, t]) ** 2)       # tanh'(a) = 1 - tanh(a)^2 = 1 - h_t^2
+        dz = dh * (1 - torch.tanh(hs[:, t]) ** 2)
         dW_xh = dW_xh + x[:, t].T @ dz
         dW_hh = dW_hh + prev[:, t].T @ dz
         db_h = db_h + dz.sum(0)

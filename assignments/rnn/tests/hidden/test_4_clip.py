@@ -2,7 +2,7 @@
 the returned norm's type, invalid max_norm, and the caller's gradients left alone."""
 import torch
 
-from graders.checks import check, expect_close, expect_raises, fail
+from graders.checks import check, expect_raises, fail
 
 HIDDEN = "after_due_date"
 CLIP = "clip_grad_norm"
