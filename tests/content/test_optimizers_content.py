@@ -16,7 +16,7 @@ FILES = Path(__file__).resolve().parent / "optimizers"
 POINTS = 50
 
 SGD_PUBLIC = "SGDMomentum: ten steps with lr=0.1, momentum=0.9"
-SGD_LONG = "SGDMomentum over 60 steps (lr=0.01, momentum=0.9)"
+SGD_LONG = "SGDMomentum over 40 steps (lr=0.01, momentum=0.9)"
 SGD_OTHER = "SGDMomentum with momentum=0.5, and with the default momentum"
 SGD_NONE = "SGDMomentum leaves parameters whose grad is None alone"
 SGD_ZERO = "SGDMomentum.zero_grad sets every grad to None and keeps the momentum"
@@ -25,12 +25,12 @@ SGD = frozenset({SGD_PUBLIC, SGD_LONG, SGD_OTHER, SGD_NONE, SGD_ZERO})
 ADAGRAD_PUBLIC = "Adagrad: ten steps with lr=0.1"
 ADAGRAD_EPS = "Adagrad with lr=0.5 and a large eps=0.1"
 ADAGRAD_ZERO = "Adagrad.zero_grad sets every grad to None and keeps the sums"
-ADAGRAD = frozenset({ADAGRAD_PUBLIC, "Adagrad over 60 steps with the default lr and eps", ADAGRAD_EPS,
+ADAGRAD = frozenset({ADAGRAD_PUBLIC, "Adagrad over 40 steps with the default lr and eps", ADAGRAD_EPS,
                      "Adagrad leaves parameters whose grad is None alone", ADAGRAD_ZERO})
 
 ADAM_L2 = "Adam with weight_decay=0.1 (L2: added to the gradient)"
 ADAM_ZERO = "Adam.zero_grad sets every grad to None and keeps the moments"
-ADAM = frozenset({"Adam: ten steps with lr=0.01", "Adam over 60 steps with the default hyper-parameters",
+ADAM = frozenset({"Adam: ten steps with lr=0.01", "Adam over 40 steps with the default hyper-parameters",
                   "Adam with lr=0.01, betas=(0.8, 0.99), eps=1e-6", ADAM_L2,
                   "Adam leaves a parameter without gradients alone", ADAM_ZERO})
 

@@ -18,20 +18,59 @@ import torch
 def trajectory(make, params, grads, checkpoints):
     """Parameters after each step in `checkpoints` (1-based), flattened into one row per checkpoint.
 
-    `make(list_of_tensors)` builds the optimizer; grads[t][k] is parameter k's gradient at
-    step t + 1, or None. zero_grad() runs before every step, as in a training loop.
+    `make(list_of_tensors)` builds the optimizer. `grads` is either fixed, grads[t][k] being
+    parameter k's gradient at step t + 1 (or None), or an objective such as Quadratic, which
+    gives the gradients at the current parameters. zero_grad() runs before every step, as in
+    a training loop.
     """
     live = [p.detach().clone().requires_grad_(True) for p in params]
     opt = make(live)
     rows = []
-    for t, step_grads in enumerate(grads, 1):
+    for t in range(1, len(grads) + 1):
         opt.zero_grad()
+        step_grads = grads(live) if callable(grads) else grads[t - 1]
         for p, g in zip(live, step_grads):
             p.grad = None if g is None else g.detach().clone()
         opt.step()
         if t in checkpoints:
             rows.append(flat([p.detach() for p in live]))
     return torch.stack(rows)
+
+
+class Quadratic:
+    """f(p) = sum_k 0.5 * sum(h_k * (p_k - c_k)^2) over `steps` steps, curvatures h from 0.1 to 10.
+
+    An ill-conditioned bowl: plain gradient steps crawl along the flat directions, where
+    momentum and per-coordinate scaling (Adagrad, Adam) show what they are for.
+    """
+
+    def __init__(self, rng, shapes, steps):
+        self.h = [10 ** (2 * torch.rand(s, generator=rng) - 1) for s in shapes]
+        self.c = [torch.randn(s, generator=rng) for s in shapes]
+        self.steps = steps
+
+    def __len__(self):
+        return self.steps
+
+    def __call__(self, params):
+        return [h * (p.detach().to(h.dtype) - c) for p, h, c in zip(params, self.h, self.c)]
+
+    def loss(self, params):
+        return float(sum((0.5 * h * (p.detach().double() - c) ** 2).sum()
+                         for p, h, c in zip(params, self.h, self.c)))
+
+    def losses(self, params, rows):
+        """The loss before the first step and after each row of flattened parameters."""
+        shapes = [p.shape for p in params]
+        out = [self.loss(params)]
+        for row in rows:
+            parts, start = [], 0
+            for shape in shapes:
+                size = int(torch.Size(shape).numel())
+                parts.append(row[start:start + size].reshape(shape))
+                start += size
+            out.append(self.loss(parts))
+        return out
 
 
 def flat(tensors):

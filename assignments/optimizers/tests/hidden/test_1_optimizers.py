@@ -19,7 +19,7 @@ from graders.sandbox.proxy import StudentError
 HIDDEN = "after_due_date"
 SHAPES = [(5,), (2, 3)]
 ONE = [(3, 4)]           # long runs: one tensor, two round trips a step
-CHECKPOINTS = (1, 2, 3, 5, 10, 20, 40, 60)
+CHECKPOINTS = (1, 2, 3, 5, 10, 20, 40)
 
 UNCHANGED = ("the parameters passed to the optimizer did not change: step() must update those very "
              "tensors in place (p.add_(...), p -= ... under torch.no_grad(), or p.data), not copies "
@@ -139,17 +139,17 @@ def _check_zero_grad(student, ref, mistakes, rng, cls, **hyper):
 
 @check(points=3, visibility=HIDDEN, target="SGDMomentum")
 def test_sgd_long_run(student, ref, rng, mistakes):
-    """SGDMomentum over 60 steps (lr=0.01, momentum=0.9)"""
-    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 60, shapes=ONE),
+    """SGDMomentum over 40 steps (lr=0.01, momentum=0.9)"""
+    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                lr=0.01, momentum=0.9, what="SGDMomentum(lr=0.01, momentum=0.9)")
 
 
 @check(points=2, visibility=HIDDEN, target="SGDMomentum")
 def test_sgd_other_momentum_and_default(student, ref, rng, mistakes):
     """SGDMomentum with momentum=0.5, and with the default momentum"""
-    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 20, shapes=ONE),
+    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 15, shapes=ONE),
                lr=0.05, momentum=0.5, what="SGDMomentum(lr=0.05, momentum=0.5)")
-    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 20, shapes=ONE),
+    _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 15, shapes=ONE),
                0.02, what="SGDMomentum(params, 0.02) with the default momentum")
 
 
@@ -157,7 +157,7 @@ def test_sgd_other_momentum_and_default(student, ref, rng, mistakes):
 def test_sgd_skips_missing_grads(student, ref, rng, mistakes):
     """SGDMomentum leaves parameters whose grad is None alone"""
     shapes = [(3,), (), (2, 2)]
-    grads = _grads(rng, 15, none=((0, 1), (1, 3)), shapes=shapes)
+    grads = _grads(rng, 12, none=((0, 1), (1, 3)), shapes=shapes)
     _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=shapes), grads,
                lr=0.05, momentum=0.9, what="SGDMomentum with some grads None")
 
@@ -172,8 +172,8 @@ def test_sgd_zero_grad(student, ref, rng, mistakes):
 
 @check(points=3, visibility=HIDDEN, target="Adagrad")
 def test_adagrad_long_run(student, ref, rng, mistakes):
-    """Adagrad over 60 steps with the default lr and eps"""
-    _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=ONE), _grads(rng, 60, shapes=ONE),
+    """Adagrad over 40 steps with the default lr and eps"""
+    _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                what="Adagrad(params)")
 
 
@@ -181,7 +181,7 @@ def test_adagrad_long_run(student, ref, rng, mistakes):
 def test_adagrad_large_eps(student, ref, rng, mistakes):
     """Adagrad with lr=0.5 and a large eps=0.1"""
     # Gradients of size ~0.1 make sqrt(G) comparable to eps, so where eps goes shows.
-    _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=ONE), _grads(rng, 25, 0.1, shapes=ONE),
+    _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=ONE), _grads(rng, 20, 0.1, shapes=ONE),
                lr=0.5, eps=0.1, what="Adagrad(lr=0.5, eps=0.1)")
 
 
@@ -189,7 +189,7 @@ def test_adagrad_large_eps(student, ref, rng, mistakes):
 def test_adagrad_skips_missing_grads(student, ref, rng, mistakes):
     """Adagrad leaves parameters whose grad is None alone"""
     shapes = [(3,), (), (2, 2)]
-    grads = _grads(rng, 15, none=((0, 1), (2, 2)), shapes=shapes)
+    grads = _grads(rng, 12, none=((0, 1), (2, 2)), shapes=shapes)
     _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=shapes), grads,
                lr=0.1, what="Adagrad with some grads None")
 
@@ -204,15 +204,15 @@ def test_adagrad_zero_grad(student, ref, rng, mistakes):
 
 @check(points=3, visibility=HIDDEN, target="Adam")
 def test_adam_long_run(student, ref, rng, mistakes):
-    """Adam over 60 steps with the default hyper-parameters"""
-    _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 60, shapes=ONE),
+    """Adam over 40 steps with the default hyper-parameters"""
+    _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                what="Adam(params)")
 
 
 @check(points=2, visibility=HIDDEN, target="Adam")
 def test_adam_other_betas(student, ref, rng, mistakes):
     """Adam with lr=0.01, betas=(0.8, 0.99), eps=1e-6"""
-    _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 25, shapes=ONE),
+    _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 20, shapes=ONE),
                lr=0.01, betas=(0.8, 0.99), eps=1e-6, what="Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-6)")
 
 
@@ -220,7 +220,7 @@ def test_adam_other_betas(student, ref, rng, mistakes):
 def test_adam_l2_weight_decay(student, ref, rng, mistakes):
     """Adam with weight_decay=0.1 (L2: added to the gradient)"""
     # Small gradients and large parameters, so that the decay term weighs as much as the gradient.
-    _check_run(student, ref, mistakes, "Adam", _params(rng, 2.0, shapes=ONE), _grads(rng, 40, 0.1, shapes=ONE),
+    _check_run(student, ref, mistakes, "Adam", _params(rng, 2.0, shapes=ONE), _grads(rng, 30, 0.1, shapes=ONE),
                lr=0.01, weight_decay=0.1, what="Adam(lr=0.01, weight_decay=0.1)")
 
 
@@ -228,7 +228,7 @@ def test_adam_l2_weight_decay(student, ref, rng, mistakes):
 def test_adam_skips_missing_grads(student, ref, rng, mistakes):
     """Adam leaves a parameter without gradients alone"""
     shapes = [(3,), (), (2, 2)]
-    grads = _grads(rng, 15, none=((1, 1),), shapes=shapes)
+    grads = _grads(rng, 12, none=((1, 1),), shapes=shapes)
     _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=shapes), grads,
                lr=0.01, what="Adam with a parameter whose grad is always None")
 

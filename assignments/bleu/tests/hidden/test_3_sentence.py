@@ -1,0 +1,94 @@
+"""Hidden checks of sentence_bleu: sacrebleu's defaults (exp smoothing, effective order).
+
+Each check scores a list of sentences and compares the list with the reference's
+(sacrebleu.sentence_bleu(..., tokenize="none")); a list that misses is compared with the
+known mistakes' lists, so a mistake is named only if it explains every score.
+"""
+import random
+
+import torch
+
+from graders.checks import CheckFailure, check, expect_close, fail
+
+HIDDEN = "after_due_date"
+S = str.split
+VOCAB = S("the cat sat on mat a dog ran to park big red")
+
+
+def _number(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(f"{what}: expected a float, got {type(value).__name__}")
+    return float(value)
+
+
+def _score_sentences(student, ref, mistakes, cases, what):
+    got = [_number(student.call("sentence_bleu", cand, refs), f"{what}, sentence {k}")
+           for k, (cand, refs) in enumerate(cases, 1)]
+    expected = [ref.sentence_bleu(cand, refs) for cand, refs in cases]
+    try:
+        expect_close(torch.tensor(got, dtype=torch.float64), torch.tensor(expected, dtype=torch.float64), what=what)
+    except CheckFailure as err:
+        # The variants rerun BLEU dozens of times; only a miss pays for them.
+        hint = mistakes.hint(got, mistakes.sentence_variants_many(cases), mistakes.same_scores)
+        raise CheckFailure(f"{err}; {hint}" if hint else str(err)) from None
+
+
+def _near(rng, ref):
+    out = []
+    for tok in ref:
+        roll = rng.random()
+        if roll < 0.12:
+            continue
+        out.append(rng.choice(VOCAB) if roll < 0.3 else tok)
+        if rng.random() < 0.08:
+            out.append(rng.choice(VOCAB))
+    return out
+
+
+@check(points=4, visibility=HIDDEN, target="sentence_bleu")
+def test_random_sentences(student, ref, mistakes):
+    """sentence_bleu of 25 random sentences with one to four references"""
+    rng = random.Random(1002)
+    cases = []
+    for _ in range(25):
+        refs = [[rng.choice(VOCAB) for _ in range(rng.randint(4, 14))] for _ in range(rng.randint(1, 4))]
+        cases.append((_near(rng, rng.choice(refs)), refs))
+    _score_sentences(student, ref, mistakes, cases, "sentence_bleu of 25 random sentences")
+
+
+@check(points=2, visibility=HIDDEN, target="sentence_bleu")
+def test_short_candidates(student, ref, mistakes):
+    """sentence_bleu of 1- to 3-token candidates (effective order)"""
+    cases = [(S("cat"), [S("the cat sat")]), (S("the cat"), [S("the cat sat on the mat")]),
+             (S("the cat sat"), [S("the cat sat")]), (S("cat the"), [S("the cat")]),
+             (S("on the mat"), [S("the cat sat on the mat"), S("on a mat")])]
+    _score_sentences(student, ref, mistakes, cases, "sentence_bleu of candidates shorter than 4 tokens")
+
+
+@check(points=2, visibility=HIDDEN, target="sentence_bleu")
+def test_orders_without_match(student, ref, mistakes):
+    """sentence_bleu when the higher orders have n-grams but no match (exp smoothing)"""
+    cases = [(S("a b c x d e f"), [S("a b c d e f")]),          # no 4-gram match
+             (S("a b x c d y e f"), [S("a b c d e f")]),        # no 3- or 4-gram match
+             (S("a x b y c z d"), [S("a b c d")]),              # unigrams only
+             (S("the cat sat on a red mat"), [S("a cat sat on the mat"), S("the red cat sat")])]
+    _score_sentences(student, ref, mistakes, cases, "sentence_bleu with orders that have no match")
+
+
+@check(points=1, visibility=HIDDEN, target="sentence_bleu")
+def test_zero_scores(student, ref, mistakes):
+    """sentence_bleu is 0 for a candidate with no matching unigram, and for an empty one"""
+    cases = [(S("p q"), [S("w x y z")]), (S("p q r s t"), [S("v w x y z"), S("z z")]), ([], [S("a b c")])]
+    _score_sentences(student, ref, mistakes, cases, "sentence_bleu of candidates without a match")
+
+
+@check(points=1, visibility=HIDDEN, target="sentence_bleu")
+def test_reference_lengths_and_ties(student, ref, mistakes):
+    """sentence_bleu picks the closest reference length, ties to the shorter"""
+    cand = S("the cat sat on the red mat")
+    cases = [(cand, [S("the cat sat on the big red mat"), S("the cat sat on a mat")]),      # 8 and 6: tie
+             (cand, [S("a cat sat on the red mat today yes"), S("the cat sat on the mat")]),  # 9 and 6
+             (S("the cat sat"), [S("the cat sat on the mat"), S("the cat sat down"), S("cat sat")]),
+             (S("a dog ran to the park"), [S("a dog ran to the big park today"), S("a dog ran fast"),
+                                           S("the dog ran to the park now")])]
+    _score_sentences(student, ref, mistakes, cases, "sentence_bleu with references of several lengths")
