@@ -4,7 +4,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from seqlab.courses.models import Offering
-from seqlab.courses.selectors import deadlines_for
+from seqlab.courses.questions import is_multi
+from seqlab.courses.selectors import deadlines_for, questions_of
 from seqlab.submissions.models import Submission
 from seqlab.submissions.selectors import Feedback
 
@@ -19,7 +20,15 @@ def offering_json(offering: Offering, user) -> dict:
         "release_at": offering.release_at.isoformat(), "due_at": deadlines.due_at.isoformat(),
         "cutoff_at": deadlines.cutoff_at.isoformat(), "max_score": version.max_score if version else None,
         "max_submissions": offering.max_submissions, "cooldown_seconds": offering.cooldown_seconds,
+        "kind": offering.assignment.kind, "questions": _questions_json(version),
     }
+
+
+def _questions_json(version) -> list[dict]:
+    """A quiz's or written part's questions without their answers: what answers.json must key."""
+    return [{"id": q.id, "type": q.type, "points": q.points, "prompt": q.prompt, "multiple": is_multi(q),
+             "choices": [dict(c) for c in q.choices], "rubric": [dict(r) for r in q.rubric]}
+            for q in questions_of(version=version)]
 
 
 def _feedback_json(feedback: Feedback | None) -> dict | None:

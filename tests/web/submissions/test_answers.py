@@ -118,3 +118,10 @@ def test_the_api_submits_answers_json_through_the_same_service(client, student, 
 def test_code_assignments_still_refuse_answers_json(client, student, offering):
     client.force_login(student)
     assert client.post(reverse("submissions:answers", args=[offering.pk]), RIGHT).status_code == 404
+
+
+def test_the_api_lists_a_quizs_questions_without_their_answers(client, student, quiz_offering):
+    client.force_login(student)
+    (listed,) = client.get(reverse("api:assignments")).json()["assignments"]
+    assert listed["kind"] == "quiz" and [q["id"] for q in listed["questions"]] == ["weight", "scale", "sublayers"]
+    assert all("answer" not in q for q in listed["questions"]) and listed["questions"][2]["multiple"]

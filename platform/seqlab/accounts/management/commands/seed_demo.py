@@ -40,7 +40,9 @@ class Command(BaseCommand):
         for assignment in Assignment.objects.exclude(current_version=None):
             if Offering.objects.filter(course=course, assignment=assignment).exists():
                 continue
+            # A written part's statement says the last submission is the one TAs grade.
             offering_save(actor=instructor, course=course, assignment=assignment,
                           release_at=now - timedelta(days=1), due_at=now + timedelta(days=14),
-                          hard_cutoff_at=now + timedelta(days=17))
+                          hard_cutoff_at=now + timedelta(days=17),
+                          score_policy="last" if assignment.kind == "written" else "best")
             self.stdout.write(f"offered {assignment.slug} in {course.slug}")
