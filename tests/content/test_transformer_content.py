@@ -215,6 +215,8 @@ DIAGRAM_CASES = {
     "unknown_labels": DiagramCase(False, _f1_points(15, 20), ('(did you mean "Feed Forward"?)',),
                                   '"Positional Embedding", which is not in the vocabulary (did you mean '
                                   '"Positional Encoding"?)'),
+    "paper_extras": DiagramCase(False, _f1_points(20, 23), ('"Inputs" (your node inputs) -> "Input Embedding"',),
+                                "this diagram runs from the embeddings to Softmax: leave it out"),
     "reversed": DiagramCase(False, _f1_points(8, 20), ("most of your arrows point against the data flow",),
                             '"Softmax" cannot be reached from "Input Embedding"'),
     "hostile": DiagramCase(False, _f1_points(20, 21), ("(your node note) -> \"Linear\"",), "not in the vocabulary"),

@@ -218,10 +218,26 @@ def _endpoints(endpoint) -> list[str]:
     return found
 
 
+LEAVE_OUT = "the paper's figure draws it, but this diagram runs from the embeddings to Softmax: leave it out"
+HINTS = {                      # labels students use for a block, by label_key, and what the vocabulary calls it
+    **{key: LEAVE_OUT for key in ("inputs", "outputs", "outputsshiftedright", "outputprobabilities", "nx", "n")},
+    "selfattention": 'use "Multi-Head Attention", or "Masked Multi-Head Attention" in the decoder',
+    "multiheadselfattention": 'use "Multi-Head Attention", or "Masked Multi-Head Attention" in the decoder',
+    "maskedselfattention": 'did you mean "Masked Multi-Head Attention"?',
+    "crossattention": 'did you mean "Multi-Head Attention"? (the cross-attention is not masked)',
+    "encoderdecoderattention": 'did you mean "Multi-Head Attention"? (the cross-attention is not masked)',
+    "layernorm": 'did you mean "Add & Norm"? (one node for the residual sum and its LayerNorm)',
+    "ffn": 'did you mean "Feed Forward"?',
+}
+
+
 def suggestion(label: str) -> str:
-    """A vocabulary label the unknown `label` probably means, or ""."""
-    close = difflib.get_close_matches(label_key(label), list(CANONICAL), n=1, cutoff=0.6)
-    return CANONICAL[close[0]] if close else ""
+    """What the unknown `label` probably means, as advice for the student, or ""."""
+    key = label_key(label)
+    if key in HINTS:
+        return HINTS[key]
+    close = difflib.get_close_matches(key, list(CANONICAL), n=1, cutoff=0.6)
+    return f'did you mean "{CANONICAL[close[0]]}"?' if close else ""
 
 
 # --------------------------------------------------------------------------- format
@@ -233,7 +249,7 @@ def format_problems(diagram: Diagram) -> list[str]:
         label = diagram.labels[node]
         hint = suggestion(label)
         problems.append(f'node {node} has the label "{_short(label)}", which is not in the vocabulary'
-                        + (f' (did you mean "{hint}"?)' if hint else ""))
+                        + (f" ({hint})" if hint else ""))
     used = {label for node, label in diagram.labels.items() if diagram.known(node)}
     missing = [label for label in VOCABULARY if label not in used]
     if missing:

@@ -77,8 +77,7 @@ def _feedback(student, reference, found):
                      "a tensor to the block that reads it")
     for node in student.unknown:
         hint = diagram.suggestion(student.labels[node])
-        lines.append(f"node {node}: the label is not in the vocabulary"
-                     + (f' (did you mean "{hint}"?)' if hint else ""))
+        lines.append(f"node {node}: the label is not in the vocabulary" + (f" ({hint})" if hint else ""))
     counts = diagram.count_differences(student, reference)
     if counts:
         lines += ["node counts:"] + [f"  {line}" for line in counts]
