@@ -92,7 +92,12 @@ def learning_curve(series: dict[str, Sequence[tuple[float, float]]], *, title: s
             xs, ys = zip(*points)
             ax.plot(xs, ys, label=name, linewidth=1.5)
     if log_y and any(y > 0 for pts in series.values() for _, y in pts):
+        from matplotlib.ticker import FuncFormatter
         ax.set_yscale("log")
+        # Log ticks are drawn as mathtext 10^-k, whose minus sign NanumGothic lacks: write plain numbers.
+        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=11)

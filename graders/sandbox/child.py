@@ -223,22 +223,21 @@ def _materialise(value: Any) -> Any:
     if isinstance(value, protocol.Seed):
         import torch
         return torch.Generator().manual_seed(value.seed)
-    if isinstance(value, list):
+    # Exact types only: a namedtuple or custom dict from a handle must reach the code as itself.
+    if type(value) is list:
         return [_materialise(v) for v in value]
-    if isinstance(value, tuple):
+    if type(value) is tuple:
         return tuple(_materialise(v) for v in value)
-    if isinstance(value, dict):
+    if type(value) is dict:
         return {k: _materialise(v) for k, v in value.items()}
     return value
 
 
 def _clone_tensors(args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-    import torch
-    out = {}
-    for key, value in list(enumerate(args)) + list(kwargs.items()):
-        if isinstance(value, torch.Tensor):
-            out[str(key)] = value.detach().clone()
-    return out
+    """Copies of every tensor argument, also inside lists and dicts, keyed by where it sits."""
+    return {f"{key}{path}": t.detach().clone()
+            for key, value in list(enumerate(args)) + list(kwargs.items())
+            for path, t in protocol.tensor_leaves(value)}
 
 
 def _param_names(func: Any, n: int) -> list[str]:

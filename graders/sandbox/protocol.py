@@ -108,6 +108,20 @@ class Seed:
         self.seed = int(seed)
 
 
+def tensor_leaves(value: Any, path: str = "", depth: int = 0) -> list[tuple[str, Any]]:
+    """(path, tensor) for every tensor in plain lists, tuples and dicts: "[1]", "['w']"."""
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor):
+        return [(path, value)]
+    if depth > 8:
+        return []
+    if type(value) in (list, tuple):
+        return [leaf for i, v in enumerate(value) for leaf in tensor_leaves(v, f"{path}[{i}]", depth + 1)]
+    if type(value) is dict:
+        return [leaf for k, v in value.items() for leaf in tensor_leaves(v, f"{path}[{k!r}]", depth + 1)]
+    return []
+
+
 def encode(value: Any, buffers: list[bytes], *, handles: Any = None, depth: int = 0) -> Any:
     """Turn `value` into JSON-able data, appending array bytes to `buffers`.
 

@@ -313,11 +313,11 @@ def _compare_inputs(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], af
                     reply: dict[str, Any]) -> None:
     import torch
     names = list(reply.get("input_names", []))
-    for key, before in list(enumerate(args)) + list(kwargs.items()):
-        if not isinstance(before, torch.Tensor):
-            continue
-        now = after.get(str(key)) if isinstance(after, dict) else None
-        label = names[key] if isinstance(key, int) and key < len(names) else str(key)
+    leaves = [(key, path, t) for key, value in list(enumerate(args)) + list(kwargs.items())
+              for path, t in protocol.tensor_leaves(value)]
+    for key, path, before in leaves:
+        now = after.get(f"{key}{path}") if isinstance(after, dict) else None
+        label = (names[key] if isinstance(key, int) and key < len(names) else str(key)) + path
         if not isinstance(now, torch.Tensor) or now.shape != before.shape or now.dtype != before.dtype \
                 or not _same(now, before):
             raise CheckFailure(f"{name} changed its argument `{label}` in place; "

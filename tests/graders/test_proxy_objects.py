@@ -119,3 +119,49 @@ def test_zip_upload_carries_the_module_and_extra_files(engine, gen):
     result = engine.grade(Job(str(gen), "homework.zip", buf.getvalue()))
     assert result.score == 1, result.tests[0].output
     assert "Ignored files this assignment does not use: other.bin" in result.output
+
+
+NESTED = '''
+import collections
+import torch
+
+Cache = collections.namedtuple("Cache", "x h")
+
+def forward(x):
+    return x * 2, Cache(x, x + 1)
+
+def backward(cache):
+    return cache.h - cache.x
+
+def scale_all(grads, k):
+    for g in grads:
+        g.mul_(k)
+    return grads
+'''
+
+NESTED_CHECKS = '''
+import torch
+from graders.checks import check, expect_close
+
+@check(points=1, visibility="visible", target="backward")
+def test_namedtuple_cache(student):
+    """a namedtuple cache reaches the next call as itself"""
+    x = torch.ones(3)
+    y, cache = student.call("forward", x)
+    expect_close(student.call("backward", cache), torch.ones(3), what="backward")
+
+@check(points=1, visibility="visible", target="scale_all")
+def test_list_inputs_are_watched(student):
+    """mutating a tensor inside a list argument is caught"""
+    student.call("scale_all", [torch.ones(2), torch.ones(2)], 3.0, check_inputs=True)
+'''
+
+
+def test_handles_keep_their_type_and_nested_inputs_are_watched(engine, tmp_path):
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    (tmp_path / "assignment.toml").write_text('title = { ko = "중첩", en = "Nested" }\nfile = "nested.py"\n')
+    (tmp_path / "tests" / "public" / "test_nested.py").write_text(NESTED_CHECKS)
+    result = engine.grade(Job(str(tmp_path), "nested.py", NESTED.encode()))
+    first, second = result.tests
+    assert first.status == "passed", first.output
+    assert second.status == "failed" and "changed its argument `grads[0]` in place" in second.output
