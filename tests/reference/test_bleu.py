@@ -88,7 +88,7 @@ EDGE_SENTENCES = {
     "identical": ("the cat sat on the mat".split(), ["the cat sat on the mat".split()]),
     "identical, four tokens": ("the cat sat down".split(), ["the cat sat down".split()]),
     "longer than every reference": ("the cat sat on the mat today".split(), [["the", "cat"], ["on", "the", "mat"]]),
-    "clipping": (["the"] * 7, [["the", "cat", "is", "on", "the", "mat"], ["there", "is", "a", "cat", "on", "the", "mat"]]),
+    "clipping": (["the"] * 7, ["the cat is on the mat".split(), "there is a cat on the mat".split()]),
     "tie in length, shorter wins": ("a b c d e".split(), ["a b c d".split(), "a b c d e f".split()]),
     "tie in length, longer listed first": ("a b c d e".split(), ["a b c d e f".split(), "a b c d".split()]),
     "zero 3- and 4-gram matches": ("a b x c d y".split(), ["a b c d e f".split()]),
@@ -105,7 +105,8 @@ def test_sentence_bleu_edge_cases_match_sacrebleu(name):
 @pytest.mark.parametrize("name", sorted(EDGE_SENTENCES))
 def test_corpus_bleu_of_one_sentence_matches_sacrebleu(name):
     candidate, refs = EDGE_SENTENCES[name]
-    assert corpus_bleu([candidate], [refs]) == pytest.approx(sacre_corpus([candidate], [refs]), rel=1e-12, abs=1e-12)
+    expected = sacre_corpus([candidate], [refs])
+    assert corpus_bleu([candidate], [refs]) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
 def test_sentence_bleu_is_zero_without_unigram_matches():

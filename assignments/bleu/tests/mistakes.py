@@ -204,7 +204,8 @@ def bleu(candidates, references, max_n=4, *, orders=None, pool="corpus", clip="m
     orders = range(1, max_n + 1) if orders is None else orders
     counting = dict(clip=clip, ref_rule=ref_rule, stop=stop, denominator=denominator)
     if pool == "sentences":
-        scores = [bleu([c], [r], max_n, orders=orders, **counting, **combine) for c, r in zip(candidates, references)]
+        scores = [bleu([c], [r], max_n, orders=orders, **counting, **combine)
+                  for c, r in zip(candidates, references)]
         return sum(scores) / len(scores)
     m, t, c, r = statistics(candidates, references, orders, **counting)
     if pool == "sentence_bp":

@@ -6,8 +6,9 @@ calls zero_grad(), sets each parameter's .grad to the gradient of a small quadra
 the current parameters, and calls step(); then it reads the parameters back and compares them
 with the reference (which agrees with torch.optim) run on the same problem. When they
 differ, the feedback shows both loss curves.
-The hidden checks do the same over 100 steps, with other hyper-parameters, L2 weight decay,
-parameters whose .grad is None and zero_grad; and test noam_lr and the loss more widely.
+The hidden checks run fixed gradients for up to 40 steps, with other hyper-parameters, L2
+weight decay, parameters whose .grad is None and zero_grad; and test noam_lr and the loss
+more widely.
 """
 import torch
 
