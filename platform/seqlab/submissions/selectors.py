@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from graders.quiz import parse_answers
 from seqlab.courses.models import Offering
-from seqlab.courses.selectors import course_role, deadlines_for, is_course_staff
+from seqlab.courses.selectors import deadlines_for, is_course_staff
 from seqlab.submissions.models import Artifact, Submission
 
 # How the engine reports a written answer it leaves for a TA (graders/quiz.py grade_question).
@@ -51,6 +51,14 @@ def last_answers(*, offering: Offering, student) -> dict[str, Any]:
     latest = (Submission.objects.filter(offering=offering, student=student, filename="answers.json")
               .select_related("blob").order_by("-number").first())
     return answers_of(submission=latest) if latest else {}
+
+
+def answer_key_visible(*, viewer, submission: Submission, now: datetime | None = None) -> bool:
+    """A quiz's correct answers: staff always; the student once they can no longer submit."""
+    if viewer != submission.student:
+        return is_course_staff(user=viewer, course=submission.offering.course)
+    cutoff = deadlines_for(offering=submission.offering, student=viewer).cutoff_at
+    return (now or timezone.now()) > cutoff
 
 
 def queue_position(*, submission: Submission) -> int:

@@ -5,12 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seqlab.courses.questions import question_views
-from seqlab.courses.selectors import deadlines_for, questions_of
+from seqlab.courses.selectors import questions_of
 from seqlab.courses.views import offering_or_404, offering_page, reader_lang
 from seqlab.submissions import selectors, services
 from seqlab.submissions.forms import AnswersForm, SubmitForm
@@ -76,14 +75,8 @@ def _live_context(request, submission: Submission) -> dict:
             "questions": question_views(
                 questions, lang=reader_lang(), values=selectors.answers_of(submission=submission),
                 checks=feedback.by_number() if feedback else {},
-                show_key=_answer_key_shown(request.user, submission)) if questions else []}
-
-
-def _answer_key_shown(user, submission: Submission) -> bool:
-    """Staff always; a student once they can no longer submit (their cutoff has passed)."""
-    if user != submission.student:
-        return True
-    return timezone.now() > deadlines_for(offering=submission.offering, student=user).cutoff_at
+                show_key=selectors.answer_key_visible(viewer=request.user, submission=submission),
+            ) if questions else []}
 
 
 @login_required
