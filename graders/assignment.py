@@ -113,8 +113,8 @@ class Assignment:
             spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[name]
-            raise AssignmentError(f"{self.slug}: {path.relative_to(self.path.parent)} failed to load: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+            shown = path.relative_to(self.path.parent) if path.is_relative_to(self.path.parent) else path
+            raise AssignmentError(f"{self.slug}: {shown} failed to load: {type(exc).__name__}: {exc}") from exc
         return module
 
     @cached_property

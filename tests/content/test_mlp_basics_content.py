@@ -43,12 +43,6 @@ XOR_SEEDED = "train_xor is reproducible: the same seed gives the same weights, a
 XOR = frozenset({XOR_DEFAULT, XOR_SEED, XOR_SEEDED})
 TRAINED = frozenset({XOR_DEFAULT, XOR_SEED})
 
-# Correct styles the engine cannot grade yet: graders/sandbox/child.py `_materialise` rebuilds
-# every tuple it decodes, so a namedtuple cache that went out as a handle comes back as a
-# plain tuple and `cache.x` fails in the student's mlp_backward.
-ENGINE_GAPS = {"correct_namedtuple_cache": "engine: a namedtuple passed back through a handle arrives as a tuple"}
-
-
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
@@ -105,9 +99,7 @@ def test_every_content_file_is_covered():
     assert {p.stem for p in FILES.glob("*.py")} == set(MISTAKES) | set(CORRECT)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ENGINE_GAPS[n])) if n in ENGINE_GAPS else n
-    for n in CORRECT])
+@pytest.mark.parametrize("name", CORRECT)
 def test_correct_style_earns_full_marks(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}

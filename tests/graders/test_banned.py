@@ -68,3 +68,16 @@ def test_module_level_use_counts_against_every_target():
     source = ("import torch\nlayer = torch.nn.MultiheadAttention(4, 2)\n"
               "def attn(q):\n    return q\ndef other(q):\n    return q\n")
     assert set(banned_in(source)) == {"attn", "other"}
+
+
+def test_own_methods_named_like_banned_functions_are_allowed():
+    banned = {"*": ("torch.nn.functional.scaled_dot_product_attention",)}
+    source = ("class Model:\n    def scaled_dot_product_attention(self, q):\n        return q\n"
+              "    def forward(self, q):\n        return self.scaled_dot_product_attention(q)\n")
+    assert find_banned(source, banned, {"Model"}) == {}
+
+
+def test_one_use_is_named_once():
+    banned = {"*": ("torch.nn.functional.layer_norm", "torch.layer_norm")}
+    source = "import torch\ndef ln(x):\n    return torch.nn.functional.layer_norm(x, x.shape[-1:])\n"
+    assert len(find_banned(source, banned, {"ln"})["ln"]) == 1
