@@ -77,9 +77,10 @@ def _collect(node: ast.AST, resolver: _Resolver, uses: Uses) -> None:
             dotted = resolver.dotted(sub)
             if dotted:
                 uses.dotted.append((dotted, sub.lineno))
-            # self.layer_norm(...) is the student's own method, not torch's function of that name
-            if isinstance(sub, ast.Attribute) and not (isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls")):
-                uses.attrs.append((sub.attr, sub.lineno))
+            if isinstance(sub, ast.Attribute):
+                # self.layer_norm(...) is the student's own method, not torch's function of that name
+                if not (isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls")):
+                    uses.attrs.append((sub.attr, sub.lineno))
             elif sub.id in resolver.toplevel:
                 uses.calls.add(sub.id)
         elif isinstance(sub, ast.ImportFrom):
