@@ -68,6 +68,7 @@ class TrainingRun:
     recorder: Any = None         # RemoteObject of the Recorder passed as report
     seconds: float = 0.0
     error: str = ""              # why train() did not return, if it did not
+    changed: bool = False        # whether train() changed any parameter or buffer
 
     def require_model(self):
         if self.model is None:
@@ -82,8 +83,13 @@ def train_once(student, rng, device):
     """Build a model and call train() on fresh data, once; keep what the checks after need."""
     _RUN.clear()
     run = _RUN["current"] = TrainingRun()
-    model = expect_module(student.call("build_model", VOCAB, VOCAB), "build_model(13, 13)")
-    recorder = student.double("Recorder")
+    try:
+        model = expect_module(student.call("build_model", VOCAB, VOCAB), "build_model(13, 13)")
+        recorder = student.double("Recorder")
+        before = model.state_dict()
+    except CheckFailure as err:
+        run.error = f"there is no model to train: {err}"
+        raise
     batches = make_batches(rng)
     start = time.monotonic()
     try:
@@ -94,7 +100,15 @@ def train_once(student, rng, device):
         raise
     run.seconds = time.monotonic() - start
     run.model, run.recorder = model, recorder
+    run.changed = _changed(before, model.state_dict())
     return run
+
+
+def _changed(before, after):
+    if before.keys() != after.keys():
+        return True
+    return any(not isinstance(v, torch.Tensor) or v.shape != after[k].shape or not torch.equal(v, after[k])
+               for k, v in before.items())
 
 
 def current_run():
@@ -123,6 +137,8 @@ def expect_generated(out, B, max_len, vocab=VOCAB, what="generate"):
         fail(f"{what}: expected a (B, n) = ({B}, n) tensor of token ids, got shape {tuple(out.shape)}")
     if out.dtype != torch.long:
         fail(f"{what}: token ids must be a LongTensor (torch.int64), got {out.dtype}")
+    if out.shape[1] > max_len and out.shape[0] and (out[:, 0] == BOS).all():
+        fail(f"{what}: every row starts with BOS (id 1); return only the tokens generated after BOS")
     if not 1 <= out.shape[1] <= max_len:
         fail(f"{what}: {out.shape[1]} tokens per row for max_len = {max_len}; return between 1 and "
              "max_len tokens per row")
