@@ -163,7 +163,7 @@ class MlmCounts:
                    int(replaced.sum()), inputs[replaced])
 
 
-def split_shares(vocab_size: int, mask_is_text: bool = False) -> tuple[float, float, float]:
+def split_shares(vocab_size: int) -> tuple[float, float, float]:
     """Expected shares of picked positions seen as masked / replaced / kept.
 
     A random id equals the original id, or mask_id, with chance 1/vocab_size; it is then
