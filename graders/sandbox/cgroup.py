@@ -116,3 +116,25 @@ def _create_v1(name: str, memory_bytes: int, pids: int) -> Cgroup | None:
         cg.remove()
         raise
     return cg
+
+
+def sweep() -> None:
+    """Remove sandbox cgroups whose middle process died without removing them (e.g. killed)."""
+    for base in (os.path.join(ROOT, "memory", GROUP), os.path.join(ROOT, "pids", GROUP),
+                 os.path.join(ROOT, GROUP), os.path.join(ROOT, "unified", GROUP)):
+        try:
+            names = [n for n in os.listdir(base) if n.startswith("box-")]
+        except OSError:
+            continue
+        for name in names:
+            try:
+                os.kill(int(name[4:]), 0)
+                continue                      # its middle process is alive: in use
+            except (ValueError, ProcessLookupError):
+                pass
+            except PermissionError:
+                continue
+            try:
+                os.rmdir(os.path.join(base, name))
+            except OSError:
+                pass                          # not empty yet: the next sweep gets it

@@ -63,8 +63,10 @@ def recv_frame(sock: socket.socket) -> tuple[dict[str, Any], list[bytes]]:
         raise ProtocolError(f"header of {hlen} bytes is too large")
     try:
         header = json.loads(_recv_exact(sock, hlen).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError(f"header is not JSON: {type(exc).__name__}") from None
+    except RecursionError:
+        raise ProtocolError("the reply is nested too deeply") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"header is not JSON: {exc}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
     (count,) = struct.unpack("<I", _recv_exact(sock, 4))

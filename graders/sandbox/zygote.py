@@ -196,6 +196,8 @@ def serve(control: socket.socket) -> None:
                 os.close(fd)
             continue
         chan, out, ctl = fds
+        from graders.sandbox import cgroup
+        cgroup.sweep()
         pid = os.fork()
         if pid == 0:
             control.close()
