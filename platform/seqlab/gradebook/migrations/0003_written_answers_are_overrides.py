@@ -10,17 +10,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='writtenanswer',
-            name='item',
-        ),
-        migrations.RemoveField(
-            model_name='writtenanswer',
-            name='graded_by',
-        ),
-        migrations.RemoveField(
-            model_name='writtenanswer',
-            name='student',
+        # Dropping the table whole (not field by field) keeps SQLite from rebuilding it
+        # around a unique constraint on a removed field.
+        migrations.DeleteModel(
+            name='WrittenAnswer',
         ),
         migrations.AddField(
             model_name='override',
@@ -34,8 +27,5 @@ class Migration(migrations.Migration):
         ),
         migrations.DeleteModel(
             name='RubricItem',
-        ),
-        migrations.DeleteModel(
-            name='WrittenAnswer',
         ),
     ]
