@@ -9,7 +9,15 @@ import math
 
 import torch
 
+from graders import pictures
 from graders.checks import check, expect_equal, expect_tensor, fail
+from graders.sandbox.proxy import StudentError
+
+# The lecture's worked example "Messi smiled brightly" (the matrices of the quiz-attention statement).
+EXAMPLE_TOKENS = ["Messi", "smiled", "brightly"]
+EXAMPLE_Q = torch.tensor([[2.0, 1, 2, 1], [3, 1, 1, 0], [0, 3, 0, 1]])
+EXAMPLE_K = torch.tensor([[2.0, 0, 1, 0], [0, 2, 0, 1], [1, 0, 0, 2]])
+EXAMPLE_V = torch.tensor([[1.0, 0, 2, 3], [0, 4, 1, 0], [2, 1, 0, 5]])
 
 
 def _randn(rng, *shape, scale=1.0):
@@ -22,9 +30,27 @@ def _linear_state(rng, shapes):
             for name, shape in shapes.items()}
 
 
+def _attach_worked_example(student, ref, artifacts):
+    """Picture: the student's weights on the worked example beside the reference's (scored elsewhere)."""
+    try:
+        result = student.call("scaled_dot_product_attention", EXAMPLE_Q, EXAMPLE_K, EXAMPLE_V)
+        weights = result[1] if isinstance(result, tuple) and len(result) == 2 else None
+    except StudentError:
+        weights = None
+    if not isinstance(weights, torch.Tensor) or tuple(weights.shape) != (3, 3):
+        return
+    expected = ref.scaled_dot_product_attention(EXAMPLE_Q, EXAMPLE_K, EXAMPLE_V)[1]
+    png = pictures.heatmaps([("yours / 제출", weights), ("reference / 정답", expected)],
+                            title="Messi smiled brightly: softmax(QK^T / sqrt(d_k))",
+                            row_labels=EXAMPLE_TOKENS, col_labels=EXAMPLE_TOKENS, vmax=1.0)
+    artifacts.image("worked-example-weights.png", png,
+                    caption="Attention weights on the worked example: rows are queries, columns keys")
+
+
 @check(points=2, visibility="visible", target="scaled_dot_product_attention")
-def test_sdpa_small(student, ref, rng, mistakes):
+def test_sdpa_small(student, ref, rng, mistakes, artifacts):
     """Scaled dot-product: small batch without a mask"""
+    _attach_worked_example(student, ref, artifacts)
     q, k, v = _randn(rng, 2, 3, 4), _randn(rng, 2, 5, 4), _randn(rng, 2, 5, 6)
     result = student.call("scaled_dot_product_attention", q, k, v)
     mistakes.expect_attention(result, ref.scaled_dot_product_attention(q, k, v),

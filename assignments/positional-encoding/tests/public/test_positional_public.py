@@ -1,6 +1,7 @@
 """Small visible checks: one of each function, on sizes you can print and inspect by hand."""
 import torch
 
+from graders import pictures
 from graders.checks import CheckFailure, check, expect_close, expect_raises, fail
 from graders.sandbox.proxy import StudentError
 
@@ -8,9 +9,25 @@ from graders.sandbox.proxy import StudentError
 TABLE_ATOL = 1e-4
 
 
+def _attach_table_picture(student, ref, artifacts):
+    """Picture: the student's 64 x 32 table beside the reference's (scored elsewhere)."""
+    try:
+        table = student.call("sinusoidal_encoding", 64, 32)
+    except StudentError:
+        return
+    if not isinstance(table, torch.Tensor) or tuple(table.shape) != (64, 32):
+        return
+    for name, matrix in (("yours", table), ("reference", ref.sinusoidal_encoding(64, 32))):
+        artifacts.image(f"positional-encoding-{name}.png",
+                        pictures.heatmap(matrix, title=f"PE[p, i] ({name})", xlabel="dimension i",
+                                         ylabel="position p"),
+                        caption=f"Sinusoidal encoding, 64 positions x 32 dimensions ({name})")
+
+
 @check(points=2, visibility="visible", target="sinusoidal_encoding")
-def test_small_table(student, ref, mistakes):
+def test_small_table(student, ref, mistakes, artifacts):
     """Sinusoidal table for max_len=10, d_model=8"""
+    _attach_table_picture(student, ref, artifacts)
     table = student.call("sinusoidal_encoding", 10, 8)
     expect_close(table, ref.sinusoidal_encoding(10, 8).double(), what="sinusoidal_encoding(10, 8)",
                  atol=TABLE_ATOL, mistakes=mistakes.sinusoidal(10, 8))
