@@ -59,6 +59,12 @@ def double(x):
         _shell_daemon()
         _python_daemon()
         threading.Thread(target=_chatter, daemon=True).start()
+        # Wait (within the call's time limit) until the shell daemon has really run, so the
+        # test's "none survived" proves something even on a busy machine.
+        for _ in range(150):
+            if os.path.exists("/tmp/daemon_was_here"):
+                break
+            time.sleep(0.01)
     return x * 3                                    # wrong
 
 
