@@ -57,10 +57,6 @@ class Assignment:
             return float(sum(q.points for q in self.questions))
         return float(sum(c.spec.points for c in self.checks(public_only=public_only)))
 
-    @property
-    def module_name(self) -> str:
-        return Path(self.file).stem
-
     def statement(self, lang: str) -> str:
         path = self.path / f"README.{lang}.md"
         if not path.is_file():

@@ -201,10 +201,6 @@ class Sandbox:
         self.output.join(timeout=2.0)
         return self.exit
 
-    def exit_report(self) -> dict[str, Any]:
-        """After the channel broke: wait for the middle process to say how the child ended."""
-        return self.close()
-
 
 class Zygote:
     """The warm process. Start once; spawn a sandbox per submission (and per restart)."""

@@ -181,6 +181,7 @@ def _private_dir() -> str:
 
 def serve(control: socket.socket) -> None:
     """Fork a middle process for every spawn request until the grader closes the socket."""
+    from graders.sandbox import cgroup
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # middles are reaped by the kernel
     _json_send(control, {"event": "ready", "pid": os.getpid()})
     while True:
@@ -196,7 +197,6 @@ def serve(control: socket.socket) -> None:
                 os.close(fd)
             continue
         chan, out, ctl = fds
-        from graders.sandbox import cgroup
         cgroup.sweep()
         pid = os.fork()
         if pid == 0:
