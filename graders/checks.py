@@ -25,10 +25,10 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from graders.contracts import VISIBILITIES
+from graders.errors import CheckFailure, StudentError
 
-
-class CheckFailure(Exception):
-    """A check failed; the message is shown to the student (subject to visibility)."""
+__all__ = ["CheckFailure", "StudentError", "CheckSpec", "check", "fail", "expect_true", "expect_tensor",
+           "expect_close", "expect_equal", "expect_scalar", "expect_raises", "is_close", "diagnose"]
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,6 @@ def expect_scalar(actual: Any, expected: float, *, what: str, atol: float = 1e-5
 
 def expect_raises(exc_name: str, func: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> None:
     """Fail unless calling `func` (e.g. student.call) makes the student's code raise `exc_name`."""
-    from graders.sandbox.proxy import StudentError
     try:
         func(*args, **kwargs)
     except StudentError as err:

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-MAX_RECORDS = 100_000
+MAX_RECORDS = 10_000          # a snapshot of them all stays well inside a reply's bounds (graders/limits.py)
 
 
 class Recorder:

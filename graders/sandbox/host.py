@@ -25,6 +25,7 @@ from graders.sandbox import isolate, protocol
 MODE_ENV = "SEQLAB_SANDBOX"          # "namespaces" (default) or "process" (development only)
 ZYGOTE_START_SECONDS = 120.0
 SPAWN_SECONDS = 10.0
+REPLY_VALUES = ("value", "inputs_after", "input_grads", "param_grads")   # the decoded parts of a reply
 
 
 class SandboxUnavailable(Exception):
@@ -123,6 +124,10 @@ class Channel:
         except (socket.timeout, TimeoutError):
             raise CallTimeout(self.deadline) from None
 
+    def check_deadline(self) -> None:
+        """Raise CallTimeout if the current request's deadline has passed."""
+        self._left()
+
     def settimeout(self, timeout: float | None) -> None:
         pass                      # the deadline rules; kept for callers of the socket API
 
@@ -168,9 +173,38 @@ class Sandbox:
         except protocol.ChannelClosed:
             self.alive = False
             raise
-        decoded = {k: protocol.decode(reply[k], bufs, resolve_handle=resolve_handle)
-                   for k in ("value", "inputs_after", "input_grads", "param_grads") if k in reply}
+        # The deadline covers decoding too: the budget looks at it as it goes, and again here.
+        budget = protocol.Budget(deadline=self.chan.deadline)
+        try:
+            decoded = {k: protocol.decode(reply[k], bufs, resolve_handle=resolve_handle, budget=budget)
+                       for k in REPLY_VALUES if k in reply}
+        except protocol.DeadlinePassed:
+            raise CallTimeout(timeout) from None
+        self.chan.check_deadline()
+        self.expect_silence()
         return reply, decoded
+
+    def pending(self) -> str | None:
+        """What waits unread on the channel between requests: "data", "closed" or None."""
+        if self.chan.sock.fileno() < 0:
+            return "closed"
+        ready, _, _ = select.select([self.chan.sock], [], [], 0)
+        if not ready:
+            return None
+        try:
+            peek = self.chan.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError, socket.timeout):
+            return None
+        except OSError:
+            return "closed"
+        return "data" if peek else "closed"
+
+    def expect_silence(self) -> None:
+        """After a reply the sandbox must be silent: bytes already waiting were sent out of
+        turn (a forged frame written by the student's code before the real reply), and
+        would otherwise be read as the next check's reply."""
+        if self.pending() == "data":
+            raise protocol.ProtocolError("the sandbox sent more than one reply")
 
     def close(self, *, measure: bool = False) -> dict[str, Any]:
         """Kill the child's whole tree and return how it ended (signal, memory, CPU)."""

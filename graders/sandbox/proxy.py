@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from graders.checks import CheckFailure
 from graders.contracts import Limits
+from graders.errors import BannedCall, CheckFailure, StudentError
 from graders.sandbox import protocol
 from graders.sandbox.host import CallTimeout, Sandbox, Zygote
 
@@ -26,14 +26,7 @@ SIGNAL_TEXT = {
 }
 
 
-class StudentError(CheckFailure):
-    """The student's code failed: raised, timed out, ran out of memory, or died."""
-
-    def __init__(self, kind: str, message: str, *, exc_type: str = "", exc_types: tuple[str, ...] = (),
-                 exc_message: str = "", trace: str = "") -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.exc_type, self.exc_types, self.exc_message, self.trace = exc_type, exc_types, exc_message, trace
+__all__ = ["BannedCall", "CheckFailure", "StudentError", "Session", "StudentProxy", "RemoteObject"]
 
 
 class Session:
@@ -55,8 +48,10 @@ class Session:
     def sandbox(self) -> Sandbox:
         if self.load_error is not None:
             raise self.load_error
-        if self.box is not None and self.box.alive:
+        if self.box is not None and self.box.alive and self.box.pending() is None:
             return self.box
+        # Dead, or it wrote to its channel between requests (bytes no request asked for, or
+        # a closed channel): whatever it sent would be read as the next check's reply.
         self._retire()
         self.restarts += 1 if self.generation else 0
         self._check_deadline("starting your code")
@@ -71,7 +66,7 @@ class Session:
             err.kind = "import" if err.kind == "exception" else err.kind
             self.load_error = err
             raise
-        if not reply.get("ok"):
+        if not reply["ok"]:
             self.load_error = self._load_failure(reply)
             raise self.load_error
         self.names = list(reply.get("names", []))
@@ -126,11 +121,22 @@ class Session:
             self._retire()
             raise StudentError("crashed", f"{what}: {self._death(report)}") from None
         except protocol.ProtocolError as exc:
-            self._retire()
-            raise StudentError("protocol", f"{what}: the sandbox sent malformed data ({exc})") from None
-        if not reply.get("ok") and reply.get("kind") in ("exception", "protocol"):
+            raise self._malformed(what, exc) from None
+        try:
+            check_reply(reply)
+        except protocol.ProtocolError as exc:
+            raise self._malformed(what, exc) from None
+        if not reply["ok"] and reply.get("kind") == "banned":
+            self._retire()            # the tripwire's record is read from the sandbox's own report
+            raise BannedCall(str(reply.get("api", "?")), int(reply.get("line", 0)))
+        if not reply["ok"] and reply.get("kind") in ("exception", "protocol"):
             raise self._exception(reply, what)
         return reply, decoded
+
+    def _malformed(self, what: str, exc: Exception) -> StudentError:
+        """Charge a malformed reply to the check that got it, and retire the sandbox that sent it."""
+        self._retire()
+        return StudentError("protocol", f"{what}: the sandbox sent malformed data ({exc})")
 
     def _await(self, box: Sandbox, limit: float) -> tuple[dict[str, Any], dict[str, Any]]:
         import select
@@ -138,6 +144,7 @@ class Session:
         if not ready:
             raise CallTimeout(limit)
         reply, _ = protocol.recv_frame(box.chan)
+        box.expect_silence()
         return reply, {}
 
     def _death(self, report: dict[str, Any]) -> str:
@@ -190,6 +197,12 @@ class Session:
             for v in value.values():
                 self._check_handles(v, what)
 
+    def handle_of(self, reply: dict[str, Any], what: str) -> int:
+        """The object id a reply must carry (a reply without one is malformed)."""
+        if "handle" not in reply:
+            raise self._malformed(what, protocol.ProtocolError("a reply without the object's handle"))
+        return reply["handle"]
+
     def _handle(self, data: dict[str, Any]) -> "RemoteObject":
         return RemoteObject(self, int(data["$handle"]), str(data.get("type", "object")))
 
@@ -233,21 +246,22 @@ class StudentProxy:
         parameter to an optimizer), updated with .setattr("grad", g) and read with .value()."""
         reply, _ = self._session.call({"op": "tensor", "requires_grad": requires_grad}, {"value": value},
                                       what="creating a tensor", timeout=self._timeout)
-        return RemoteObject(self._session, int(reply["handle"]), "Tensor", timeout=self._timeout)
+        return RemoteObject(self._session, self._session.handle_of(reply, "creating a tensor"), "Tensor",
+                            timeout=self._timeout)
 
     def double(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Place a test double (graders/sandbox/doubles.py: Recorder, TableLM) in the sandbox."""
         reply, _ = self._session.call({"op": "double", "target": name}, {"args": list(args), "kwargs": kwargs},
                                       what=f"creating {name}", timeout=self._timeout)
-        return RemoteObject(self._session, int(reply["handle"]), str(reply.get("type", name)),
-                            timeout=self._timeout)
+        return RemoteObject(self._session, self._session.handle_of(reply, f"creating {name}"),
+                            str(reply.get("type", name)), timeout=self._timeout)
 
     def new(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct the submission's class `name`; return a handle to the object."""
         reply, _ = self._session.call({"op": "new", "target": name}, {"args": list(args), "kwargs": kwargs},
                                       what=f"{name}(...)", timeout=self._timeout)
-        return RemoteObject(self._session, int(reply["handle"]), str(reply.get("type", name)),
-                            timeout=self._timeout)
+        return RemoteObject(self._session, self._session.handle_of(reply, f"{name}(...)"),
+                            str(reply.get("type", name)), timeout=self._timeout)
 
 
 class RemoteObject(protocol.Handle):
@@ -330,3 +344,28 @@ def _same(a: Any, b: Any) -> bool:
         return True
     # NaN never equals itself; an input holding NaN is unchanged if NaNs stayed put.
     return a.is_floating_point() and torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(0.0), b.nan_to_num(0.0))
+
+
+# What each field of a reply may hold; anything else is malformed (and retires the sandbox).
+_REPLY_FIELDS: dict[str, tuple[type, ...]] = {
+    "ok": (bool,), "kind": (str,), "message": (str,), "exc_type": (str,), "traceback": (str,),
+    "text": (str,), "lineno": (int,), "offset": (int,), "handle": (int,), "type": (str,), "api": (str,),
+    "line": (int,), "exc_types": (list,), "names": (list,), "input_names": (list,), "info": (dict,),
+    "missing": (list,), "unexpected": (list,), "event": (str,), "pid": (int,),
+}
+_STRING_LISTS = ("exc_types", "names", "input_names", "missing", "unexpected")
+
+
+def check_reply(reply: dict[str, Any]) -> None:
+    """Raise ProtocolError unless every field the proxy reads has its type and range."""
+    if type(reply.get("ok")) is not bool:
+        raise protocol.ProtocolError("a reply without `ok`")
+    for key, kinds in _REPLY_FIELDS.items():
+        if key in reply and type(reply[key]) not in kinds:
+            raise protocol.ProtocolError(f"reply field {key!r} has the wrong type")
+    for key in ("lineno", "offset", "handle", "line", "pid"):
+        if key in reply and not 0 <= reply[key] < (1 << 62):
+            raise protocol.ProtocolError(f"reply field {key!r} is out of range")
+    for key in _STRING_LISTS:
+        if key in reply and (len(reply[key]) > 100_000 or any(type(x) is not str for x in reply[key])):
+            raise protocol.ProtocolError(f"reply field {key!r} is not a list of strings")
