@@ -89,6 +89,14 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
                                     "2.3": "timed out after 2 s in double_sum",
                                     "2.4": f"Scale.forward: {MALFORMED} (dtype 'object' is not allowed)"}),
     "stall_at_import.py": (set(), {c: "timed out after 2 s in importing toy.py" for c in CHECKS}),
+    "reply_colliding_keys.py": ({"2.2", "2.3", "2.4"}, {"1.1": f"double: {MALFORMED} (more than 8 dict keys share one hash)",
+                                                        "2.1": "share one hash"}),
+    "reply_shared_buffer.py": ({"2.2", "2.3", "2.4"}, {"1.1": f"double: {MALFORMED} (a buffer is referenced twice)",
+                                                       "2.1": "a buffer is referenced twice"}),
+    "reply_deep.py": ({"2.2", "2.3"}, {"1.1": f"double: {MALFORMED} (value nested deeper than",
+                                       "2.1": "nested deeper than",
+                                       "2.4": f"Scale.forward: {MALFORMED} (value nested deeper than"}),
+    "reply_then_real_reply.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": f"double_sum: {MALFORMED}"}),
 }
 # Files with a test of their own below (not in the table above).
 KNOWN_GAPS = {"memory_across_processes.py", "nested_frame_at_import.py"}
@@ -159,7 +167,11 @@ def _each_timeout_restarted_the_sandbox(result):
     assert result.sandbox["restarts"] == 1
 
 
-EXTRA = {"fake_results_stdout.py": _forged_stdout_is_only_text, "huge_output.py": _huge_output_is_truncated_and_counted,
+def _malformed_reply_retired_its_sandbox(result):
+    assert result.sandbox["restarts"] == 1                 # the next check ran in a fresh sandbox
+
+
+EXTRA = {"reply_then_real_reply.py": _malformed_reply_retired_its_sandbox, "fake_results_stdout.py": _forged_stdout_is_only_text, "huge_output.py": _huge_output_is_truncated_and_counted,
          "atexit_trick.py": _exit_handlers_never_ran, "daemon.py": _daemons_ran,
          "os_exit.py": _each_fault_restarted_the_sandbox, "infinite_loop.py": _each_timeout_restarted_the_sandbox,
          "ignore_sigterm.py": _each_timeout_restarted_the_sandbox}
