@@ -28,5 +28,6 @@ class BannedCall(StudentError):
 
     def __init__(self, api: str, line: int) -> None:
         at = f" (line {line})" if line else ""
-        super().__init__("banned", f"Banned API {api} called at runtime{at}")
+        super().__init__("banned", f"Banned API {api} called at runtime{at}. Implement it yourself; "
+                                   "this check scores 0.")
         self.api, self.line = api, line

@@ -15,11 +15,16 @@ import os
 import socket
 import sys
 import traceback
+from contextlib import nullcontext
 from typing import Any
 
-from graders.sandbox import protocol
+import torch
+
+from graders.sandbox import protocol, tripwire
 
 MAX_TRACE = 4000
+# Taken before any tripwire is placed: the server's own backward must not trip a ban on autograd.
+_BACKWARD = torch.autograd.backward
 
 
 class Server:
@@ -30,6 +35,8 @@ class Server:
         self.filename = ""
         self.objects: dict[int, Any] = {}
         self.next_id = 1
+        self.board: tripwire.Board | None = None
+        self.bans: Any = []
 
     # ------------------------------------------------------------------ plumbing
     def register(self, obj: Any) -> int:
@@ -48,7 +55,12 @@ class Server:
         out = protocol.decode(value, buffers, resolve_handle=self.resolve)
         return _materialise(out)
 
+    def student(self) -> Any:
+        """Arm the bans of the current request while the student's code runs."""
+        return self.board.arm(self.bans) if self.board is not None else nullcontext()
+
     def reply(self, header: dict[str, Any], values: dict[str, Any] | None = None) -> None:
+        header["tripwires"] = self.board.state() if self.board is not None else "none"
         buffers: list[bytes] = []
         for key, value in (values or {}).items():
             header[key] = protocol.encode(value, buffers, handles=self.register)
@@ -64,6 +76,7 @@ class Server:
             op = header.get("op")
             if op == "bye":
                 return
+            self.bans = header.get("bans", [])
             handler = getattr(self, f"op_{op}", None)
             if handler is None:
                 self.reply({"ok": False, "kind": "protocol", "message": f"unknown op {op!r}"})
@@ -87,7 +100,7 @@ class Server:
     # ------------------------------------------------------------------ operations
     def op_load(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         self.filename = str(header["filename"])
-        source = buffers[0]
+        source = bytes(buffers[0])
         path = os.path.join(self.workdir, self.filename)
         with open(path, "wb") as fh:
             fh.write(source)
@@ -103,7 +116,11 @@ class Server:
         module = importlib.util.module_from_spec(spec)
         module.__file__ = path
         sys.modules[name] = module
-        exec(code, module.__dict__)  # noqa: S102 - this is the student's module, inside the sandbox
+        if header.get("install"):           # before the student's first line runs
+            self.board = tripwire.Board(self.sock.fileno(), self.filename)
+            self.board.install([str(s) for s in header["install"]])
+        with self.student():
+            exec(code, module.__dict__)  # noqa: S102 - this is the student's module, inside the sandbox
         self.module = module
         self.reply({"ok": True, "names": sorted(k for k in vars(module) if not k.startswith("__"))})
 
@@ -127,7 +144,8 @@ class Server:
             self.call_with_grad(func, args, kwargs, header, buffers)
             return
         before = _clone_tensors(args, kwargs) if header.get("check_inputs") else None
-        value = func(*args, **kwargs)
+        with self.student():
+            value = func(*args, **kwargs)
         values: dict[str, Any] = {"value": value}
         if before is not None:
             values["inputs_after"] = _clone_tensors(args, kwargs)
@@ -144,13 +162,14 @@ class Server:
                 leaves.append(args[i])
             else:
                 leaves.append(None)
-        value = func(*args, **kwargs)
         grad_outputs = self.decode(header["grad"], buffers)
-        outs = [value] if isinstance(value, torch.Tensor) else [v for v in value if isinstance(v, torch.Tensor)]
-        grads = grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
-        pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o.requires_grad]
-        if pairs:
-            torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+        with self.student():         # the backward pass runs the student's hooks and Functions too
+            value = func(*args, **kwargs)
+            outs = [value] if isinstance(value, torch.Tensor) else [v for v in value if isinstance(v, torch.Tensor)]
+            grads = grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+            pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o.requires_grad]
+            if pairs:
+                _BACKWARD([o for o, _ in pairs], [g for _, g in pairs])
         params = {}
         if isinstance(getattr(func, "__self__", None), torch.nn.Module) or isinstance(func, torch.nn.Module):
             module = func if isinstance(func, torch.nn.Module) else func.__self__
@@ -163,20 +182,24 @@ class Server:
         cls = self.target(str(header["target"]))
         args = self.decode(header.get("args", []), buffers)
         kwargs = self.decode(header.get("kwargs", {"$dict": []}), buffers)
-        obj = cls(*args, **kwargs)
+        with self.student():
+            obj = cls(*args, **kwargs)
         self.reply({"ok": True, "handle": self.register(obj), "type": type(obj).__name__})
 
     def op_load_state_dict(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         obj = self.resolve({"$handle": header["handle"]})
         state = self.decode(header["state"], buffers)
-        result = obj.load_state_dict(state, strict=bool(header.get("strict", True)))
+        with self.student():
+            result = obj.load_state_dict(state, strict=bool(header.get("strict", True)))
         missing = list(getattr(result, "missing_keys", []))
         unexpected = list(getattr(result, "unexpected_keys", []))
         self.reply({"ok": True, "missing": missing, "unexpected": unexpected})
 
     def op_state_dict(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         obj = self.resolve({"$handle": header["handle"]})
-        self.reply({"ok": True}, {"value": dict(obj.state_dict())})
+        with self.student():
+            state = dict(obj.state_dict())
+        self.reply({"ok": True}, {"value": state})
 
     def op_structure(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         import torch
@@ -190,13 +213,16 @@ class Server:
 
     def op_getattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         value = self.resolve({"$handle": header["handle"]})
-        for part in filter(None, str(header["name"]).split(".")):
-            value = getattr(value, part)
+        with self.student():
+            for part in filter(None, str(header["name"]).split(".")):
+                value = getattr(value, part)
         self.reply({"ok": True}, {"value": value})
 
     def op_setattr(self, header: dict[str, Any], buffers: list[bytes]) -> None:
         obj = self.resolve({"$handle": header["handle"]})
-        setattr(obj, str(header["name"]), self.decode(header["value"], buffers))
+        value = self.decode(header["value"], buffers)
+        with self.student():
+            setattr(obj, str(header["name"]), value)
         self.reply({"ok": True})
 
     def op_double(self, header: dict[str, Any], buffers: list[bytes]) -> None:

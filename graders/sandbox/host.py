@@ -135,13 +135,26 @@ class Channel:
         self.sock.close()
 
 
-def recv_reply(chan: Channel) -> tuple[dict[str, Any], list[bytes]]:
-    """One frame from the sandbox; anything malformed (even JSON nested too deeply for the
-    parser, which raises RecursionError) is a ProtocolError, so the caller retires the box."""
-    try:
-        return protocol.recv_frame(chan)
-    except RecursionError:
-        raise protocol.ProtocolError("the reply is nested too deeply") from None
+MAX_TRIPS = 16                      # tripwire reports one request may bring before its reply
+
+
+def recv_reply(chan: Channel, trips: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[bytes]]:
+    """The reply frame from the sandbox, after any tripwire reports (graders/sandbox/tripwire.py),
+    which go to `trips`; anything malformed (even JSON nested too deeply for the parser, which
+    raises RecursionError) is a ProtocolError, so the caller retires the box."""
+    for _ in range(MAX_TRIPS + 1):
+        try:
+            header, buffers = protocol.recv_frame(chan)
+        except RecursionError:
+            raise protocol.ProtocolError("the reply is nested too deeply") from None
+        if header.get("event") != "trip":
+            return header, buffers
+        api, line = header.get("api"), header.get("line")
+        if type(api) is not str or type(line) is not int or buffers:
+            raise protocol.ProtocolError("a malformed tripwire report")
+        if trips is not None:
+            trips.append({"api": api[:200], "line": max(0, min(line, 1 << 30))})
+    raise protocol.ProtocolError(f"more than {MAX_TRIPS} tripwire reports for one request")
 
 
 class Sandbox:
@@ -155,6 +168,7 @@ class Sandbox:
         self.alive = True
         self.exit: dict[str, Any] = {}
         self.wall_killed = False
+        self.trips: list[dict[str, Any]] = []      # banned calls the sandbox reported, in order
 
     def request(self, header: dict[str, Any], values: dict[str, Any] | None = None, *,
                 timeout: float, resolve_handle: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -169,7 +183,7 @@ class Sandbox:
             self.alive = False
             raise protocol.ChannelClosed(str(exc)) from None
         try:
-            reply, bufs = recv_reply(self.chan)
+            reply, bufs = recv_reply(self.chan, self.trips)
         except protocol.ChannelClosed:
             self.alive = False
             raise

@@ -12,8 +12,8 @@ from typing import Any
 
 from graders.contracts import Limits
 from graders.errors import BannedCall, CheckFailure, StudentError
-from graders.sandbox import protocol
-from graders.sandbox.host import CallTimeout, Sandbox, Zygote
+from graders.sandbox import protocol, tripwire
+from graders.sandbox.host import CallTimeout, Sandbox, Zygote, recv_reply
 
 SIGNAL_TEXT = {
     "SIGXCPU": "used up its CPU time limit",
@@ -32,8 +32,11 @@ __all__ = ["BannedCall", "CheckFailure", "StudentError", "Session", "StudentProx
 class Session:
     """The sandbox of one submission, restarted after a fault, killed at the end."""
 
-    def __init__(self, zygote: Zygote, *, filename: str, source: bytes, limits: Limits, seed: int) -> None:
+    def __init__(self, zygote: Zygote, *, filename: str, source: bytes, limits: Limits, seed: int,
+                 banned: dict[str, tuple[str, ...]] | None = None) -> None:
         self.zygote, self.filename, self.source, self.limits, self.seed = zygote, filename, source, limits, seed
+        self.banned = dict(banned or {})
+        self.trips: list[dict[str, Any]] = []     # banned calls reported at run time, in order
         self.module = filename.rsplit(".", 1)[0]
         self.deadline = time.monotonic() + limits.wall_seconds
         self.box: Sandbox | None = None
@@ -58,9 +61,13 @@ class Session:
         self.box = self.zygote.spawn(self.limits, self.seed)
         self.generation += 1
         try:
-            reply = self._send({"op": "load", "filename": self.filename, "module": self.module},
+            reply = self._send({"op": "load", "filename": self.filename, "module": self.module,
+                                "install": tripwire.all_specs(self.banned), "bans": self.bans_for(())},
                                raw=[self.source], what=f"importing {self.filename}",
                                timeout=self.limits.call_seconds)[0]
+        except BannedCall as err:
+            self.load_error = err
+            raise
         except StudentError as err:
             # Loading is deterministic: a module that failed once fails every check the same way.
             err.kind = "import" if err.kind == "exception" else err.kind
@@ -91,6 +98,10 @@ class Session:
         return "\n".join(self.outputs)
 
     # ------------------------------------------------------------------ requests
+    def bans_for(self, names: Any) -> list[str]:
+        """The banned APIs armed while the sandbox serves a request to `names`."""
+        return tripwire.specs_for(self.banned, names)
+
     def _check_deadline(self, what: str) -> None:
         if time.monotonic() >= self.deadline:
             raise StudentError("timeout", f"the submission used up its total time limit of "
@@ -100,6 +111,7 @@ class Session:
               what: str, timeout: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         box = self.box
         assert box is not None
+        seen = len(box.trips)
         limit = min(timeout or self.limits.call_seconds, max(0.0, self.deadline - time.monotonic()))
         try:
             if raw:
@@ -126,9 +138,14 @@ class Session:
             check_reply(reply)
         except protocol.ProtocolError as exc:
             raise self._malformed(what, exc) from None
-        if not reply["ok"] and reply.get("kind") == "banned":
-            self._retire()            # the tripwire's record is read from the sandbox's own report
-            raise BannedCall(str(reply.get("api", "?")), int(reply.get("line", 0)))
+        if len(box.trips) > seen:     # reported by the tripwire before the student's code went on
+            self.trips += box.trips[seen:]
+            raise BannedCall(box.trips[seen]["api"], box.trips[seen]["line"])
+        if self.banned and reply.get("tripwires") != "intact":
+            self._retire()
+            raise StudentError("banned", f"{what}: the sandbox's record of banned API calls is missing or was "
+                                         f"tampered with (tripwires: {str(reply.get('tripwires'))[:20]}); "
+                                         "this check scores 0")
         if not reply["ok"] and reply.get("kind") in ("exception", "protocol"):
             raise self._exception(reply, what)
         return reply, decoded
@@ -143,7 +160,7 @@ class Session:
         ready, _, _ = select.select([box.chan], [], [], limit)
         if not ready:
             raise CallTimeout(limit)
-        reply, _ = protocol.recv_frame(box.chan)
+        reply, _ = recv_reply(box.chan, box.trips)
         box.expect_silence()
         return reply, {}
 
@@ -217,9 +234,13 @@ class Session:
 class StudentProxy:
     """The submitted module, as checks see it."""
 
-    def __init__(self, session: Session, *, timeout: float | None = None) -> None:
+    def __init__(self, session: Session, *, timeout: float | None = None, targets: tuple[str, ...] = ()) -> None:
         self._session = session
         self._timeout = timeout
+        self._targets = tuple(targets)       # the check's targets: their bans are armed on every call
+
+    def _bans(self, name: str) -> list[str]:
+        return self._session.bans_for(self._targets + (name,))
 
     def has(self, name: str) -> bool:
         self._session.sandbox()
@@ -228,7 +249,7 @@ class StudentProxy:
     def call(self, name: str, *args: Any, check_inputs: bool = False, **kwargs: Any) -> Any:
         """Call the submission's function `name`; return its result as data."""
         reply, values = self._session.call(
-            {"op": "call", "target": name, "check_inputs": check_inputs},
+            {"op": "call", "target": name, "check_inputs": check_inputs, "bans": self._bans(name)},
             {"args": list(args), "kwargs": kwargs}, what=name, timeout=self._timeout)
         if check_inputs:
             _compare_inputs(name, args, kwargs, values.get("inputs_after", {}), reply)
@@ -237,7 +258,8 @@ class StudentProxy:
     def call_grad(self, name: str, *args: Any, grad_outputs: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
         """Call `name` with float tensor arguments requiring grad and back-propagate `grad_outputs`."""
         _, values = self._session.call(
-            {"op": "call", "target": name}, {"args": list(args), "kwargs": kwargs, "grad": grad_outputs},
+            {"op": "call", "target": name, "bans": self._bans(name)},
+            {"args": list(args), "kwargs": kwargs, "grad": grad_outputs},
             what=f"{name} (backward)", timeout=self._timeout)
         return values.get("value"), values.get("input_grads", [])
 
@@ -258,26 +280,30 @@ class StudentProxy:
 
     def new(self, name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct the submission's class `name`; return a handle to the object."""
-        reply, _ = self._session.call({"op": "new", "target": name}, {"args": list(args), "kwargs": kwargs},
+        reply, _ = self._session.call({"op": "new", "target": name, "bans": self._bans(name)},
+                                      {"args": list(args), "kwargs": kwargs},
                                       what=f"{name}(...)", timeout=self._timeout)
         return RemoteObject(self._session, self._session.handle_of(reply, f"{name}(...)"),
-                            str(reply.get("type", name)), timeout=self._timeout)
+                            str(reply.get("type", name)), timeout=self._timeout, bans=self._bans(name))
 
 
 class RemoteObject(protocol.Handle):
     """An object living in the sandbox (e.g. the student's nn.Module); pass it as an argument
     to later calls and the sandbox receives the object itself."""
 
-    def __init__(self, session: Session, ident: int, type_name: str, *, timeout: float | None = None) -> None:
+    def __init__(self, session: Session, ident: int, type_name: str, *, timeout: float | None = None,
+                 bans: list[str] | None = None) -> None:
         super().__init__(ident, type_name)
         self._session, self._ident, self.type_name, self._timeout = session, ident, type_name, timeout
+        self._bans = bans if bans is not None else session.bans_for(())
         self._generation = session.generation
 
     def _request(self, header: dict[str, Any], values: dict[str, Any], what: str) -> tuple[dict, dict]:
         if self._generation != self._session.generation or self._session.box is None:
             raise StudentError("restarted", f"{what}: the sandbox was restarted after an earlier failure, "
                                             f"so this {self.type_name} object is gone")
-        return self._session.call({**header, "handle": self._ident}, values, what=what, timeout=self._timeout)
+        return self._session.call({**header, "handle": self._ident, "bans": self._bans}, values, what=what,
+                                  timeout=self._timeout)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call("__call__", *args, **kwargs)

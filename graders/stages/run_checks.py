@@ -16,6 +16,7 @@ from graders.checks import CheckFailure
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
+from graders.errors import BannedCall
 from graders.sandbox.proxy import Session, StudentProxy
 
 MAX_MESSAGE = 2000
@@ -36,7 +37,7 @@ def run_checks(ctx: Context) -> None:
     """Run each check; fill ctx.results, ctx.stdout and the sandbox report."""
     checks = ctx.assignment.checks(public_only=ctx.job.public_only)
     session = Session(ctx.zygote, filename=ctx.filename, source=ctx.source,
-                      limits=ctx.assignment.limits, seed=ctx.assignment.seed)
+                      limits=ctx.assignment.limits, seed=ctx.assignment.seed, banned=ctx.assignment.banned)
     try:
         for info in checks:
             ctx.results.append(_run_one(ctx, session, info))
@@ -49,7 +50,10 @@ def run_checks(ctx: Context) -> None:
 def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
     spec = info.spec
     t0 = time.perf_counter()
+    trips = len(session.trips)
     fraction, message = _outcome(ctx, session, info)
+    if len(session.trips) > trips:             # a banned call at run time, even if the check caught it
+        fraction, message = 0.0, str(BannedCall(**session.trips[trips]))
     fraction = min(1.0, max(0.0, fraction))
     score = round(spec.points * fraction, 6)
     passed = fraction >= 1.0
@@ -95,7 +99,7 @@ def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]
     assignment: Assignment = ctx.assignment
     seed = zlib.crc32(f"{assignment.seed}:{info.folder}/{info.spec.func.__name__}".encode())
     available = {
-        "student": lambda: StudentProxy(session, timeout=info.spec.timeout),
+        "student": lambda: StudentProxy(session, timeout=info.spec.timeout, targets=info.spec.target),
         "ref": lambda: assignment.reference,
         "rng": lambda: torch.Generator().manual_seed(seed),
         "mistakes": lambda: assignment.mistakes,

@@ -96,6 +96,11 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
     "reply_deep.py": ({"2.2", "2.3"}, {"1.1": f"double: {MALFORMED} (value nested deeper than",
                                        "2.1": "nested deeper than",
                                        "2.4": f"Scale.forward: {MALFORMED} (value nested deeper than"}),
+    "banned_at_runtime.py": (set(), {"1.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
+                                     "2.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
+                                     "2.2": "Banned API torch.nn.functional.softmax called at runtime (line 31)",
+                                     "2.3": "Banned API .backward called at runtime (line 39)",
+                                     "2.4": "Banned API torch.nn.functional.softmax called at runtime (line 49)"}),
     "reply_then_real_reply.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": f"double_sum: {MALFORMED}"}),
 }
 # Files with a test of their own below (not in the table above).
