@@ -15,7 +15,7 @@ from graders.quiz import grade_answers
 from seqlab.blobs.services import blob_bytes, blob_store
 from seqlab.courses.models import (Assignment, AssignmentFile, AssignmentVersion, Course, Extension,
                                    Membership, Offering, Role)
-from seqlab.gradebook.services import audit_record
+from seqlab.core.audit import audit_record
 
 COMPLETE_MARK = ".seqlab-complete"
 

@@ -1,17 +1,16 @@
-"""Writes for grades: the audit trail first (other services call it)."""
+"""Writes for grades: overrides and rubric grades within their bounds, publication, regrade-all."""
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
-from seqlab.gradebook.models import AuditEntry, Override, RegradeBatch
+from seqlab.core.audit import audit_record
+from seqlab.courses.selectors import question_for_check
+from seqlab.submissions.models import Status, Submission
+from seqlab.submissions.services import submission_regrade
+from seqlab.gradebook.models import Override, RegradeBatch
 
-
-def audit_record(*, course, actor, action: str, subject: str, before=None, after=None,
-                 comment: str = "") -> AuditEntry:
-    """Append one entry to the course's audit trail."""
-    return AuditEntry.objects.create(course=course, actor=actor, action=action, subject=subject[:300],
-                                     before=before, after=after, comment=comment)
+__all__ = ["audit_record"]      # kept importable from here for callers written before seqlab.core
 
 
 def _subject(submission) -> str:
@@ -81,7 +80,6 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
     It is the check's override (so the gradebook, the student's page and the audit trail treat it
     like any other TA judgement); `rubric` keeps which criteria were met.
     """
-    from seqlab.courses.selectors import question_for_check
     question = question_for_check(version=submission.version, number=check_number)
     if question is None or question.type != "text":
         raise GradeRefused(f"check {check_number} is not a written question of this submission")
@@ -95,8 +93,6 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
 
 def offering_regrade_all(*, actor, offering) -> RegradeBatch:
     """Re-queue every counted attempt of the offering against the assignment's current version."""
-    from seqlab.submissions.models import Status, Submission
-    from seqlab.submissions.services import submission_regrade
     ids = list(Submission.objects.filter(offering=offering, status__in=[Status.GRADED, Status.ERROR])
                .values_list("id", flat=True))
     for submission in Submission.objects.filter(id__in=ids):

@@ -12,11 +12,15 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from graders.contracts import Job
 from graders.contracts import Result as EngineResult
 from seqlab.blobs.services import blob_store
 from seqlab.courses.models import Offering, Role
 from seqlab.courses.selectors import course_role, deadlines_for
-from seqlab.gradebook.services import audit_record
+from seqlab.courses.services import assignment_version_materialize
+from seqlab.grading import runner
+from seqlab.core.audit import audit_record
+from seqlab.core.queueing import grading_enqueue, grading_enqueue_on_commit
 from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
 
 ACCEPTED_SUFFIXES = (".py", ".ipynb", ".dot")
@@ -63,9 +67,8 @@ def _late_days(*, offering: Offering, student, now) -> int:
 
 
 def _enqueue_on_commit(submission: Submission) -> None:
-    from seqlab.submissions.tasks import grade_submission
-    grade_submission.apply_async_on_commit(args=(submission.id, submission.run),
-                                           queue=submission.offering.assignment.queue)
+    grading_enqueue_on_commit(submission_id=submission.id, run=submission.run,
+                              queue=submission.offering.assignment.queue)
 
 
 @transaction.atomic
@@ -151,7 +154,6 @@ def submission_regrade(*, actor, submission: Submission) -> Submission:
 
 def submission_requeue_stuck(*, now=None) -> list[int]:
     """Send again every run that sat queued or running far longer than it should."""
-    from seqlab.submissions.tasks import grade_submission
     now = now or timezone.now()
     margin = timedelta(seconds=settings.SEQLAB_STUCK_AFTER_SECONDS)
     requeued = []
@@ -166,7 +168,7 @@ def submission_requeue_stuck(*, now=None) -> list[int]:
         else:
             continue
         if touched:
-            grade_submission.apply_async(args=(sub.pk, sub.run), queue=sub.offering.assignment.queue)
+            grading_enqueue(submission_id=sub.pk, run=sub.run, queue=sub.offering.assignment.queue)
             requeued.append(sub.pk)
     return requeued
 
@@ -177,10 +179,6 @@ def submission_grade(*, submission_id: int, run: int, worker: str) -> Result | N
     Returns None when another delivery already claimed or finished this run. Any exception
     is an infrastructure fault (the engine turns student faults into results).
     """
-    from graders.contracts import Job
-    from seqlab.courses.services import assignment_version_materialize
-    from seqlab.grading import runner
-
     if not submission_claim(submission_id=submission_id, run=run, worker=worker):
         return None
     submission = Submission.objects.select_related("blob", "version__assignment").get(pk=submission_id)

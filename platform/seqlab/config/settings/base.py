@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_htmx",
+    "seqlab.core",
     "seqlab.blobs",
     "seqlab.accounts",
     "seqlab.courses",
