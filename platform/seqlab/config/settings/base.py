@@ -140,3 +140,16 @@ SEQLAB_GRADE_RETRIES = env_int("SEQLAB_GRADE_RETRIES", 5)
 # A queued/running submission older than its wall limit plus this is presumed lost.
 SEQLAB_STUCK_AFTER_SECONDS = env_int("SEQLAB_STUCK_AFTER_SECONDS", 300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SEQLAB_MAX_UPLOAD_BYTES + 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 16               # a multipart submit: the code, its extra files, a zip
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# A quiz's or written part's answers.json (20 000 characters per written answer, a few questions).
+SEQLAB_MAX_ANSWERS_BYTES = env_int("SEQLAB_MAX_ANSWERS_BYTES", 256 * 1024)
+# A JSON API body: base64 of the largest upload plus room for names (base64 is 4/3 of the bytes).
+SEQLAB_API_MAX_BODY_BYTES = env_int("SEQLAB_API_MAX_BODY_BYTES", SEQLAB_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024)
+SEQLAB_API_MAX_DEPTH = 8
+
+# ---------------------------------------------------------------- fair use (docs/security.md)
+# Submissions of one student for one offering that may wait in the queue or run at once.
+SEQLAB_MAX_PENDING_PER_STUDENT = env_int("SEQLAB_MAX_PENDING_PER_STUDENT", 2)
+# The cool-down a new offering gets unless its instructor sets another (0 = none).
+SEQLAB_DEFAULT_COOLDOWN_SECONDS = env_int("SEQLAB_DEFAULT_COOLDOWN_SECONDS", 30)
