@@ -35,10 +35,10 @@ def submission_submit(request, pk: int):
         for error in form.non_field_errors() or [str(form.errors)]:
             messages.error(request, error)
         return redirect("courses:offering", pk=offering.pk)
-    filename, content, kind = form.payload(offering.assignment.file)
+    files, kind = form.payload(offering.assignment.file)
     try:
-        submission = services.submission_create(student=request.user, offering=offering,
-                                                filename=filename, content=content, kind=kind)
+        submission = services.submission_create_files(student=request.user, offering=offering,
+                                                      files=files, kind=kind)
     except services.SubmissionRefused as refused:
         messages.error(request, str(refused))
         return redirect("courses:offering", pk=offering.pk)

@@ -101,10 +101,27 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "seqlab.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["seqlab.api.throttles.UserThrottle", "seqlab.api.throttles.AnonThrottle"],
+    "EXCEPTION_HANDLER": "seqlab.api.errors.exception_handler",
 }
+# Requests per client (docs/security.md): every API call, and submissions through the API.
+SEQLAB_API_RATES = {
+    "user": env_str("SEQLAB_API_RATE_USER", "240/min"),
+    "anon": env_str("SEQLAB_API_RATE_ANON", "30/min"),
+    "submit": env_str("SEQLAB_API_RATE_SUBMIT", "60/hour"),
+}
+
 
 # ---------------------------------------------------------------- Celery (see config/celery.py)
 REDIS_URL = env_str("REDIS_URL")
+# Throttle and lockout counters must be shared by every web process: Redis when there is one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (

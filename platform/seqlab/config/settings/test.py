@@ -15,3 +15,5 @@ SEQLAB_CACHE_DIR = VAR_DIR / "test-assignment-cache"
 # Tests never run collectstatic: serve straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Throttle counters stay inside the test process (a shared Redis would carry them between runs).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
