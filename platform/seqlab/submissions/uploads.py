@@ -8,6 +8,7 @@ message, by running that stage on the bytes. Nothing refused here is stored or c
 from __future__ import annotations
 
 import io
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -122,6 +123,26 @@ def _refuse_too_large(size: int) -> None:
                                 % {"got": size // 1024, "kib": limit // 1024})
 
 
+def _zip_member_problem(info: zipfile.ZipInfo) -> str | None:
+    parts = info.filename.replace("\\", "/").split("/")
+    if info.filename.startswith(("/", "\\")) or ".." in parts or (parts[0][1:2] == ":"):
+        return _("The zip holds %(name)s, a path outside the archive.") % {"name": info.filename[:100]}
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return _("The zip holds %(name)s, a symbolic link; put the file itself in the zip.") % {"name": info.filename[:100]}
+    return None
+
+
+def zip_refusal(content: bytes) -> str | None:
+    """Member names that leave the archive, and links: refused on top of the engine's zip rules
+    (the engine reads members by base name and never writes them out, but no one should have to
+    reason about that to trust an archive we keep)."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
+        return None                     # the engine's stage says what is wrong with it
+    return next((p for p in map(_zip_member_problem, infos[:MAX_ZIP_MEMBERS + 1]) if p), None)
+
+
 def engine_refusal(upload: UploadFile, *, expected: Expected) -> str | None:
     """The message the engine's upload stage would reject these bytes with, or None.
 
@@ -141,6 +162,7 @@ def upload_check(upload: UploadFile, *, expected: Expected) -> None:
     if problem:
         raise SubmissionRefused("bad_filename", problem)
     _refuse_too_large(len(upload.content))
-    message = engine_refusal(upload, expected=expected)
+    message = (zip_refusal(upload.content) if upload.name.endswith(".zip") else None) or \
+        engine_refusal(upload, expected=expected)
     if message:
         raise SubmissionRefused("bad_upload", message)
