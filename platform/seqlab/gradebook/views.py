@@ -86,7 +86,11 @@ def override_submit(request, pk: int):
         services.override_clear(actor=request.user, submission=submission,
                                 check_number=form.cleaned_data["check_number"], comment=form.cleaned_data["comment"])
     else:
-        services.override_set(actor=request.user, submission=submission, **form.cleaned_data)
+        try:
+            services.override_set(actor=request.user, submission=submission, **form.cleaned_data)
+        except services.GradeRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("gradebook:review_detail", pk=pk)
     messages.success(request, _("Saved. The change is in the audit trail."))
     return redirect("gradebook:review_detail", pk=pk)
 

@@ -165,6 +165,9 @@ SEQLAB_MAX_ANSWERS_BYTES = env_int("SEQLAB_MAX_ANSWERS_BYTES", 256 * 1024)
 SEQLAB_API_MAX_BODY_BYTES = env_int("SEQLAB_API_MAX_BODY_BYTES", SEQLAB_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024)
 SEQLAB_API_MAX_DEPTH = 8
 
+# A TA may give more than an assignment's total only as an explicit, audited bonus, up to this fraction.
+SEQLAB_MAX_BONUS_FRACTION = 0.2
+
 # ---------------------------------------------------------------- fair use (docs/security.md)
 # Submissions of one student for one offering that may wait in the queue or run at once.
 SEQLAB_MAX_PENDING_PER_STUDENT = env_int("SEQLAB_MAX_PENDING_PER_STUDENT", 2)
