@@ -3,6 +3,8 @@ request (so a deployment or a test can change them) and counted in the shared ca
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import BasePermission
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
@@ -28,3 +30,19 @@ class SubmitThrottle(_SettingsRate, UserRateThrottle):
         if request.method != "POST":
             return True
         return super().allow_request(request, view)
+
+
+class AnonymousRateLimit(BasePermission):
+    """Throttle anonymous clients before they are told to authenticate.
+
+    DRF checks permissions before throttles, so an API where every view needs a login would never
+    count anonymous requests; as the first permission, this counts them.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if request.user and request.user.is_authenticated:
+            return True
+        throttle = AnonThrottle()
+        if not throttle.allow_request(request, view):
+            raise Throttled(wait=throttle.wait())
+        return True

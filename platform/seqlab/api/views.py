@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from seqlab.api.bodies import SubmissionBody
 from seqlab.api.serializers import offering_json, submission_json
-from seqlab.api.throttles import AnonThrottle, SubmitThrottle, UserThrottle
+from seqlab.api.throttles import SubmitThrottle, UserThrottle
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses.views import offering_or_404
 from seqlab.submissions import selectors, services
@@ -39,7 +39,7 @@ def _uploads(request, offering) -> list[UploadFile]:
 
 
 @api_view(["GET", "POST"])
-@throttle_classes([UserThrottle, AnonThrottle, SubmitThrottle])
+@throttle_classes([UserThrottle, SubmitThrottle])
 def offering_submissions(request, pk: int):
     offering = offering_or_404(request.user, pk)
     if request.method == "GET":

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_htmx",
+    "axes",
     "seqlab.core",
     "seqlab.blobs",
     "seqlab.accounts",
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",           # last: it answers locked-out logins
 ]
 
 ROOT_URLCONF = "seqlab.config.urls"
@@ -75,6 +77,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",      # counts failed logins and refuses locked-out ones
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, docs/security.md): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for AXES_COOLOFF_TIME hours (even with the
+# right password); a successful login resets the count.
+AXES_FAILURE_LIMIT = env_int("SEQLAB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SEQLAB_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "courses:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -99,14 +113,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["seqlab.api.throttles.AnonymousRateLimit",
+                                   "rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "seqlab.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["seqlab.api.throttles.UserThrottle", "seqlab.api.throttles.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["seqlab.api.throttles.UserThrottle"],
     "EXCEPTION_HANDLER": "seqlab.api.errors.exception_handler",
 }
 # Requests per client (docs/security.md): every API call, and submissions through the API.
