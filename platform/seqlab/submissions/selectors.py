@@ -19,7 +19,7 @@ from django.utils import timezone
 from graders.quiz import parse_answers
 from seqlab.core.jsonbounds import loads_bounded
 from seqlab.courses.models import Offering
-from seqlab.courses.selectors import deadlines_for, is_course_staff
+from seqlab.courses.selectors import deadlines_for, is_course_staff, last_cutoff
 from seqlab.submissions.models import Artifact, Submission
 
 # How the engine reports a written answer it leaves for a TA (graders/quiz.py grade_question).
@@ -64,11 +64,13 @@ def last_answers(*, offering: Offering, student) -> dict[str, Any]:
 
 
 def answer_key_visible(*, viewer, submission: Submission, now: datetime | None = None) -> bool:
-    """A quiz's correct answers: staff always; the student once they can no longer submit."""
+    """A quiz's correct answers: staff always; a student once no student at all can still submit
+    (every extension past), or once the instructor has published the grades (an explicit release)."""
     if viewer != submission.student:
         return is_course_staff(user=viewer, course=submission.offering.course)
-    cutoff = deadlines_for(offering=submission.offering, student=viewer).cutoff_at
-    return (now or timezone.now()) > cutoff
+    now = now or timezone.now()
+    published = submission.offering.published_at
+    return bool(published and now >= published) or now > last_cutoff(offering=submission.offering)
 
 
 def queue_position(*, submission: Submission) -> int:
