@@ -110,7 +110,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "seqlab.accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["seqlab.api.throttles.AnonymousRateLimit",
@@ -124,6 +124,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["seqlab.api.throttles.UserThrottle"],
     "EXCEPTION_HANDLER": "seqlab.api.errors.exception_handler",
 }
+# API tokens expire this many days after they are made (0 = never); the token page can revoke them.
+SEQLAB_API_TOKEN_DAYS = env_int("SEQLAB_API_TOKEN_DAYS", 180)
 # Requests per client (docs/security.md): every API call, and submissions through the API.
 SEQLAB_API_RATES = {
     "user": env_str("SEQLAB_API_RATE_USER", "240/min"),
