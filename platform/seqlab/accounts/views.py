@@ -1,5 +1,6 @@
 """The API token page for the command-line client: make a token (its key shown this once), revoke one."""
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,5 +20,6 @@ def token_page(request):
 @login_required
 @require_POST
 def token_revoke_view(request, token_id: int):
-    token_revoke(user=request.user, token_id=token_id)
+    if not token_revoke(user=request.user, token_id=token_id):
+        raise Http404           # not this user's, or no longer active: no existence leak either way
     return redirect("accounts:token")
