@@ -18,7 +18,8 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir ".[web]" \
  && useradd --system --create-home --home-dir /var/lib/seqlab seqlab \
- && DJANGO_SECRET_KEY=build DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://build \
+ && DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://build \
     python manage.py collectstatic --noinput -v 0 \
  && chown -R seqlab /var/lib/seqlab
 

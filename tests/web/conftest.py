@@ -92,17 +92,18 @@ def adder(db):
 
 @pytest.fixture
 def offering(course, adder, instructor):
+    """Open for a week, with no cool-down (tests submit back to back; the default is in settings)."""
     from seqlab.courses.services import offering_save
     now = timezone.now()
     return offering_save(actor=instructor, course=course, assignment=adder,
-                         release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+                         release_at=now - timedelta(days=1), due_at=now + timedelta(days=7), cooldown_seconds=0)
 
 
 def _offer(folder, course, instructor):
     from seqlab.courses.services import assignment_sync, offering_save
     now = timezone.now()
     return offering_save(actor=instructor, course=course, assignment=assignment_sync(path=folder).assignment,
-                         release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+                         release_at=now - timedelta(days=1), due_at=now + timedelta(days=7), cooldown_seconds=0)
 
 
 @pytest.fixture

@@ -1,22 +1,43 @@
-"""Writes for accounts: API tokens and the demo people."""
+"""Writes for accounts: API tokens (hashed, shown once, expiring, revocable) and the demo people."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+
+from seqlab.accounts.models import ApiToken
+from seqlab.accounts.tokens import key_digest, key_new
+
+
+def token_create(*, user, days: int | None = None) -> ApiToken:
+    """A new token; its key is on the returned object (`.key`) this once and stored only as a hash."""
+    days = settings.SEQLAB_API_TOKEN_DAYS if days is None else days
+    key = key_new()
+    token = ApiToken.objects.create(user=user, digest=key_digest(key), prefix=key[:8],
+                                    expires_at=timezone.now() + timedelta(days=days) if days else None)
+    token.key = key
+    return token
 
 
 @transaction.atomic
-def token_rotate(*, user) -> Token:
-    """Replace the user's API token (the old one stops working at once)."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def token_rotate(*, user, days: int | None = None) -> ApiToken:
+    """Revoke the user's tokens and make a new one (`.key` holds its key, shown once)."""
+    token_revoke_all(user=user)
+    return token_create(user=user, days=days)
 
 
-def token_get(*, user) -> Token | None:
-    return Token.objects.filter(user=user).first()
+def token_revoke(*, user, token_id: int) -> bool:
+    """Stop one of the user's tokens working at once; False if it was not theirs or not active."""
+    return ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()) == 1
+
+
+def token_revoke_all(*, user) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def user_with_password(*, username: str, first_name: str = "", password: str | None = None,

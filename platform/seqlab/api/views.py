@@ -1,19 +1,20 @@
 """The JSON API for the command-line client: token or session auth, thin views."""
 from __future__ import annotations
 
-import base64
-import binascii
-
+from django.conf import settings
 from django.http import Http404
 from rest_framework import status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
 
+from seqlab.api.bodies import SubmissionBody
 from seqlab.api.serializers import offering_json, submission_json
+from seqlab.api.throttles import SubmitThrottle, UserThrottle
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses.views import offering_or_404
 from seqlab.submissions import selectors, services
 from seqlab.submissions.models import Kind, Submission
+from seqlab.submissions.uploads import SubmissionRefused, UploadFile
 
 
 @api_view(["GET"])
@@ -23,33 +24,40 @@ def assignment_list(request):
     return Response({"assignments": [offering_json(o, request.user) for o in offerings]})
 
 
-def _upload(request) -> tuple[str, bytes]:
-    """A multipart `file`, or JSON {filename, content_base64 | content}."""
-    if "file" in request.FILES:
-        upload = request.FILES["file"]
-        return upload.name, upload.read()
-    filename = str(request.data.get("filename", ""))
-    if "content_base64" in request.data:
-        return filename, base64.b64decode(request.data["content_base64"], validate=True)
-    return filename, str(request.data.get("content", "")).encode("utf-8")
+def _uploads(request, offering) -> list[UploadFile]:
+    """Several multipart `file` parts, or a JSON body checked by SubmissionBody."""
+    parts = request.FILES.getlist("file") if hasattr(request.FILES, "getlist") else []
+    if parts:
+        limit = settings.SEQLAB_MAX_UPLOAD_BYTES
+        too_big = next((p.name for p in parts if p.size > limit), None)
+        if too_big is not None:     # refused before a byte of it is read into memory
+            raise SubmissionRefused("too_large", f"{too_big[:100]} is larger than {limit // 1024} KiB.")
+        return [UploadFile(p.name, p.read()) for p in parts]
+    body = SubmissionBody(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.uploads(offering.assignment.file)
 
 
 @api_view(["GET", "POST"])
+@throttle_classes([UserThrottle, SubmitThrottle])
 def offering_submissions(request, pk: int):
     offering = offering_or_404(request.user, pk)
     if request.method == "GET":
         subs = selectors.submission_list_for_student(offering=offering, student=request.user)
         return Response({"submissions": [submission_json(s, None, request) for s in subs]})
     try:
-        filename, content = _upload(request)
-        submission = services.submission_create(student=request.user, offering=offering,
-                                                filename=filename or offering.assignment.file,
-                                                content=content, kind=Kind.API)
-    except (binascii.Error, ValueError):
-        return Response({"error": "bad_upload", "detail": "content_base64 is not valid base64"}, status=400)
+        submission = services.submission_create_files(student=request.user, offering=offering,
+                                                      files=_uploads(request, offering), kind=Kind.API)
     except services.SubmissionRefused as refused:
-        return Response({"error": refused.code, "detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return Response({"error": refused.code, "detail": str(refused)}, status=_REFUSAL_STATUS.get(
+            refused.code, status.HTTP_409_CONFLICT))
     return Response(submission_json(submission, None, request), status=status.HTTP_201_CREATED)
+
+
+# A request that cannot be graded as sent is a 400 (413 when too large); a rule of the offering
+# (deadline, limits, cool-down, queued work) is a 409, as before.
+_REFUSAL_STATUS = {"bad_filename": 400, "bad_upload": 400, "bad_answers": 400, "file_type": 400,
+                   "no_file": 400, "too_many_files": 400, "too_large": 413}
 
 
 @api_view(["GET"])

@@ -79,6 +79,14 @@ def deadlines_for(*, offering: Offering, student) -> Deadlines:
     return Deadlines(offering.due_at, offering.cutoff_at, False)
 
 
+def last_cutoff(*, offering: Offering) -> datetime:
+    """The last moment any student may still submit: the offering's cutoff or a later extension's."""
+    latest = offering.cutoff_at
+    for due_at, hard_cutoff_at in Extension.objects.filter(offering=offering).values_list("due_at", "hard_cutoff_at"):
+        latest = max(latest, due_at, hard_cutoff_at or due_at)
+    return latest
+
+
 def _version_file(version, path: str) -> bytes:
     from seqlab.blobs.services import blob_bytes
     file = version.files.select_related("blob").filter(path=path).first()

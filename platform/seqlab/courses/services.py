@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from graders.assignment import load_assignment
@@ -15,7 +16,7 @@ from graders.quiz import grade_answers
 from seqlab.blobs.services import blob_bytes, blob_store
 from seqlab.courses.models import (Assignment, AssignmentFile, AssignmentVersion, Course, Extension,
                                    Membership, Offering, Role)
-from seqlab.gradebook.services import audit_record
+from seqlab.core.audit import audit_record
 
 COMPLETE_MARK = ".seqlab-complete"
 
@@ -122,6 +123,8 @@ def offering_save(*, actor, course: Course, assignment: Assignment, offering: Of
                   **fields) -> Offering:
     """Create or change an offering's dates and policies, validated and audited."""
     before = _offering_snapshot(offering) if offering else None
+    if offering is None:            # fair use by default: a new offering gets the site's cool-down
+        fields.setdefault("cooldown_seconds", settings.SEQLAB_DEFAULT_COOLDOWN_SECONDS)
     offering = offering or Offering(course=course, assignment=assignment)
     for name, value in fields.items():
         setattr(offering, name, value)

@@ -12,6 +12,7 @@ from seqlab.courses.questions import field_name, question_views
 from seqlab.courses.rendering import render_markdown
 from seqlab.submissions.forms import AnswersForm
 from seqlab.submissions.selectors import last_answers, submission_list_for_student
+from seqlab.submissions.uploads import Expected
 
 
 def reader_lang() -> str:
@@ -69,7 +70,16 @@ def offering_page(request, offering: Offering, *, answers_form: AnswersForm | No
         "check_groups": selectors.check_groups(
             selectors.check_table_for_student(offering=offering, student=request.user)),
         "history": submission_list_for_student(offering=offering, student=request.user),
-        "questions": _question_form(request, offering, version, lang, answers_form)})
+        "questions": _question_form(request, offering, version, lang, answers_form),
+        **_upload_hints(offering)})
+
+
+def _upload_hints(offering: Offering) -> dict:
+    """The file names the submit form asks for, and what its file picker offers."""
+    expected = Expected.of(offering.assignment)
+    names = (expected.file,) + expected.extra_files
+    suffixes = dict.fromkeys([".py", ".ipynb", ".zip"] + ["." + n.rsplit(".", 1)[-1] for n in names if "." in n])
+    return {"upload_names": names, "upload_accept": ",".join(suffixes)}
 
 
 def _question_form(request, offering, version, lang, form):

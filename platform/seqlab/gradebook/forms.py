@@ -1,16 +1,21 @@
 """Forms staff fill in: overrides, offerings, extensions, and rubric grades of written answers."""
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from seqlab.courses.models import Offering
+from seqlab.gradebook.models import MAX_OVERRIDE_POINTS
 
 DATE = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class OverrideForm(forms.Form):
+    """The shape of an override; its bounds (the check's points) are the service's to enforce."""
+
     check_number = forms.CharField(required=False, max_length=20)
-    score = forms.FloatField(min_value=0)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    score = forms.FloatField(min_value=0, max_value=MAX_OVERRIDE_POINTS)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    bonus = forms.BooleanField(required=False, label=_("Bonus: more than the total (audited as a bonus)"))
 
 
 class OfferingForm(forms.ModelForm):
@@ -24,6 +29,11 @@ class OfferingForm(forms.ModelForm):
                   "max_submissions": _("Submissions at most (blank: no limit)"),
                   "cooldown_seconds": _("Cool-down between submissions (s)"), "score_policy": _("Score that counts")}
         help_texts = {name: "" for name in labels}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:       # a new offering starts with the site's default cool-down
+            self.initial.setdefault("cooldown_seconds", settings.SEQLAB_DEFAULT_COOLDOWN_SECONDS)
 
 
 class ExtensionForm(forms.Form):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+MAX_OVERRIDE_POINTS = 10_000.0      # above any assignment's total plus its bonus
+
 
 class Override(models.Model):
     """A TA's replacement score for one check (by number) or, with check '', the whole attempt.
@@ -23,7 +25,13 @@ class Override(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["submission", "check_number"], name="one_override_per_check")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "check_number"], name="one_override_per_check"),
+            # The services hold each score within its check's points; the database refuses what no
+            # check could be worth, whatever path wrote it (NaN and infinities fail both bounds).
+            models.CheckConstraint(condition=models.Q(score__gte=0) & models.Q(score__lte=MAX_OVERRIDE_POINTS),
+                                   name="override_score_within_bounds"),
+        ]
 
 
 class AuditEntry(models.Model):

@@ -1,39 +1,74 @@
-"""Writes for grades: the audit trail first (other services call it)."""
+"""Writes for grades: overrides and rubric grades within their bounds, publication, regrade-all."""
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from seqlab.gradebook.models import AuditEntry, Override, RegradeBatch
-
-
-def audit_record(*, course, actor, action: str, subject: str, before=None, after=None,
-                 comment: str = "") -> AuditEntry:
-    """Append one entry to the course's audit trail."""
-    return AuditEntry.objects.create(course=course, actor=actor, action=action, subject=subject[:300],
-                                     before=before, after=after, comment=comment)
+from seqlab.core.audit import audit_record  # noqa: F401  (importable from here, as before seqlab.core)
+from seqlab.courses.selectors import question_for_check
+from seqlab.gradebook.models import Override, RegradeBatch
+from seqlab.submissions.models import Status, Submission
+from seqlab.submissions.services import submission_regrade
 
 
 def _subject(submission) -> str:
     return f"{submission.offering.assignment.slug} #{submission.number} by {submission.student.username}"
 
 
+class GradeRefused(ValueError):
+    """A grade that does not fit: an unknown check, a score out of bounds, bad rubric criteria."""
+
+
+def check_max_points(*, submission, check_number: str) -> float | None:
+    """The most a check (or, with '', the whole attempt) is worth; None for a check that does not exist."""
+    version = submission.version
+    if not check_number:
+        return float(version.max_score)
+    for check in version.checks or ():
+        if check.get("number") == check_number:
+            return float(check.get("points", 0.0))
+    result = submission.current_result
+    for test in (result.tests if result else ()):
+        if test.get("number") == check_number:
+            return float(test.get("max_score", 0.0))
+    return None
+
+
+def _refuse_out_of_bounds(*, submission, check_number: str, score: float, bonus: bool) -> None:
+    most = check_max_points(submission=submission, check_number=check_number)
+    if most is None:
+        raise GradeRefused(_("There is no check %(n)s in this submission.") % {"n": check_number[:20]})
+    if bonus and check_number:
+        raise GradeRefused(_("Bonus points go on the total, not on one check."))
+    if bonus:
+        most = most * (1 + settings.SEQLAB_MAX_BONUS_FRACTION)
+    if not (math.isfinite(score) and 0 <= score <= most):
+        raise GradeRefused(_("A score here lies between 0 and %(most)g.") % {"most": most})
+
+
 @transaction.atomic
 def override_set(*, actor, submission, check_number: str, score: float, comment: str,
-                 rubric: list[int] | None = None) -> Override:
+                 rubric: list[int] | None = None, bonus: bool = False) -> Override:
     """Replace one check's score (or, with check_number '', the total), keeping the old one in the audit.
 
+    The score lies within [0, the check's points] (the assignment's, for the total); more than the
+    total only with `bonus`, up to SEQLAB_MAX_BONUS_FRACTION, recorded as a bonus in the audit.
     A comment says why; a rubric grade (`rubric`: the criteria met) may go without one.
     """
     if not comment.strip() and rubric is None:
-        raise ValueError("an override needs a comment saying why")
+        raise GradeRefused(_("An override needs a comment saying why."))
+    _refuse_out_of_bounds(submission=submission, check_number=check_number, score=score, bonus=bonus)
     existing = Override.objects.filter(submission=submission, check_number=check_number).first()
     before = _override_snapshot(existing) if existing else {"score": _auto_score(submission, check_number)}
-    override, _ = Override.objects.update_or_create(
+    override, _created = Override.objects.update_or_create(
         submission=submission, check_number=check_number,
         defaults={"score": score, "comment": comment, "author": actor, "rubric": rubric})
-    audit_record(course=submission.offering.course, actor=actor,
-                 action="rubric.grade" if rubric is not None else "override.set",
+    action = "rubric.grade" if rubric is not None else ("override.bonus" if bonus else "override.set")
+    audit_record(course=submission.offering.course, actor=actor, action=action,
                  subject=f"{_subject(submission)} check {check_number or 'total'}", before=before,
                  after=_override_snapshot(override, with_comment=False), comment=comment)
     return override
@@ -70,10 +105,6 @@ def override_clear(*, actor, submission, check_number: str, comment: str) -> Non
                  after={"score": _auto_score(submission, check_number)}, comment=comment)
 
 
-class GradeRefused(ValueError):
-    """A grade that does not fit the question (unknown check, not a written answer, bad criteria)."""
-
-
 @transaction.atomic
 def written_grade(*, actor, submission, check_number: str, met: list[int], comment: str = "") -> Override:
     """Grade a written answer by the rubric criteria it meets: the score is their points, audited.
@@ -81,7 +112,6 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
     It is the check's override (so the gradebook, the student's page and the audit trail treat it
     like any other TA judgement); `rubric` keeps which criteria were met.
     """
-    from seqlab.courses.selectors import question_for_check
     question = question_for_check(version=submission.version, number=check_number)
     if question is None or question.type != "text":
         raise GradeRefused(f"check {check_number} is not a written question of this submission")
@@ -95,8 +125,6 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
 
 def offering_regrade_all(*, actor, offering) -> RegradeBatch:
     """Re-queue every counted attempt of the offering against the assignment's current version."""
-    from seqlab.submissions.models import Status, Submission
-    from seqlab.submissions.services import submission_regrade
     ids = list(Submission.objects.filter(offering=offering, status__in=[Status.GRADED, Status.ERROR])
                .values_list("id", flat=True))
     for submission in Submission.objects.filter(id__in=ids):

@@ -44,11 +44,16 @@ def _submission(user, pk: int) -> Submission:
     return submission
 
 
+def _id_or_none(value: str) -> int | None:
+    """A row id from a query string; anything else ("²", "-1", 30 digits) filters nothing."""
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
+
+
 # ------------------------------------------------------------------ TA: review and override
 @login_required
 def review_queue(request, slug: str):
     course = _course(request.user, slug)
-    offering_id = int(request.GET["offering"]) if request.GET.get("offering", "").isdigit() else None
+    offering_id = _id_or_none(request.GET.get("offering", ""))
     pending_only = request.GET.get("pending") == "1"
     return render(request, "gradebook/review_queue.html", {
         "course": course, "offerings": course.offerings.select_related("assignment"), "offering_id": offering_id,
@@ -81,7 +86,11 @@ def override_submit(request, pk: int):
         services.override_clear(actor=request.user, submission=submission,
                                 check_number=form.cleaned_data["check_number"], comment=form.cleaned_data["comment"])
     else:
-        services.override_set(actor=request.user, submission=submission, **form.cleaned_data)
+        try:
+            services.override_set(actor=request.user, submission=submission, **form.cleaned_data)
+        except services.GradeRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("gradebook:review_detail", pk=pk)
     messages.success(request, _("Saved. The change is in the audit trail."))
     return redirect("gradebook:review_detail", pk=pk)
 

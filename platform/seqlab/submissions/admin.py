@@ -1,10 +1,13 @@
+"""Attempts and their results are read-only here: grades change only through the audited
+services (regrade, overrides), never by editing a row."""
 from django.contrib import admin
 
+from seqlab.core.admin import ReadOnlyAdmin
 from seqlab.submissions.models import Result, Submission
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["id", "offering", "student", "number", "status", "run", "submitted_at", "late_days"]
     list_filter = ["status", "offering__course"]
     search_fields = ["student__username"]
@@ -12,5 +15,5 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ReadOnlyAdmin):
     list_display = ["submission", "run", "score", "max_score", "gradable", "created_at"]

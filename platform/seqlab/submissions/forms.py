@@ -3,34 +3,61 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from graders.quiz import MAX_TEXT
 from seqlab.courses.questions import field_name, is_multi
+from seqlab.submissions.uploads import UploadFile
+
+MAX_PASTE_CHARS = 1 << 20        # the engine's source limit (graders/stages/upload.py)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
 
 
 class SubmitForm(forms.Form):
     mode = forms.ChoiceField(choices=[("upload", "upload"), ("paste", "paste"), ("notebook", "notebook")])
-    file = forms.FileField(required=False)
+    file = MultipleFileField(required=False)
     code = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
-                           strip=False)
+                           strip=False, max_length=MAX_PASTE_CHARS)
 
     def clean(self):
         data = super().clean()
+        files = data.get("file") or []
         if data.get("mode") == "paste" and not (data.get("code") or "").strip():
             raise forms.ValidationError(_("Paste your code first."))
-        if data.get("mode") in ("upload", "notebook") and not data.get("file"):
+        if data.get("mode") in ("upload", "notebook") and not files:
             raise forms.ValidationError(_("Choose a file first."))
-        if data.get("mode") == "notebook" and data.get("file") and not data["file"].name.endswith(".ipynb"):
+        if data.get("mode") == "notebook" and not any(f.name.endswith(".ipynb") for f in files):
             raise forms.ValidationError(_("A notebook file ends in .ipynb."))
+        too_big = [f.name for f in files if f.size > settings.SEQLAB_MAX_UPLOAD_BYTES]
+        if too_big:      # refused before a byte of it is read into memory
+            raise forms.ValidationError(_("%(name)s is larger than %(kib)d KiB.")
+                                        % {"name": too_big[0][:100], "kib": settings.SEQLAB_MAX_UPLOAD_BYTES // 1024})
         return data
 
-    def payload(self, default_name: str) -> tuple[str, bytes, str]:
-        """(filename, bytes, kind) of the submission."""
+    def payload(self, default_name: str) -> tuple[list[UploadFile], str]:
+        """([files], kind) of the submission: pasted code is one file under the assignment's name."""
         if self.cleaned_data["mode"] == "paste":
-            return default_name, self.cleaned_data["code"].replace("\r\n", "\n").encode("utf-8"), "paste"
-        upload = self.cleaned_data["file"]
-        return upload.name, upload.read(), self.cleaned_data["mode"]
+            code = self.cleaned_data["code"].replace("\r\n", "\n").encode("utf-8")
+            return [UploadFile(default_name, code)], "paste"
+        return [UploadFile(f.name, f.read()) for f in self.cleaned_data["file"]], self.cleaned_data["mode"]
 
 
 class AnswersForm(forms.Form):

@@ -7,20 +7,24 @@ is withheld too, and the page says which checks are withheld and until when.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from graders.quiz import parse_answers
+from seqlab.core.jsonbounds import loads_bounded
 from seqlab.courses.models import Offering
-from seqlab.courses.selectors import deadlines_for, is_course_staff
+from seqlab.courses.selectors import deadlines_for, is_course_staff, last_cutoff
 from seqlab.submissions.models import Artifact, Submission
 
 # How the engine reports a written answer it leaves for a TA (graders/quiz.py grade_question).
 AWAITING_TA = "awaiting a TA"
+ANSWERS_MAX_DEPTH = 4          # as submissions.answers checks on submission
 
 
 def submission_list_for_student(*, offering: Offering, student) -> QuerySet[Submission]:
@@ -39,9 +43,15 @@ def submission_get_for_user(*, user, submission_id: int) -> Submission:
 
 
 def answers_of(*, submission: Submission) -> dict[str, Any]:
-    """The answers a quiz or written submission holds ({} if its answers.json is unreadable)."""
+    """The answers a quiz or written submission holds ({} if its answers.json is unreadable).
+
+    Rows stored before answers were checked on submission may hold anything (a document nested
+    100 000 deep, megabytes): a page must still render, so read them within the same bounds.
+    """
     try:
-        return {str(k): v for k, v in parse_answers(bytes(submission.blob.data)).items()}
+        data = loads_bounded(bytes(submission.blob.data), max_bytes=settings.SEQLAB_MAX_ANSWERS_BYTES,
+                             max_depth=ANSWERS_MAX_DEPTH, what="answers.json")
+        return {str(k): v for k, v in parse_answers(json.dumps(data).encode()).items()}
     except ValueError:
         return {}
 
@@ -54,11 +64,13 @@ def last_answers(*, offering: Offering, student) -> dict[str, Any]:
 
 
 def answer_key_visible(*, viewer, submission: Submission, now: datetime | None = None) -> bool:
-    """A quiz's correct answers: staff always; the student once they can no longer submit."""
+    """A quiz's correct answers: staff always; a student once no student at all can still submit
+    (every extension past), or once the instructor has published the grades (an explicit release)."""
     if viewer != submission.student:
         return is_course_staff(user=viewer, course=submission.offering.course)
-    cutoff = deadlines_for(offering=submission.offering, student=viewer).cutoff_at
-    return (now or timezone.now()) > cutoff
+    now = now or timezone.now()
+    published = submission.offering.published_at
+    return bool(published and now >= published) or now > last_cutoff(offering=submission.offering)
 
 
 def queue_position(*, submission: Submission) -> int:

@@ -12,42 +12,37 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from graders.contracts import Job
 from graders.contracts import Result as EngineResult
 from seqlab.blobs.services import blob_store
+from seqlab.core.audit import audit_record
+from seqlab.core.queueing import grading_enqueue, grading_enqueue_on_commit
 from seqlab.courses.models import Offering, Role
-from seqlab.courses.selectors import course_role, deadlines_for
-from seqlab.gradebook.services import audit_record
+from seqlab.courses.selectors import course_role, deadlines_for, questions_of
+from seqlab.courses.services import assignment_version_materialize
+from seqlab.grading import runner
+from seqlab.submissions.answers import answers_check
 from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
+from seqlab.submissions.uploads import Expected, SubmissionRefused, UploadFile, bundle, upload_check
 
-ACCEPTED_SUFFIXES = (".py", ".ipynb", ".dot")
 ANSWERS_FILE = "answers.json"        # what a quiz or a written part takes (graders/quiz.py)
-
-
-class SubmissionRefused(Exception):
-    """The attempt breaks a rule of the offering; the message tells the student which."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 def _counted(offering: Offering, student):
     return Submission.objects.filter(offering=offering, student=student).exclude(status=Status.REJECTED)
 
 
-def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filename: str, now) -> None:
+def _refuse_unless_open(*, student, offering: Offering, now) -> None:
     if course_role(user=student, course=offering.course) != Role.STUDENT:
         raise SubmissionRefused("not_student", _("Only students of this course can submit."))
     if not offering.is_released(now):
         raise SubmissionRefused("not_released", _("This assignment is not open yet."))
     if now > deadlines_for(offering=offering, student=student).cutoff_at:
         raise SubmissionRefused("closed", _("The submission deadline has passed."))
-    if len(content) > settings.SEQLAB_MAX_UPLOAD_BYTES:
-        raise SubmissionRefused("too_large", _("The file is larger than %(kib)d KiB.") % {"kib": settings.SEQLAB_MAX_UPLOAD_BYTES // 1024})
-    if offering.assignment.takes_answers and filename != ANSWERS_FILE:
-        raise SubmissionRefused("file_type", _("This assignment takes answers (the form on its page), not files."))
-    if not offering.assignment.takes_answers and not filename.endswith(ACCEPTED_SUFFIXES):
-        raise SubmissionRefused("file_type", _("Submit a .py file or a Jupyter notebook (.ipynb)."))
+
+
+def _refuse_over_fair_use(*, student, offering: Offering, now) -> None:
+    """Attempts left, work already waiting, and the cool-down (docs/security.md: fair use)."""
     counted = _counted(offering, student)
     if offering.max_submissions is not None and counted.count() >= offering.max_submissions:
         raise SubmissionRefused("limit", _("You have used all %(n)d submissions.") % {"n": offering.max_submissions})
@@ -55,6 +50,10 @@ def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filen
     if last and offering.cooldown_seconds and now < last + timedelta(seconds=offering.cooldown_seconds):
         wait = math.ceil((last + timedelta(seconds=offering.cooldown_seconds) - now).total_seconds())
         raise SubmissionRefused("cooldown", _("Wait %(s)d seconds before submitting again.") % {"s": wait})
+    cap = settings.SEQLAB_MAX_PENDING_PER_STUDENT
+    if counted.filter(status__in=[Status.QUEUED, Status.RUNNING]).count() >= cap:
+        raise SubmissionRefused("pending", _("%(n)d of your submissions are still waiting to be graded; "
+                                             "submit again once one has finished.") % {"n": cap})
 
 
 def _late_days(*, offering: Offering, student, now) -> int:
@@ -63,24 +62,54 @@ def _late_days(*, offering: Offering, student, now) -> int:
 
 
 def _enqueue_on_commit(submission: Submission) -> None:
-    from seqlab.submissions.tasks import grade_submission
-    grade_submission.apply_async_on_commit(args=(submission.id, submission.run),
-                                           queue=submission.offering.assignment.queue)
+    grading_enqueue_on_commit(submission_id=submission.id, run=submission.run,
+                              queue=submission.offering.assignment.queue)
+
+
+def _checked_upload(*, offering: Offering, files: list[UploadFile]) -> UploadFile:
+    """The one upload to store, refused (SubmissionRefused) if the engine could not grade it."""
+    assignment = offering.assignment
+    if assignment.takes_answers:
+        if len(files) != 1 or files[0].name != ANSWERS_FILE:
+            raise SubmissionRefused("file_type", _("This assignment takes answers (the form on its page), not files."))
+        answers_check(files[0].content, questions=questions_of(version=assignment.current_version))
+        return files[0]
+    expected = Expected.of(assignment)
+    upload = bundle(files, expected=expected)
+    upload_check(upload, expected=expected)
+    return upload
+
+
+def submission_create(*, student, offering: Offering, filename: str, content: bytes,
+                      kind: str = Kind.UPLOAD) -> Submission:
+    """Submit one file (see submission_create_files)."""
+    return submission_create_files(student=student, offering=offering, files=[UploadFile(filename, content)],
+                                   kind=kind)
+
+
+def submission_create_files(*, student, offering: Offering, files: list[UploadFile],
+                            kind: str = Kind.UPLOAD) -> Submission:
+    """Check the files as the engine would, store them (several as one zip), record the attempt,
+    and queue grading only once the row is committed. A refusal stores nothing."""
+    offering = Offering.objects.select_related("course", "assignment__current_version").get(pk=offering.pk)
+    _refuse_unless_open(student=student, offering=offering, now=timezone.now())
+    upload = _checked_upload(offering=offering, files=files)
+    return _submission_store(student=student, offering=offering, upload=upload, kind=kind)
 
 
 @transaction.atomic
-def submission_create(*, student, offering: Offering, filename: str, content: bytes,
-                      kind: str = Kind.UPLOAD) -> Submission:
-    """Store the bytes, record the attempt, and queue grading only once the row is committed."""
+def _submission_store(*, student, offering: Offering, upload: UploadFile, kind: str) -> Submission:
     now = timezone.now()
+    # The lock makes the attempt number, the limits and the cool-down hold under concurrent submits.
     offering = Offering.objects.select_for_update().select_related("course", "assignment").get(pk=offering.pk)
-    _refuse_unless_allowed(student=student, offering=offering, content=content, filename=filename, now=now)
+    _refuse_unless_open(student=student, offering=offering, now=now)
+    _refuse_over_fair_use(student=student, offering=offering, now=now)
     version = offering.assignment.current_version
     number = (Submission.objects.filter(offering=offering, student=student)
               .aggregate(n=Max("number"))["n"] or 0) + 1
     submission = Submission.objects.create(
-        offering=offering, student=student, number=number, blob=blob_store(data=content),
-        filename=filename, kind=kind, version=version, submitted_at=now, queued_at=now,
+        offering=offering, student=student, number=number, blob=blob_store(data=upload.content),
+        filename=upload.name, kind=kind, version=version, submitted_at=now, queued_at=now,
         late_days=_late_days(offering=offering, student=student, now=now))
     _enqueue_on_commit(submission)
     return submission
@@ -151,7 +180,6 @@ def submission_regrade(*, actor, submission: Submission) -> Submission:
 
 def submission_requeue_stuck(*, now=None) -> list[int]:
     """Send again every run that sat queued or running far longer than it should."""
-    from seqlab.submissions.tasks import grade_submission
     now = now or timezone.now()
     margin = timedelta(seconds=settings.SEQLAB_STUCK_AFTER_SECONDS)
     requeued = []
@@ -166,7 +194,7 @@ def submission_requeue_stuck(*, now=None) -> list[int]:
         else:
             continue
         if touched:
-            grade_submission.apply_async(args=(sub.pk, sub.run), queue=sub.offering.assignment.queue)
+            grading_enqueue(submission_id=sub.pk, run=sub.run, queue=sub.offering.assignment.queue)
             requeued.append(sub.pk)
     return requeued
 
@@ -177,10 +205,6 @@ def submission_grade(*, submission_id: int, run: int, worker: str) -> Result | N
     Returns None when another delivery already claimed or finished this run. Any exception
     is an infrastructure fault (the engine turns student faults into results).
     """
-    from graders.contracts import Job
-    from seqlab.courses.services import assignment_version_materialize
-    from seqlab.grading import runner
-
     if not submission_claim(submission_id=submission_id, run=run, worker=worker):
         return None
     submission = Submission.objects.select_related("blob", "version__assignment").get(pk=submission_id)

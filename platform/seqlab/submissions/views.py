@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+import unicodedata
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,8 @@ from seqlab.courses.views import offering_or_404, offering_page, reader_lang
 from seqlab.submissions import selectors, services
 from seqlab.submissions.forms import AnswersForm, SubmitForm
 from seqlab.submissions.models import Submission
+from seqlab.submissions.source import source_files
+from seqlab.submissions.uploads import MAX_FILENAME_CHARS
 
 
 def submission_or_404(user, pk: int) -> Submission:
@@ -35,10 +40,10 @@ def submission_submit(request, pk: int):
         for error in form.non_field_errors() or [str(form.errors)]:
             messages.error(request, error)
         return redirect("courses:offering", pk=offering.pk)
-    filename, content, kind = form.payload(offering.assignment.file)
+    files, kind = form.payload(offering.assignment.file)
     try:
-        submission = services.submission_create(student=request.user, offering=offering,
-                                                filename=filename, content=content, kind=kind)
+        submission = services.submission_create_files(student=request.user, offering=offering,
+                                                      files=files, kind=kind)
     except services.SubmissionRefused as refused:
         messages.error(request, str(refused))
         return redirect("courses:offering", pk=offering.pk)
@@ -82,11 +87,9 @@ def _live_context(request, submission: Submission) -> dict:
 @login_required
 def submission_detail(request, pk: int):
     submission = submission_or_404(request.user, pk)
-    from seqlab.courses.rendering import highlight_python
-    source = bytes(submission.blob.data).decode("utf-8", errors="replace")
     return render(request, "submissions/detail.html", {
         **_live_context(request, submission), "course": submission.offering.course,
-        "source_html": highlight_python(source) if submission.filename.endswith(".py") else "",
+        "source_files": source_files(filename=submission.filename, data=bytes(submission.blob.data)),
         "lang": reader_lang(),
         "staff": request.user != submission.student})
 
@@ -123,5 +126,13 @@ def _safe_name(name: str) -> str:
 def source_download(request, pk: int):
     submission = submission_or_404(request.user, pk)
     response = HttpResponse(bytes(submission.blob.data), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{submission.filename}"'
+    # Names stored before names were checked may hold anything: send a safe one, encoded per RFC 6266.
+    response["Content-Disposition"] = content_disposition_header(True, download_name(submission.filename))
+    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def download_name(name: str) -> str:
+    """The name a browser saves the file as: control characters and separators replaced."""
+    cleaned = "".join("_" if (unicodedata.category(ch)[0] == "C" or ch in '/\\') else ch for ch in name)
+    return cleaned[:MAX_FILENAME_CHARS] or "submission"

@@ -77,14 +77,14 @@ def test_submission_limit_and_cooldown(student, offering):
     assert refused.value.code == "cooldown"
 
 
-def test_ungradable_upload_costs_no_attempt(student, offering):
+def test_ungradable_upload_is_refused_before_storing_and_costs_no_attempt(student, offering):
     offering.max_submissions = 1
     offering.save()
-    empty = _submit(student, offering, b"   ")
-    submission_grade(submission_id=empty.id, run=1, worker="w")
-    empty.refresh_from_db()
-    assert empty.status == Status.REJECTED
-    assert _submit(student, offering).number == 2
+    with pytest.raises(SubmissionRefused) as refused:
+        _submit(student, offering, b"   ")
+    assert refused.value.code == "bad_upload" and "empty" in str(refused.value)
+    assert not Submission.objects.exists()
+    assert _submit(student, offering).number == 1
 
 
 def test_grading_twice_stores_one_result(student, offering, solution_bytes):

@@ -33,10 +33,15 @@ def test_starter_download_is_the_stored_starter(client, student, offering):
     assert b"def add(a, b)" in response.content and 'filename="adder.py"' in response["Content-Disposition"]
 
 
+NOTEBOOK = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+            "cells": [{"cell_type": "code", "id": "c1", "metadata": {}, "outputs": [], "execution_count": None,
+                       "source": "def add(a, b):\n    return a + b\n"}]}
+
+
 @pytest.mark.parametrize("mode,payload,kind,name", [
     ("upload", {"file": SimpleUploadedFile("adder.py", b"def add(a, b):\n    return a + b\n")}, Kind.UPLOAD, "adder.py"),
     ("paste", {"code": "def add(a, b):\r\n    return a + b\r\n"}, Kind.PASTE, "adder.py"),
-    ("notebook", {"file": SimpleUploadedFile("work.ipynb", json.dumps({"cells": []}).encode())}, Kind.NOTEBOOK, "work.ipynb"),
+    ("notebook", {"file": SimpleUploadedFile("work.ipynb", json.dumps(NOTEBOOK).encode())}, Kind.NOTEBOOK, "work.ipynb"),
 ])
 def test_three_ways_to_submit(client, student, offering, mode, payload, kind, name):
     client.force_login(student)

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_htmx",
+    "axes",
+    "seqlab.core",
     "seqlab.blobs",
     "seqlab.accounts",
     "seqlab.courses",
@@ -44,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",           # last: it answers locked-out logins
 ]
 
 ROOT_URLCONF = "seqlab.config.urls"
@@ -74,6 +77,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",      # counts failed logins and refuses locked-out ones
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, docs/security.md): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for AXES_COOLOFF_TIME hours (even with the
+# right password); a successful login resets the count.
+AXES_FAILURE_LIMIT = env_int("SEQLAB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SEQLAB_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "courses:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -95,15 +110,35 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "seqlab.accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["seqlab.api.throttles.AnonymousRateLimit",
+                                   "rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "seqlab.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["seqlab.api.throttles.UserThrottle"],
+    "EXCEPTION_HANDLER": "seqlab.api.errors.exception_handler",
 }
+# API tokens expire this many days after they are made (0 = never); the token page can revoke them.
+SEQLAB_API_TOKEN_DAYS = env_int("SEQLAB_API_TOKEN_DAYS", 180)
+# Requests per client (docs/security.md): every API call, and submissions through the API.
+SEQLAB_API_RATES = {
+    "user": env_str("SEQLAB_API_RATE_USER", "240/min"),
+    "anon": env_str("SEQLAB_API_RATE_ANON", "30/min"),
+    "submit": env_str("SEQLAB_API_RATE_SUBMIT", "60/hour"),
+}
+
 
 # ---------------------------------------------------------------- Celery (see config/celery.py)
 REDIS_URL = env_str("REDIS_URL")
+# Throttle and lockout counters must be shared by every web process: Redis when there is one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -139,3 +174,19 @@ SEQLAB_GRADE_RETRIES = env_int("SEQLAB_GRADE_RETRIES", 5)
 # A queued/running submission older than its wall limit plus this is presumed lost.
 SEQLAB_STUCK_AFTER_SECONDS = env_int("SEQLAB_STUCK_AFTER_SECONDS", 300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SEQLAB_MAX_UPLOAD_BYTES + 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 16               # a multipart submit: the code, its extra files, a zip
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# A quiz's or written part's answers.json (20 000 characters per written answer, a few questions).
+SEQLAB_MAX_ANSWERS_BYTES = env_int("SEQLAB_MAX_ANSWERS_BYTES", 256 * 1024)
+# A JSON API body: base64 of the largest upload plus room for names (base64 is 4/3 of the bytes).
+SEQLAB_API_MAX_BODY_BYTES = env_int("SEQLAB_API_MAX_BODY_BYTES", SEQLAB_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024)
+SEQLAB_API_MAX_DEPTH = 8
+
+# A TA may give more than an assignment's total only as an explicit, audited bonus, up to this fraction.
+SEQLAB_MAX_BONUS_FRACTION = 0.2
+
+# ---------------------------------------------------------------- fair use (docs/security.md)
+# Submissions of one student for one offering that may wait in the queue or run at once.
+SEQLAB_MAX_PENDING_PER_STUDENT = env_int("SEQLAB_MAX_PENDING_PER_STUDENT", 2)
+# The cool-down a new offering gets unless its instructor sets another (0 = none).
+SEQLAB_DEFAULT_COOLDOWN_SECONDS = env_int("SEQLAB_DEFAULT_COOLDOWN_SECONDS", 30)

@@ -15,3 +15,8 @@ SEQLAB_CACHE_DIR = VAR_DIR / "test-assignment-cache"
 # Tests never run collectstatic: serve straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Throttle counters stay inside the test process (a shared Redis would carry them between runs).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rolled-back test rows reuse ids, so throttle counters would leak from test to test: tests that
+# are about throttling set their own rates (tests/web/test_fair_use.py).
+SEQLAB_API_RATES = {"user": "100000/min", "anon": "100000/min", "submit": "100000/hour"}

@@ -61,7 +61,7 @@ def percent(value) -> str:
 
 @register.filter
 def points(value) -> str:
-    return "—" if value is None else f"{float(value):g}"
+    return "—" if value in (None, "") else f"{float(value):g}"     # "": a missing result
 
 
 KIND_LABELS = {"quiz": N_("Quiz (auto-graded)"), "written": N_("Written answers (graded by TAs)"), "code": N_("Code")}
