@@ -30,6 +30,7 @@ class Limits:
     scratch_mib: int = 64         # size of the private writable tmpfs
     output_kib: int = 64          # stdout+stderr kept; the rest is counted and dropped
     threads: int = 1              # torch intra-op threads inside the sandbox
+    cpus: float = 1.0             # CPU quota of the whole sandbox tree (cgroup cpu.max), in CPUs
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "Limits":
