@@ -172,6 +172,8 @@ def load_assignment(path: str | Path) -> Assignment:
         limits = Limits.from_mapping(data.get("limits", {}))
     except (TypeError, ValueError) as exc:
         raise AssignmentError(f"{where}: [limits]: {exc}") from exc
+    if not (isinstance(limits.cpus, (int, float)) and 0.01 <= limits.cpus <= 64):
+        raise AssignmentError(f"{where}: [limits] cpus must be a number of CPUs from 0.01 to 64, not {limits.cpus!r}")
     banned = {str(k): tuple(v) for k, v in data.get("banned", {}).items()}
     kind = data.get("kind", "code")
     if kind not in KINDS:

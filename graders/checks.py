@@ -18,7 +18,11 @@ the fraction of the points earned.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import os
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -68,6 +72,45 @@ def check(*, points: float, visibility: str, name: str | None = None,
             tags=tuple(tags), timeout=timeout)
         return func
     return mark
+
+
+# --------------------------------------------------------------------------- the rng fixture's seed
+
+SECRET_ENV = "SEQLAB_GRADING_SECRET"               # a deployment secret, never in git
+SECRET_FILE = "/run/secrets/grading_secret"        # docker-compose.yml's secret, if the env is unset
+REPOSITORY_SEED_NOTE = (f"Hidden inputs were drawn from the repository's seed ({SECRET_ENV} is not set): "
+                        "anyone with the repository can regenerate them. Set it where students are graded.")
+
+
+def grading_secret() -> bytes | None:
+    """The deployment's secret for hidden inputs, or None (offline: the repository's seed)."""
+    value = os.environ.get(SECRET_ENV, "")
+    if not value:
+        try:
+            with open(SECRET_FILE, "rb") as fh:
+                return fh.read().strip() or None
+        except OSError:
+            return None
+    return value.encode()
+
+
+def check_seed(assignment_seed: int, check_id: str, *, secret: bytes | None, context: str = "") -> int:
+    """The rng fixture's seed for one check: from the assignment seed and the check alone
+    without a secret (reproducible from the repository), else an HMAC of both under the
+    secret and the offering (`Job.seed_context`), so no one without the secret can regenerate
+    hidden inputs, and no two terms share them."""
+    if secret is None:
+        return zlib.crc32(f"{assignment_seed}:{check_id}".encode())
+    mac = hmac.new(secret, f"{assignment_seed}\0{context}\0{check_id}".encode(), hashlib.sha256)
+    return int.from_bytes(mac.digest()[:8], "little") >> 1
+
+
+def seed_material(assignment_seed: int, *, secret: bytes | None, context: str = "") -> dict[str, str]:
+    """What a result records of its seed: where it came from and a hash of the material (the
+    secret never appears; whoever holds it can check the hash and regenerate the inputs)."""
+    material = b"\0".join([secret or b"", str(assignment_seed).encode(), context.encode()])
+    return {"source": "secret" if secret is not None else "repository", "context": context,
+            "material_sha256": hashlib.sha256(material).hexdigest()}
 
 
 # --------------------------------------------------------------------------- expectations

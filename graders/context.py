@@ -26,6 +26,7 @@ class Context:
     notes: list[str] = field(default_factory=list)
     stdout: str = ""
     sandbox: dict[str, Any] = field(default_factory=dict)
+    seed: dict[str, str] = field(default_factory=dict)
     stage_times: dict[str, float] = field(default_factory=dict)
     gradable: bool = True
     format_errors: list[str] = field(default_factory=list)
@@ -57,4 +58,4 @@ class Context:
             format_errors=tuple(self.format_errors), stdout=self.stdout, artifacts=tuple(self.artifacts),
             assignment_hash=self.assignment.content_hash,
             submission_sha256=hashlib.sha256(self.job.content).hexdigest(),
-            stage_times=dict(self.stage_times), sandbox=dict(self.sandbox))
+            stage_times=dict(self.stage_times), sandbox=dict(self.sandbox), seed=dict(self.seed))

@@ -30,6 +30,7 @@ class Limits:
     scratch_mib: int = 64         # size of the private writable tmpfs
     output_kib: int = 64          # stdout+stderr kept; the rest is counted and dropped
     threads: int = 1              # torch intra-op threads inside the sandbox
+    cpus: float = 1.0             # CPU quota of the whole sandbox tree (cgroup cpu.max), in CPUs
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "Limits":
@@ -52,6 +53,9 @@ class Job:
     # Other files of the submission the assignment names in `extra_files` (e.g. diagram.dot).
     # They are data for checks in the grader; they are never executed.
     attachments: tuple[tuple[str, bytes], ...] = ()
+    # The offering (course, term) this attempt belongs to: mixed with the deployment secret into
+    # the hidden inputs' seed, so they differ from term to term (graders/checks.py check_seed).
+    seed_context: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class Result:
     submission_sha256: str = ""
     stage_times: dict[str, float] = field(default_factory=dict)
     sandbox: dict[str, Any] = field(default_factory=dict)
+    seed: dict[str, str] = field(default_factory=dict)   # graders/checks.py seed_material
 
     def to_json(self, *, with_artifacts: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -131,6 +136,7 @@ class Result:
                 "submission_sha256": self.submission_sha256,
                 "stage_times": {k: round(v, 4) for k, v in self.stage_times.items()},
                 "sandbox": self.sandbox,
+                "seed": self.seed,
             },
         }
         if with_artifacts:

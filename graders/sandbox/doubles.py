@@ -32,18 +32,25 @@ class Recorder:
 
 
 class TableLM(torch.nn.Module):
-    """logits[b, t] = table[ids[b, t]]: a bigram model whose greedy path the grader can compute."""
+    """logits[b, t] = table[ids[b, t]] (+ context[ids[b, 0]]): a model whose greedy path the
+    grader can compute. With `context`, every position's logits depend on the sequence's first
+    token as well as its own, so the output depends on the whole prefix: code that feeds the
+    model only the last token (or a window) gets other logits than code that feeds it all."""
 
-    def __init__(self, table: torch.Tensor) -> None:
+    def __init__(self, table: torch.Tensor, context: torch.Tensor | None = None) -> None:
         super().__init__()
         self.register_buffer("table", table.float())
+        self.register_buffer("context", context.float() if context is not None else None)
         self.calls = 0
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         self.calls += 1
         if ids.dtype != torch.long:
             raise TypeError(f"token ids must be a LongTensor, got {ids.dtype}")
-        return self.table[ids]
+        logits = self.table[ids]
+        if self.context is not None and ids.dim() == 2 and ids.shape[1] > 0:
+            logits = logits + self.context[ids[:, :1]]
+        return logits
 
 
 DOUBLES = {"Recorder": Recorder, "TableLM": TableLM}

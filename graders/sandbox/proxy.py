@@ -7,6 +7,7 @@ the student's code surfaces as StudentError, a CheckFailure with a message to ac
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -29,12 +30,21 @@ SIGNAL_TEXT = {
 __all__ = ["BannedCall", "CheckFailure", "StudentError", "Session", "StudentProxy", "RemoteObject"]
 
 
+def sandbox_seed(seed: int) -> int:
+    """The seed of the sandbox's own generators (torch, numpy, random), for code that draws
+    without a generator: reproducible, but a hash, so `torch.initial_seed()` in the sandbox
+    tells nothing of the seeds the checks draw hidden inputs from (graders/checks.py)."""
+    digest = hashlib.sha256(b"seqlab-sandbox\0%d" % int(seed)).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
 class Session:
     """The sandbox of one submission, restarted after a fault, killed at the end."""
 
     def __init__(self, zygote: Zygote, *, filename: str, source: bytes, limits: Limits, seed: int,
                  banned: dict[str, tuple[str, ...]] | None = None) -> None:
-        self.zygote, self.filename, self.source, self.limits, self.seed = zygote, filename, source, limits, seed
+        self.zygote, self.filename, self.source, self.limits = zygote, filename, source, limits
+        self.seed = sandbox_seed(seed)
         self.banned = dict(banned or {})
         self.trips: list[dict[str, Any]] = []     # banned calls reported at run time, in order
         self.module = filename.rsplit(".", 1)[0]

@@ -66,7 +66,7 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     # Join before the namespaces (a user namespace could no longer write the host's cgroup
     # files) and before forking, so every process of the sandbox is counted.
     group = cgroup.create(f"box-{os.getpid()}", memory_bytes=limits["memory_mib"] << 20,
-                          pids=limits["processes"]) if plan.isolate and not plan.use_userns else None
+                          pids=limits["processes"], cpus=float(limits.get("cpus", 1.0))) if plan.isolate else None
     if group is not None:
         group.join(os.getpid())
     try:
@@ -90,6 +90,8 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     report["tree_limits"] = group is not None
     if group is not None:
         report["oom_kills"] = group.oom_kills()
+        report["cpu_throttled"] = group.throttled()
+        report["cpu_quota"] = bool(group.cpu_dir)
         group.remove(os.getpid())
     if os.WIFSIGNALED(status):
         report["signal"] = signal.Signals(os.WTERMSIG(status)).name

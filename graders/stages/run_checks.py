@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import inspect
 import time
-import zlib
 from typing import Any
 
 from graders.assignment import Assignment, CheckInfo
-from graders.checks import CheckFailure
+from graders.checks import REPOSITORY_SEED_NOTE, CheckFailure, check_seed, grading_secret, seed_material
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
@@ -36,6 +35,10 @@ class ArtifactSink:
 def run_checks(ctx: Context) -> None:
     """Run each check; fill ctx.results, ctx.stdout and the sandbox report."""
     checks = ctx.assignment.checks(public_only=ctx.job.public_only)
+    secret = grading_secret()
+    ctx.seed = seed_material(ctx.assignment.seed, secret=secret, context=ctx.job.seed_context)
+    if secret is None:
+        ctx.notes.append(REPOSITORY_SEED_NOTE)
     session = Session(ctx.zygote, filename=ctx.filename, source=ctx.source,
                       limits=ctx.assignment.limits, seed=ctx.assignment.seed, banned=ctx.assignment.banned)
     try:
@@ -97,7 +100,8 @@ def _only_files(info: CheckInfo) -> bool:
 def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]:
     import torch
     assignment: Assignment = ctx.assignment
-    seed = zlib.crc32(f"{assignment.seed}:{info.folder}/{info.spec.func.__name__}".encode())
+    seed = check_seed(assignment.seed, f"{info.folder}/{info.spec.func.__name__}", secret=grading_secret(),
+                      context=ctx.job.seed_context)
     available = {
         "student": lambda: StudentProxy(session, timeout=info.spec.timeout, targets=info.spec.target),
         "ref": lambda: assignment.reference,

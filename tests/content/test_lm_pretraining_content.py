@@ -79,6 +79,8 @@ MISTAKES = {
     "greedy_time_axis": Mistake(GREEDY - {ZERO_NEW}, "over the time axis (dim=1)",
                                 named_in=GREEDY - {ZERO_NEW, LONG_PROMPT}),
     "greedy_prompt_only": Mistake(GREEDY - {ZERO_NEW}, "fed the prompt alone at every step"),
+    # Only a model whose logits depend on the whole prefix tells the last token from the sequence.
+    "greedy_last_token_only": Mistake(frozenset({NO_EOS, LONG_PROMPT}), "fed the last token alone at every step"),
     "greedy_new_tokens_only": Mistake(GREEDY, "it must start with the prompt"),
     # Its early stop once all rows are done hides the extra step when every row finishes.
     "greedy_one_token_too_many": Mistake(GREEDY - {ALL_FINISH}, "generate at most max_new_tokens tokens"),

@@ -101,6 +101,10 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
                                      "2.2": "Banned API torch.nn.functional.softmax called at runtime (line 31)",
                                      "2.3": "Banned API .backward called at runtime (line 39)",
                                      "2.4": "Banned API torch.nn.functional.softmax called at runtime (line 49)"}),
+    "tripwire_tamper.py": (set(), {c: "record of banned API calls is missing or was tampered with" for c in CHECKS}),
+    "cpu_fork_busy.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
+    "memory_bomb_12.py": ({"2.1", "2.2", "2.3", "2.4"}, {"1.1": "double"}),
+    "seed_probe.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
     "reply_then_real_reply.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": f"double_sum: {MALFORMED}"}),
 }
 # Files with a test of their own below (not in the table above).

@@ -346,3 +346,42 @@ def test_warm_spawn_stays_fast(engine):
         engine.zygote.spawn(LIMITS, 0).close()
         times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 0.5, times
+
+
+# ------------------------------------------------------------------ hidden inputs are secret
+
+def _seed_line(result):
+    import re
+    found = re.search(r"SEQLAB_SEED initial=(\d+) predicted=(True|False)", result.stdout)
+    return int(found.group(1)), found.group(2) == "True"
+
+
+def test_with_a_deployment_secret_hidden_inputs_cannot_be_regenerated(engine, monkeypatch):
+    from pathlib import Path
+
+    from graders.contracts import Job
+    from tests.conftest import TOY
+    probe = (Path(__file__).parent / "files" / "seed_probe.py").read_bytes()
+    monkeypatch.setenv("SEQLAB_GRADING_SECRET", "s3cret-for-this-test")
+
+    def grade(context):
+        return engine.grade(Job(assignment_dir=str(TOY), filename="toy.py", content=probe, seed_context=context))
+    spring = grade("2027-spring")
+    initial, predicted = _seed_line(spring)
+    assert not predicted and initial not in (7, 0)
+    assert spring.seed["source"] == "secret" and "s3cret" not in str(spring.to_json())
+    assert "repository's seed" not in spring.output
+    # Another offering (term) draws other hidden inputs from the same secret; each result says which.
+    autumn = grade("2027-fall")
+    assert autumn.seed["context"] == "2027-fall" and autumn.seed["material_sha256"] != spring.seed["material_sha256"]
+    assert _seed_line(autumn)[0] == initial            # the sandbox's seed does not depend on the secret
+
+
+def test_without_the_secret_the_repository_seed_is_used_and_said(grade_toy, monkeypatch):
+    from pathlib import Path
+    monkeypatch.delenv("SEQLAB_GRADING_SECRET", raising=False)
+    result = grade_toy((Path(__file__).parent / "files" / "seed_probe.py").read_bytes())
+    initial, predicted = _seed_line(result)
+    assert predicted                                   # reproducible from the repository, as said:
+    assert "repository's seed" in result.output and result.seed["source"] == "repository"
+    assert initial != 7                                # the sandbox's own seed is a hash all the same

@@ -257,20 +257,21 @@ class Chain:
 
 
 def greedy(table, prompt, max_new_tokens, eos_id=None, *, position=-1, axis=-1, stop="row",
-           feed="all"):
+           feed="all", context=None):
     """Greedy decoding on a TableLM, with switches for the classic departures from it.
 
     stop: "row" each row on its own (the contract), "never" eos ignored, "any" every row
     stops when one row produces eos. feed: "all" the sequence so far, "prompt" the prompt
-    alone at every step. Finished rows hold eos_id; the loop ends once all rows are done.
+    alone at every step, "last" the last token alone. Finished rows hold eos_id; the loop
+    ends once all rows are done. `context`: the TableLM's prefix table (see prefix_case).
     """
-    model = TableLM(table)
+    model = TableLM(table, context)
     ids = prompt.clone()
     done = torch.zeros(len(ids), dtype=torch.bool)
     for _ in range(max_new_tokens):
         if eos_id is not None and stop != "never" and done.all():
             break
-        logits = model(ids if feed == "all" else prompt)
+        logits = model({"all": ids, "prompt": prompt, "last": ids[:, -1:]}[feed])
         nxt = logits.argmax(dim=1)[:, -1] if axis == 1 else logits[:, position].argmax(dim=-1)
         if eos_id is not None and stop == "row":
             nxt = torch.where(done, torch.full_like(nxt, eos_id), nxt)
@@ -282,7 +283,7 @@ def greedy(table, prompt, max_new_tokens, eos_id=None, *, position=-1, axis=-1, 
     return ids
 
 
-def greedy_variants(table, prompt, n, eos_id):
+def greedy_variants(table, prompt, n, eos_id, context=None):
     """{message: output} for the classic greedy_generate mistakes on this table (a mistake
     that would index the table out of range, e.g. positions taken as ids, is left out)."""
     switches = {
@@ -296,17 +297,21 @@ def greedy_variants(table, prompt, n, eos_id):
         "vocabulary, dim=-1": dict(axis=1),
         "the model was fed the prompt alone at every step; feed it the whole sequence generated so far "
         "(prompt and new tokens)": dict(feed="prompt"),
+        "the model was fed the last token alone at every step; a language model's next token depends on "
+        "the whole sequence so far, so feed it the prompt and every new token": dict(feed="last"),
     }
     found = {}
     for message, kw in switches.items():
+        if kw.get("feed") == "last" and context is None:
+            continue                  # a bigram table cannot tell the last token from the whole prefix
         try:
-            found[message] = greedy(table, prompt, n, eos_id, **kw)
+            found[message] = greedy(table, prompt, n, eos_id, context=context, **kw)
         except IndexError:
             continue
     return found
 
 
-def expect_generation(out, table, prompt, n, eos_id=None, what="greedy_generate"):
+def expect_generation(out, table, prompt, n, eos_id=None, what="greedy_generate", context=None):
     """out must be the greedy path: prompt, then argmax tokens; rows finished by eos_id
     hold eos_id; it may end early once every row is finished (any length between the step
     at which the last row finished and max_new_tokens)."""
@@ -316,13 +321,13 @@ def expect_generation(out, table, prompt, n, eos_id=None, what="greedy_generate"
         fail(f"{what}: expected a (B, T0 + new tokens) = ({B}, ...) tensor, got shape {tuple(out.shape)}")
     if out.is_floating_point() or out.dtype != torch.long:
         fail(f"{what}: token ids must be a LongTensor (torch.int64), got {out.dtype}")
-    full = greedy(table, prompt, n, eos_id)
+    full = greedy(table, prompt, n, eos_id, context=context)
     shortest = full.shape[1]
     full = torch.cat([full, torch.full((B, T0 + n - shortest), -1 if eos_id is None else eos_id)], dim=1)
     L = out.shape[1]
     if shortest <= L <= T0 + n and torch.equal(out, full[:, :L]):
         return
-    _diagnose_generation(out, full, shortest, table, prompt, n, eos_id, what)
+    _diagnose_generation(out, full, shortest, table, prompt, n, eos_id, what, context)
 
 
 def is_generation(out, table, prompt, n, eos_id=None):
@@ -334,10 +339,10 @@ def is_generation(out, table, prompt, n, eos_id=None):
     return True
 
 
-def _diagnose_generation(out, full, shortest, table, prompt, n, eos_id, what):
+def _diagnose_generation(out, full, shortest, table, prompt, n, eos_id, what, context=None):
     B, T0 = prompt.shape
     L = out.shape[1]
-    for message, variant in greedy_variants(table, prompt, n, eos_id).items():
+    for message, variant in greedy_variants(table, prompt, n, eos_id, context).items():
         if variant.shape == out.shape and torch.equal(variant, out):
             fail(f"{what}: {message}")
     if L <= n and torch.equal(out, full[:, T0:T0 + L]):
@@ -403,6 +408,15 @@ def chain_case(rng, prompt, vocab=V, margin=1.0):
     """A table with random greedy successors (a permutation) and the given prompt."""
     succ = tuple(torch.randperm(vocab, generator=rng).tolist())
     return Chain(succ, margin).table(rng), torch.as_tensor(prompt, dtype=torch.long)
+
+
+def prefix_case(rng, prompt, vocab=V):
+    """A chain table plus a context table (TableLM's `context`): the logits at every position
+    also depend on the sequence's first token, so only code that feeds the whole sequence
+    follows the greedy path."""
+    table, prompt = chain_case(rng, prompt, vocab)
+    context = torch.randn(vocab, vocab, generator=rng) * 2.0
+    return table, context, prompt
 
 
 def eos_case(rng, rows=(0, 1, 2, 3), eos_id=EOS):

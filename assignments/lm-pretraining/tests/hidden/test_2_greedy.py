@@ -1,7 +1,8 @@
 """Hidden greedy_generate checks: rows finishing at different steps, early ends, eos_id = 0,
 no new tokens, argmax rather than sampling, untouched prompts, a long prompt.
 
-Every model is a TableLM: logits[b, t] = table[ids[b, t]], so the greedy path is known.
+Every model is a TableLM: logits[b, t] = table[ids[b, t]] (plus context[ids[b, 0]] where the
+prefix must matter), so the greedy path is known.
 """
 import torch
 
@@ -75,3 +76,6 @@ def test_batch_of_one_long_prompt(student, rng, mistakes):
     """greedy_generate with a batch of one and a long prompt"""
     table, prompt = mistakes.chain_case(rng, torch.randint(0, mistakes.V, (1, 40), generator=rng))
     mistakes.expect_generation(_generate(student, table, prompt, 15), table, prompt, 15)
+    table, context, prompt = mistakes.prefix_case(rng, prompt)
+    out = student.call("greedy_generate", student.double("TableLM", table, context), prompt, 15)
+    mistakes.expect_generation(out, table, prompt, 15, context=context)

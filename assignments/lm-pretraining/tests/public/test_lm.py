@@ -37,6 +37,10 @@ def test_greedy_generate_without_eos(student, rng, mistakes):
     model = student.double("TableLM", table)
     out = student.call("greedy_generate", model, prompt, 6)
     mistakes.expect_generation(out, table, prompt, 6)
+    # A model whose logits depend on the whole prefix, not on the last token alone.
+    table, context, prompt = mistakes.prefix_case(rng, PROMPT_TOKENS)
+    out = student.call("greedy_generate", student.double("TableLM", table, context), prompt, 6)
+    mistakes.expect_generation(out, table, prompt, 6, context=context)
 
 
 @check(points=2, visibility="visible", target="greedy_generate")
