@@ -1,15 +1,21 @@
-"""Stage: syntax and banned APIs, decided on the source before anything runs."""
+"""Stage: syntax and banned APIs, decided on the source before anything runs.
+
+One program, one view: the tree scanned here is compiled from the very bytes the sandbox
+compiles, with the same call (`compile(source, filename, "exec", dont_inherit=True)`), so the
+compiler decodes both the same way (PEP 263) and the scan reads exactly the program that runs.
+"""
 from __future__ import annotations
 
 from graders.context import Context
-from graders.stages.banned import find_banned
+from graders.limits import MAX_SCAN_NODES
+from graders.stages.banned import ScanLimitExceeded, find_banned, parse_for_scan
 
 
 def static_check(ctx: Context) -> None:
     """Record a syntax error (every check will fail with it) and each target's banned uses."""
-    text = ctx.source.decode("utf-8")
     try:
-        compile(text, ctx.filename, "exec", dont_inherit=True)
+        tree = parse_for_scan(ctx.source, ctx.filename)
+        compile(tree, ctx.filename, "exec", dont_inherit=True)    # errors only code generation finds
     except SyntaxError as exc:
         line = (exc.text or "").rstrip()
         ctx.load_failure = (f"{type(exc).__name__} in {ctx.filename}, line {exc.lineno}: {exc.msg}"
@@ -18,5 +24,14 @@ def static_check(ctx: Context) -> None:
     except ValueError as exc:               # e.g. source the compiler refuses outright
         ctx.load_failure = f"{ctx.filename} cannot be compiled: {exc}"
         return
+    except (RecursionError, MemoryError):   # the parser's own bound on nesting
+        ctx.load_failure = (f"{ctx.filename} cannot be compiled: its expressions are nested too deeply "
+                            "for Python's compiler")
+        return
     targets = {t for c in ctx.assignment.checks(public_only=ctx.job.public_only) for t in c.spec.target}
-    ctx.banned = find_banned(text, ctx.assignment.banned, targets)
+    try:
+        ctx.banned = find_banned(tree, ctx.assignment.banned, targets)
+    except ScanLimitExceeded as exc:
+        ctx.reject(f"{ctx.filename} is too large or too complex to check for banned APIs ({exc}; the "
+                   f"grader reads at most {MAX_SCAN_NODES} syntax nodes). Split out data and generated "
+                   "code and upload it again.")
