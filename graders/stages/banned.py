@@ -83,20 +83,20 @@ def _merged(table: dict[str, Hits], reach: list[str]) -> dict[object, tuple[int,
 
 
 def _messages(specs: tuple[str, ...], hits: dict[object, tuple[int, str]]) -> list[str]:
-    messages, seen_lines = [], set()
-    roots = {s.lstrip(".").split(".")[0] for s in specs if not s.startswith(".")}
-    for spec in specs:
-        if spec not in hits:
-            continue
-        line, why = hits[spec]
-        if line in seen_lines:                      # one use named once, by its first spec
-            continue
-        seen_lines.add(line)
-        api = spec if not spec.startswith(".") else f"`{spec[1:]}`"
-        messages.append(f"{api} (line {line}{': ' + why if why else ''})")
-    opaque = [hits[k] for k in hits if isinstance(k, tuple) and (k[0] == "dynamic" or k[1] in roots)]
-    for line, why in sorted(opaque):
-        if line not in seen_lines:
-            seen_lines.add(line)
-            messages.append(f"{why} (line {line}), which the grader cannot check for banned APIs")
-    return messages
+    """One sentence per line that touches a ban: a direct use first, then a lookup, then an escape."""
+    roots = {s.split(".")[0] for s in specs if not s.startswith(".")}
+    best: dict[int, tuple[int, int, str]] = {}
+    for order, spec in enumerate(specs):
+        if spec in hits:
+            line, why = hits[spec]
+            api = spec if not spec.startswith(".") else f"`{spec[1:]}`"
+            rank = (2 if why else 0, order)
+            candidate = (*rank, f"{api} (line {line}{': ' + why if why else ''})")
+            if line not in best or candidate < best[line]:
+                best[line] = candidate
+    for key, (line, why) in hits.items():
+        if isinstance(key, tuple) and (key[0] == "dynamic" or (key[0] == "root" and key[1] in roots)):
+            candidate = (1, 0, f"{why} (line {line}), which the grader cannot check for banned APIs")
+            if line not in best or candidate < best[line]:
+                best[line] = candidate
+    return [text for _, (_, _, text) in sorted(best.items())]

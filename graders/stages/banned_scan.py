@@ -293,7 +293,7 @@ class Scanner:
         dotted = self.resolver.dotted(node)
         if dotted is not None:
             stored = isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
-            self._dotted(dotted, sinks, PLAIN if not stored else SAFE if role == PLAIN else role, line)
+            self._dotted(dotted, sinks, SAFE if stored else role, line)
 
     def _dotted(self, dotted: str, sinks: tuple[Hits, ...], role: int, line: int) -> None:
         """Record what a resolved dotted name touches: bans, escapes, private and dynamic APIs."""
@@ -360,7 +360,8 @@ class Scanner:
             if dotted and dotted.split(".")[0] in self.spec.roots:
                 self._add(sinks, ("root", dotted.split(".")[0]), line,
                           f"`{func.id}({_short(dotted)}, ...)` with a name computed at run time")
-        first = DEREF if _literal_getattr(node) else SAFE if isinstance(func, ast.Name) and func.id in INSPECTING else PLAIN
+        looked_at = isinstance(func, ast.Name) and func.id in INSPECTING | LOOKUPS | DYNAMIC
+        first = DEREF if _literal_getattr(node) else SAFE if looked_at else PLAIN
         children = [(func, FUNC)]
         children += [(a, first if i == 0 else PLAIN) for i, a in enumerate(node.args)]
         children += [(k.value, PLAIN) for k in node.keywords]
@@ -383,7 +384,9 @@ class Scanner:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             frame.rebind(node.name)
         if frame.name in names:
-            return Frame(frame.name, valid=False)
+            inner = Frame(frame.name, valid=False)      # its uses are read as anyone's attributes
+            self.frames.append(inner)
+            return inner
         return frame
 
     def _binding(self, node: ast.AST, frame: Frame | None) -> None:

@@ -76,8 +76,11 @@ def check_source(name: str, source: bytes) -> None:
         source.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unusable(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and upload it again.") from None
+    # The compiler reads \r\n and a lone \r as a line end before it looks for a cookie on
+    # lines 1 and 2; tokenize.detect_encoding splits on \n only, so give it the compiler's lines.
+    lines = source.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
     except SyntaxError as exc:               # an unknown codec, or a BOM that contradicts the cookie
         raise Unusable(f"{name} has an encoding declaration Python cannot use ({exc.msg}); "
                        "remove it and save the file as UTF-8.") from None
