@@ -23,7 +23,14 @@ MAX_NOTEBOOK_CELLS = 5000           # cells in a notebook
 # ordinary code stays below it). The parser itself caps nesting (about 200 brackets,
 # 100 indentation levels) and raises on deeper trees.
 MAX_SCAN_NODES = 400_000
-MAX_SCAN_SECONDS = 10.0             # a safety net only: the node budget bounds the time first
+# A source past MAX_INPROCESS_SCAN_BYTES is parsed and scanned in a short-lived forked child
+# (graders/bounded.py) with these limits, so a pathological 1 MiB source costs the grader at
+# most 2 s of CPU and no memory of its own. Python's compiler is not linear on every input
+# (deep brackets, thousands of same-named functions), so the parse itself needs the bound.
+MAX_INPROCESS_SCAN_BYTES = 64 << 10
+MAX_SCAN_CPU_SECONDS = 2
+MAX_SCAN_MEMORY_MIB = 512
+MAX_SCAN_SECONDS = 20.0             # wall clock, a safety net: CPU time is the bound that decides
 
 # ----------------------------------------------------------------------------- result text
 # Text that comes back from the sandbox (the student's prints, exception messages,

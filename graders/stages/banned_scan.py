@@ -128,11 +128,7 @@ class Resolver:
         self.star: list[str] = []
         self.toplevel = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         self.members: set[str] = set()
-        count = 0
-        for node in ast.walk(tree):
-            count += 1
-            if count > max_nodes:
-                raise ScanLimitExceeded(f"more than {max_nodes} syntax nodes")
+        for node in _statements(tree, max_nodes):
             if isinstance(node, ast.Import):
                 for a in node.names:
                     self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
@@ -144,7 +140,6 @@ class Resolver:
                         self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
             elif isinstance(node, ast.ClassDef):
                 self.members.update(_class_members(node))
-        self.nodes = count
         self._module_aliases(tree)
 
     def _module_aliases(self, tree: ast.Module) -> None:
@@ -174,6 +169,22 @@ class Resolver:
                 return None
             base = f"{self.star[0]}.{head.id}"
         return ".".join([base] + parts)
+
+
+def _statements(tree: ast.Module, max_nodes: int):
+    """Every statement of the module, nested ones too (imports and classes are statements)."""
+    stack: list[ast.AST] = [tree]
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > max_nodes:
+            raise ScanLimitExceeded(f"more than {max_nodes} syntax nodes")
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack.extend(block)
 
 
 def _class_members(node: ast.ClassDef) -> set[str]:
@@ -266,8 +277,8 @@ class Scanner:
 
     def _visit(self, node: ast.AST, sinks: tuple[Hits, ...], frame: Frame | None, role: int) -> None:
         line = getattr(node, "lineno", 0)
-        if role != DEREF and isinstance(node, (ast.Name, ast.Attribute)) or (
-                role != DEREF and _literal_getattr(node)):
+        kind = type(node)
+        if role != DEREF and (kind is ast.Name or kind is ast.Attribute or (kind is ast.Call and _literal_getattr(node))):
             self._chain(node, sinks, role, line)
         children: list[tuple[ast.AST, int]] | None = None
         if isinstance(node, ast.Name):
@@ -284,10 +295,19 @@ class Scanner:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self._imported(node, sinks, line)
             self._binding(node, frame)
-        if children is None:
-            children = [(c, PLAIN) for c in ast.iter_child_nodes(node)]
-        for child, child_role in children:
-            self.stack.append((child, sinks, frame, child_role))
+        push = self.stack.append
+        if children is not None:
+            for child, child_role in children:
+                push((child, sinks, frame, child_role))
+            return
+        for name in node._fields:                      # ast.iter_child_nodes, without its generator
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, sinks, frame, PLAIN))
+            elif isinstance(value, ast.AST):
+                push((value, sinks, frame, PLAIN))
 
     def _chain(self, node: ast.AST, sinks: tuple[Hits, ...], role: int, line: int) -> None:
         dotted = self.resolver.dotted(node)

@@ -23,6 +23,7 @@ FILES = Path(__file__).resolve().parent / "files" / "uploads"
 SOLUTION = (TOY / "solution" / "toy.py").read_bytes()
 UNGRADABLE = "ungradable"
 BANNED = "Banned API"
+BOUNDED = "bounded"
 
 # file -> (UNGRADABLE and words of its one message) or (score, words every failed check holds)
 EXPECT: dict[str, tuple[str | float, str]] = {
@@ -40,7 +41,7 @@ EXPECT: dict[str, tuple[str | float, str]] = {
     "empty.py": (UNGRADABLE, "is empty"),
     "binary.py": (UNGRADABLE, "contains NUL bytes"),
     "line_separators.py": (8.0, BANNED),
-    "nested_eval.py": (0.0, BANNED),
+    "nested_eval.py": (BOUNDED, BANNED),     # every target flagged, or refused at the scan's CPU bound
     "nb_source_number.ipynb": (UNGRADABLE, "Cell 2 of the notebook has a source that is not text (int)"),
     "nb_metadata_list.ipynb": (UNGRADABLE, "cell 1's metadata is not a JSON object"),
     "nb_nbgrader_metadata_string.ipynb": (UNGRADABLE, "cell 1's nbgrader metadata is not a JSON object"),
@@ -96,7 +97,11 @@ def test_hostile_upload_ends_as_a_result(engine, baseline, name):
     result = _grade(engine, name)
     assert time.monotonic() - started < 60           # bounded: a hang would be far past this
     _assert_storable(result)
-    if expected == UNGRADABLE:
+    if expected == BOUNDED and not result.gradable:
+        assert "too large or too complex to check" in result.format_errors[0]
+    elif expected == BOUNDED:
+        assert result.score == 0 and all(words in t.output for t in result.tests)
+    elif expected == UNGRADABLE:
         assert not result.gradable and result.tests == () and result.max_score == 10
         assert len(result.format_errors) == 1 and words in result.format_errors[0], result.format_errors
     else:
