@@ -119,3 +119,25 @@ def test_a_source_nested_deeper_than_the_parser_allows_fails_its_checks():
     for depth in (30_000, 150_000):            # the first is scanned here, the second in the bounded child
         ctx = stages("toy.py", ("x = a" + ".b" * depth + "\n").encode())
         assert ctx.load_failure and "nested too deeply or too large" in ctx.load_failure
+
+
+QUIZ = load_assignment(str(TOY.parents[2] / "assignments" / "quiz-attention"))
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from([q.id for q in QUIZ.questions] + ["nope"]), json_values, max_size=8)
+       | json_values)
+def test_any_answers_json_ends_as_a_result(answers):
+    from graders.stages.answers import stage_answers
+    ctx = Context(job=Job(assignment_dir=str(QUIZ.path), filename="answers.json",
+                          content=json.dumps(answers).encode()), assignment=QUIZ, zygote=None)
+    ctx.run(stage_answers)
+    json.dumps(ctx.result().to_json(), ensure_ascii=False).encode("utf-8")
+
+
+def test_answers_nested_100000_deep_are_refused():
+    from graders.stages.answers import stage_answers
+    ctx = Context(job=Job(assignment_dir=str(QUIZ.path), filename="answers.json",
+                          content=b"[" * 100_000 + b"]" * 100_000), assignment=QUIZ, zygote=None)
+    ctx.run(stage_answers)
+    assert not ctx.gradable and "nested too deeply" in ctx.format_errors[0]
