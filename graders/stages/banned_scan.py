@@ -22,15 +22,19 @@ DYNAMIC = {"eval", "exec", "compile", "__import__", "vars", "globals", "locals",
 LOOKUPS = {"getattr", "setattr", "delattr"}
 # Attributes that hand out a namespace (or a code object) as a dict or by a string.
 DYNAMIC_ATTRS = {"__dict__", "__globals__", "__builtins__", "__getattribute__", "__getattr__",
-                 "__subclasses__", "__loader__", "__spec__", "__code__", "__closure__", "f_globals",
-                 "f_locals", "f_builtins", "__import__", "__reduce__", "__reduce_ex__"}
-# Modules and functions that reach any object by a string (or by bytes that name it).
-DYNAMIC_DOTTED = ("builtins", "importlib", "sys.modules", "sys._getframe", "operator.attrgetter",
-                  "operator.methodcaller", "inspect.getmodule", "inspect.getmembers", "inspect.currentframe",
-                  "inspect.stack", "inspect.getattr_static", "gc", "ctypes", "pydoc", "runpy", "pickle",
-                  "_pickle", "marshal", "copyreg", "dill", "cloudpickle", "joblib", "shelve", "pkgutil",
-                  "types.FunctionType", "types.CodeType", "types.ModuleType", "code", "codeop",
+                 "__subclasses__", "__loader__", "__spec__", "__code__", "__closure__", "__import__",
+                 "__reduce__", "__reduce_ex__"}
+# Modules and functions that reach any object by a string (or by bytes that name it). Frame and
+# heap inspection (sys._getframe, f_globals, gc.get_objects) are left to the sandbox's
+# tripwires, which see the call whatever path reached the callable.
+DYNAMIC_DOTTED = ("builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.getattr",
+                  "builtins.vars", "builtins.globals", "builtins.locals", "builtins.__dict__", "importlib",
+                  "sys.modules", "operator.attrgetter", "operator.methodcaller", "inspect.getmodule",
+                  "inspect.getmembers", "inspect.getattr_static", "pydoc.locate", "runpy", "pickle.loads", "pickle.load", "pickle.Unpickler",
+                  "_pickle", "marshal.loads", "copyreg", "dill", "cloudpickle", "joblib.load", "shelve",
+                  "pkgutil.resolve_name", "types.FunctionType", "types.CodeType", "code.interact", "codeop",
                   "functools.reduce", "torch.load", "torch.jit.load", "torch.package", "torch.hub")
+IMPORTERS = ("importlib.import_module", "builtins.__import__")
 DYNAMIC_ROOTS: dict[str, list[str]] = {}
 for _d in DYNAMIC_DOTTED:
     DYNAMIC_ROOTS.setdefault(_d.split(".")[0], []).append(_d)
@@ -41,9 +45,13 @@ REGISTRIES = ("torch.ops", "torch.library", "torch._ops", "torch._C", "torch._VF
 STRING_CALLS = LOOKUPS | {"hasattr", "attrgetter", "methodcaller", "import_module", "__import__", "locate",
                           "eval", "exec", "compile", "get_submodule", "get_parameter"}
 # A module passed to these is only looked at, not handed on.
-INSPECTING = {"hasattr", "dir", "isinstance", "issubclass", "print", "repr", "str", "id", "callable", "type"}
+INSPECTING = {"hasattr", "dir", "isinstance", "issubclass", "print", "repr", "str", "id", "callable", "type",
+              "list", "tuple", "set", "frozenset", "sorted", "len", "iter", "enumerate"}
 
-PLAIN, DEREF, FUNC, SAFE = 0, 1, 2, 3     # how an expression's parent uses it
+# How an expression's parent uses it: PLAIN may hand a module on; DEREF looks further into it;
+# FUNC calls it; SAFE only looks at it (isinstance, print, a for loop's iterable); HELD is the
+# object of a lookup (flagged by the lookup itself); ALLOWED is an import of a literal name.
+PLAIN, DEREF, FUNC, SAFE, HELD, ALLOWED = 0, 1, 2, 3, 4, 5
 
 
 class ScanLimitExceeded(ValueError):
@@ -157,10 +165,25 @@ class Resolver:
             if not changed:
                 break
 
+    def imported(self, node: ast.AST) -> str | None:
+        """The module `importlib.import_module("a.b")` or `__import__("a.b")` imports, if literal."""
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        func, first = node.func, node.args[0]
+        name = "builtins.__import__" if isinstance(func, ast.Name) and func.id == "__import__" else (
+            self.dotted(func) if isinstance(func, ast.Attribute) else self.aliases.get(getattr(func, "id", "")))
+        if name in IMPORTERS and isinstance(first, ast.Constant) and isinstance(first.value, str) and (
+                first.value and not first.value.startswith(".")):
+            return first.value
+        return None
+
     def dotted(self, node: ast.AST | None) -> str | None:
         if node is None:
             return None
         head, parts = dotted_parts(node)
+        if isinstance(head, ast.Call):
+            module = self.imported(head)
+            return ".".join([module] + parts) if module else None
         if not isinstance(head, ast.Name):
             return None
         base = self.aliases.get(head.id)
@@ -278,7 +301,8 @@ class Scanner:
     def _visit(self, node: ast.AST, sinks: tuple[Hits, ...], frame: Frame | None, role: int) -> None:
         line = getattr(node, "lineno", 0)
         kind = type(node)
-        if role != DEREF and (kind is ast.Name or kind is ast.Attribute or (kind is ast.Call and _literal_getattr(node))):
+        if role != DEREF and (kind is ast.Name or kind is ast.Attribute or (
+                kind is ast.Call and (_literal_getattr(node) or self.resolver.imported(node)))):
             self._chain(node, sinks, role, line)
         children: list[tuple[ast.AST, int]] | None = None
         if isinstance(node, ast.Name):
@@ -296,6 +320,11 @@ class Scanner:
                 self._imported(node, sinks, line)
             self._binding(node, frame)
         push = self.stack.append
+        if kind is ast.Subscript and isinstance(node.ctx, STORED):
+            children = [(node.value, SAFE), (node.slice, PLAIN)]
+        elif kind in LOOKING:                          # a loop's iterable, a comparison: only looked at
+            children = [(c, SAFE if f in LOOKING[kind] else PLAIN) for f in node._fields
+                        for c in _field_nodes(getattr(node, f, None))]
         if children is not None:
             for child, child_role in children:
                 push((child, sinks, frame, child_role))
@@ -322,15 +351,16 @@ class Scanner:
             prefix = ".".join(parts[:i])
             if prefix in self.spec.dotted:
                 self._add(sinks, prefix, line)
-        if role == PLAIN and dotted in self.spec.prefixes:
+        if role in (PLAIN, ALLOWED) and dotted in self.spec.prefixes:
             for spec in self.spec.prefixes[dotted]:
                 self._add(sinks, spec, line, f"`{dotted}` is handed on as a value, so what it reaches "
                                              "cannot be checked")
         root = parts[0]
-        if root in self.spec.roots and (
-                any(p.startswith("_") and not p.startswith("__") for p in dotted.split(".")[1:])
-                or any(dotted == r or dotted.startswith(r + ".") for r in REGISTRIES)):
+        if root in self.spec.roots and (_private_function(dotted)
+                                        or any(dotted == r or dotted.startswith(r + ".") for r in REGISTRIES)):
             self._add(sinks, ("root", root), line, f"`{_short(dotted)}`, a private or by-name operator API")
+        if role in (SAFE, ALLOWED):
+            return
         for d in DYNAMIC_ROOTS.get(root, ()):
             if dotted == d or dotted.startswith(d + "."):
                 self._add(sinks, ("dynamic", d), line, f"`{_short(dotted)}`, a lookup by name")
@@ -349,7 +379,7 @@ class Scanner:
         if node.id in self.resolver.toplevel:
             for hits in sinks:
                 hits.calls.add(node.id)
-        if node.id in DYNAMIC or (node.id in LOOKUPS and role != FUNC):
+        if (node.id in DYNAMIC and role not in (SAFE, ALLOWED)) or (node.id in LOOKUPS and role not in (FUNC, SAFE)):
             self._add(sinks, ("dynamic", node.id), line, f"`{node.id}`, a lookup or code built at run time")
         if not isinstance(node.ctx, ast.Load) and frame is not None:
             frame.rebind(node.id)
@@ -380,9 +410,11 @@ class Scanner:
             if dotted and dotted.split(".")[0] in self.spec.roots:
                 self._add(sinks, ("root", dotted.split(".")[0]), line,
                           f"`{func.id}({_short(dotted)}, ...)` with a name computed at run time")
-        looked_at = isinstance(func, ast.Name) and func.id in INSPECTING | LOOKUPS | DYNAMIC
-        first = DEREF if _literal_getattr(node) else SAFE if looked_at else PLAIN
-        children = [(func, FUNC)]
+        imported = self.resolver.imported(node)
+        held = isinstance(func, ast.Name) and func.id in LOOKUPS | DYNAMIC
+        inspected = isinstance(func, ast.Name) and func.id in INSPECTING
+        first = DEREF if _literal_getattr(node) else HELD if held else SAFE if inspected else PLAIN
+        children = [(func, ALLOWED if imported else FUNC)]
         children += [(a, first if i == 0 else PLAIN) for i, a in enumerate(node.args)]
         children += [(k.value, PLAIN) for k in node.keywords]
         return children
@@ -433,6 +465,29 @@ class Scanner:
     def _add(sinks: tuple[Hits, ...], key: object, line: int, why: str = "") -> None:
         for hits in sinks:
             hits.add(key, line, why)
+
+
+LOOKING = {ast.For: ("iter",), ast.AsyncFor: ("iter",), ast.comprehension: ("iter",),
+           ast.Compare: ("left", "comparators")}
+# `sys.modules[name] = value` stores: what is stored is checked as any value is.
+STORED = (ast.Store, ast.Del)
+
+
+def _field_nodes(value: object) -> list[ast.AST]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, ast.AST)]
+    return [value] if isinstance(value, ast.AST) else []
+
+
+def _private_function(dotted: str) -> bool:
+    """`torch._C`, `torch.nn.functional._in_projection`: a private name inside the package's modules
+    (not a private method of one of its classes, such as `torch.Tensor._make_subclass`)."""
+    for part in dotted.split(".")[1:]:
+        if part.startswith("_") and not part.startswith("__"):
+            return True
+        if part[:1].isupper():
+            return False
+    return False
 
 
 def _short(text: str, limit: int = 80) -> str:

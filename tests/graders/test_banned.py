@@ -117,7 +117,10 @@ def test_local_names_are_not_trusted(source):
     ("import torch\ndef attn(q):\n    return torch._C._nn._scaled_dot_product_attention_math(q, q, q)\n", "private"),
     ("import importlib\ndef attn(q):\n    m = importlib.import_module('torch.nn.' + 'functional')\n"
      "    return m.sdpa(q)\n", "importlib"),
-    ("def attn(q):\n    return __import__('torch').nn.functional\n", "__import__"),
+    ("def attn(q):\n    return __import__('tor' + 'ch').nn.functional\n", "__import__"),
+    ("def attn(q):\n    return __import__('torch').nn.functional\n", "handed on as a value"),
+    ("import importlib\ndef attn(q):\n    m = importlib.import_module('torch.nn.functional')\n    return m\n",
+     "handed on as a value"),
     ("import torch.nn.functional as F\ndef attn(q):\n    return globals()['F']\n", "globals"),
     ("import sys\ndef attn(q):\n    return sys.modules['torch.nn.functional']\n", "sys.modules"),
     ("import operator\ndef attn(q, n):\n    return operator.attrgetter(n)(q)\n", "operator.attrgetter"),
@@ -145,6 +148,9 @@ def test_lookups_by_string_are_flagged(source, what):
     "import torch\ndef attn(model, q):\n    model.eval()\n    return torch.softmax(q, -1)\n",
     "import torch.nn.functional as F\ndef attn(q):\n    return getattr(F, 'relu')(q) if hasattr(F, 'gelu') else q\n",
     "import torch\ndef attn(q):\n    assert isinstance(q, torch.Tensor) and q.dtype == torch.float32\n    return q\n",
+    "import sys\ndef attn(q):\n    sys.modules['helper'] = q\n    return [n for n in sys.modules if n.startswith('torch')]\n",
+    "def attn(q):\n    return __import__('math').sqrt(q)\n",
+    "import torch\ndef attn(q):\n    return torch.Tensor._make_subclass(torch.Tensor, q)\n",
 ])
 def test_ordinary_code_is_not_flagged(source):
     assert find_banned(source, BANNED, TARGETS | {"Model"}) == {}
