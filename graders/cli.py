@@ -11,6 +11,7 @@ from graders.assignment import AssignmentError, load_assignment
 from graders.contracts import Job, Result
 from graders.engine import Engine
 from graders.sandbox.host import SandboxUnavailable
+from graders.text import for_terminal
 
 EXIT_BROKEN = 2          # the assignment (or the command line) is wrong
 EXIT_UNAVAILABLE = 3     # no sandbox can be built here
@@ -34,20 +35,21 @@ def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes, tuple[tupl
 
 
 def format_result(result: Result, title: str) -> str:
+    """The result as text for a terminal: nothing the submission printed can act on the terminal."""
     lines = [title, ""]
     width = max((len(t.name) for t in result.tests), default=10)
     for t in result.tests:
         mark = "PASS" if t.status == "passed" else "FAIL"
         vis = "" if t.visibility == "visible" else f"  [{t.visibility}]"
-        lines.append(f"  {mark} {t.number:>5}  {t.name:<{width}}  {t.score:g}/{t.max_score:g}{vis}")
-        for out_line in t.output.splitlines() if t.output and t.status != "passed" else ():
+        lines.append(f"  {mark} {t.number:>5}  {for_terminal(t.name):<{width}}  {t.score:g}/{t.max_score:g}{vis}")
+        for out_line in for_terminal(t.output).splitlines() if t.output and t.status != "passed" else ():
             lines.append(f"               {out_line}")
     for err in result.format_errors:
-        lines.append(f"  not gradable: {err}")
+        lines.append(f"  not gradable: {for_terminal(err)}")
     if result.output and not result.format_errors:
-        lines += ["", result.output]
+        lines += ["", for_terminal(result.output)]
     if result.stdout.strip():
-        tail = result.stdout.strip().splitlines()[-10:]
+        tail = for_terminal(result.stdout).strip().splitlines()[-10:]
         lines += ["", "Your code printed (last lines):"] + [f"  | {x}" for x in tail]
     lines += ["", f"Score: {result.score:g}/{result.max_score:g}   (graded in {result.execution_time:.2f} s)"]
     return "\n".join(lines)

@@ -9,6 +9,9 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from graders.limits import MAX_CHECK_MESSAGE
+from graders.text import clean, clean_data
+
 ENGINE_VERSION = "0.1.0"
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
@@ -68,6 +71,10 @@ class Artifact:
     check: str = ""               # name of the check that made it ("" = whole submission)
     caption: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean(self.name, limit=200))
+        object.__setattr__(self, "caption", clean(self.caption, limit=MAX_CHECK_MESSAGE))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "media_type": self.media_type, "check": self.check,
@@ -86,6 +93,12 @@ class CheckResult:
     tags: tuple[str, ...] = ()
     number: str = ""
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Messages carry exception text and values from the student's process.
+        object.__setattr__(self, "name", clean(self.name, limit=MAX_CHECK_MESSAGE))
+        object.__setattr__(self, "output", clean(self.output, limit=MAX_CHECK_MESSAGE))
+        object.__setattr__(self, "tags", tuple(clean(t, limit=200) for t in self.tags))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -117,6 +130,14 @@ class Result:
     stage_times: dict[str, float] = field(default_factory=dict)
     sandbox: dict[str, Any] = field(default_factory=dict)
     seed: dict[str, str] = field(default_factory=dict)   # graders/checks.py seed_material
+
+    def __post_init__(self) -> None:
+        # The one place text from a submission is made storable: every result, however built,
+        # encodes as UTF-8 and fits PostgreSQL's jsonb (graders/text.py).
+        object.__setattr__(self, "output", clean(self.output))
+        object.__setattr__(self, "stdout", clean(self.stdout))
+        object.__setattr__(self, "format_errors", tuple(clean(e, limit=MAX_CHECK_MESSAGE) for e in self.format_errors))
+        object.__setattr__(self, "sandbox", clean_data(self.sandbox))
 
     def to_json(self, *, with_artifacts: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {

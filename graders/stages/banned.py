@@ -1,163 +1,102 @@
 """Find banned APIs in a submission's source, per top-level function or class.
 
-Static, on the AST: imports and module-level aliases are resolved to dotted names
-(`from torch.nn import functional as F`, `sdpa = F.scaled_dot_product_attention`), helpers
-a target calls are followed, and dynamic lookups (`getattr(F, "scaled_dot_product_attention")`,
-`eval("torch.nn.LSTM")`) are caught by the banned name's last component.
+Static, on the syntax tree the sandbox compiles (see static_check): imports and module-level
+aliases are resolved to dotted names (`from torch.nn import functional as F`,
+`sdpa = F.scaled_dot_product_attention`), helpers a target calls are followed, and an
+attribute or a literal string in a lookup (`getattr(F, "scaled_dot_product_attention")`) is
+caught by the banned name's last component. No local name is trusted: `self.x` is the
+student's own member only when `self` is a method's first parameter that is never rebound
+and the module itself defines `x` in a class.
+
+What no static scan can follow is flagged instead of guessed: code or names built at run
+time (`eval`, `exec`, `vars(m)[...]`, `m.__dict__`, `globals()`, `sys.modules`,
+`importlib`, `getattr(torch, name)` with a computed name, `operator.attrgetter`), a module
+on the way to a banned API passed around as a value, and the private or operator-registry
+side of a banned package (`torch._C`, `torch.ops.aten`). The sandbox's tripwires are the
+second line, for whatever reaches a banned callable some other way.
+
+The scan is linear in the size of the tree and stops at `MAX_SCAN_NODES` nodes
+(graders/limits.py): a source past that raises ScanLimitExceeded.
 """
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+import time
 
-DYNAMIC = {"getattr", "__import__", "import_module", "eval", "exec", "compile", "attrgetter"}
+from graders.limits import MAX_SCAN_NODES, MAX_SCAN_SECONDS
+from graders.stages.banned_scan import DYNAMIC, Hits, Scanner, ScanLimitExceeded, Spec
+
+__all__ = ["DYNAMIC", "ScanLimitExceeded", "find_banned", "parse_for_scan"]
+
 MODULE = "<module>"
 
 
-@dataclass
-class Uses:
-    """What one top-level definition touches."""
-
-    dotted: list[tuple[str, int]] = field(default_factory=list)     # resolved names, with line
-    attrs: list[tuple[str, int]] = field(default_factory=list)      # attribute names, with line
-    strings: list[tuple[str, int]] = field(default_factory=list)    # strings given to dynamic lookups
-    calls: set[str] = field(default_factory=set)                    # other top-level names referenced
+def parse_for_scan(source: str | bytes, filename: str = "<submission>") -> ast.Module:
+    """The syntax tree exactly as the sandbox's `compile(source, filename, "exec",
+    dont_inherit=True)` sees it (bytes are decoded by the compiler itself, PEP 263)."""
+    return compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
 
 
-class _Resolver:
-    def __init__(self, tree: ast.Module) -> None:
-        self.aliases: dict[str, str] = {}
-        self.star: list[str] = []
-        self.toplevel = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    if a.asname:
-                        self.aliases[a.asname] = a.name
-                    else:
-                        self.aliases.setdefault(a.name.split(".")[0], a.name.split(".")[0])
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    if a.name == "*":
-                        self.star.append(node.module)
-                    else:
-                        self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-        # Module-level `x = <dotted>` aliases, to a fixpoint (aliases of aliases).
-        for _ in range(5):
-            changed = False
-            for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) and node.value else []
-                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-                dotted = self.dotted(value) if value is not None else None
-                for t in targets:
-                    if isinstance(t, ast.Name) and dotted and self.aliases.get(t.id) != dotted:
-                        self.aliases[t.id] = dotted
-                        changed = True
-            if not changed:
-                break
-
-    def dotted(self, node: ast.AST | None) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        head = self.aliases.get(node.id)
-        if head is None:
-            if node.id in self.toplevel or not self.star:
-                return None
-            head = f"{self.star[0]}.{node.id}"
-        return ".".join([head] + parts[::-1])
-
-
-def _collect(node: ast.AST, resolver: _Resolver, uses: Uses) -> None:
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.Attribute, ast.Name)):
-            dotted = resolver.dotted(sub)
-            if dotted:
-                uses.dotted.append((dotted, sub.lineno))
-            if isinstance(sub, ast.Attribute):
-                # self.layer_norm(...) is the student's own method, not torch's function of that name
-                if not (isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls")):
-                    uses.attrs.append((sub.attr, sub.lineno))
-            elif sub.id in resolver.toplevel:
-                uses.calls.add(sub.id)
-        elif isinstance(sub, ast.ImportFrom):
-            for a in sub.names:
-                uses.attrs.append((a.name, sub.lineno))
-        elif isinstance(sub, ast.Call):
-            func = sub.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name in DYNAMIC:
-                for arg in sub.args:
-                    for const in ast.walk(arg):
-                        if isinstance(const, ast.Constant) and isinstance(const.value, str):
-                            uses.strings.append((const.value, const.lineno))
-
-
-def collect_uses(tree: ast.Module) -> dict[str, Uses]:
-    """Map each top-level def/class (and `<module>` for the rest) to what it uses."""
-    resolver = _Resolver(tree)
-    table: dict[str, Uses] = {MODULE: Uses()}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            table[node.name] = Uses()
-            _collect(node, resolver, table[node.name])
-        elif not isinstance(node, (ast.Import, ast.ImportFrom)) and not _is_alias(node, resolver):
-            _collect(node, resolver, table[MODULE])
-    return table
-
-
-def _is_alias(node: ast.stmt, resolver: _Resolver) -> bool:
-    """`x = torch.nn.functional` only names a thing; its uses count where x is used."""
-    return isinstance(node, ast.Assign) and resolver.dotted(node.value) is not None or (
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-
-
-def _matches(spec: str, uses: Uses) -> int | None:
-    """The line where `uses` touches `spec`, or None."""
-    if spec.startswith("."):
-        leaf = spec[1:]
-        return next((line for name, line in uses.attrs if name == leaf), None) or next(
-            (line for s, line in uses.strings if s == leaf), None)
-    leaf = spec.rsplit(".", 1)[-1]
-    for dotted, line in uses.dotted:
-        if dotted == spec or dotted.startswith(spec + "."):
-            return line
-    if "." in spec:
-        for name, line in uses.attrs:
-            if name == leaf:
-                return line
-    for s, line in uses.strings:
-        if s == leaf or spec in s or s.startswith(spec):
-            return line
-    return None
-
-
-def find_banned(source: str, banned: dict[str, tuple[str, ...]], targets: set[str]) -> dict[str, list[str]]:
+def find_banned(source: str | bytes | ast.Module, banned: dict[str, tuple[str, ...]],
+                targets: set[str], *, max_nodes: int = MAX_SCAN_NODES,
+                max_seconds: float = MAX_SCAN_SECONDS) -> dict[str, list[str]]:
     """For each target, the banned APIs it (or a helper it reaches, or module code) uses."""
-    tree = ast.parse(source)
-    table = collect_uses(tree)
+    tree = source if isinstance(source, ast.Module) else parse_for_scan(source)
+    all_specs = {s for specs in banned.values() for s in specs}
+    if not all_specs or not any(banned.get("*") or banned.get(t) for t in targets):
+        return {}
+    scanner = Scanner(tree, Spec(all_specs), max_nodes=max_nodes,
+                      deadline=time.monotonic() + max_seconds)
+    table = scanner.run()
     found: dict[str, list[str]] = {}
-    for target in targets:
+    for target in sorted(targets):
         specs = banned.get("*", ()) + banned.get(target, ())
         if not specs or target not in table:
             continue
-        reach, todo = set(), [target, MODULE]
-        while todo:
-            name = todo.pop()
-            if name in reach or name not in table:
-                continue
-            reach.add(name)
-            todo.extend(table[name].calls)
-        messages, seen_lines = [], set()
-        for spec in specs:
-            lines = [line for name in sorted(reach) if (line := _matches(spec, table[name])) is not None]
-            if lines and min(lines) not in seen_lines:      # one use named once, by its first spec
-                seen_lines.add(min(lines))
-                api = spec if not spec.startswith(".") else f"`{spec[1:]}`"
-                messages.append(f"{api} (line {min(lines)})")
+        messages = _messages(specs, _merged(table, _reach(table, target)))
         if messages:
             found[target] = messages
     return found
+
+
+def _reach(table: dict[str, Hits], target: str) -> list[str]:
+    """The target, module-level code, and every top-level definition they name, transitively."""
+    reach, todo, seen = [], [target, MODULE], set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in table:
+            continue
+        seen.add(name)
+        reach.append(name)
+        todo.extend(table[name].calls)
+    return reach
+
+
+def _merged(table: dict[str, Hits], reach: list[str]) -> dict[object, tuple[int, str]]:
+    """First line (and why) of each hit key over the reached definitions."""
+    merged: dict[object, tuple[int, str]] = {}
+    for name in reach:
+        for key, (line, why) in table[name].first.items():
+            if key not in merged or line < merged[key][0]:
+                merged[key] = (line, why)
+    return merged
+
+
+def _messages(specs: tuple[str, ...], hits: dict[object, tuple[int, str]]) -> list[str]:
+    """One sentence per line that touches a ban: a direct use first, then a lookup, then an escape."""
+    roots = {s.split(".")[0] for s in specs if not s.startswith(".")}
+    best: dict[int, tuple[int, int, str]] = {}
+    for order, spec in enumerate(specs):
+        if spec in hits:
+            line, why = hits[spec]
+            api = spec if not spec.startswith(".") else f"`{spec[1:]}`"
+            rank = (2 if why else 0, order)
+            candidate = (*rank, f"{api} (line {line}{': ' + why if why else ''})")
+            if line not in best or candidate < best[line]:
+                best[line] = candidate
+    for key, (line, why) in hits.items():
+        if isinstance(key, tuple) and (key[0] == "dynamic" or (key[0] == "root" and key[1] in roots)):
+            candidate = (1, 0, f"{why} (line {line}), which the grader cannot check for banned APIs")
+            if line not in best or candidate < best[line]:
+                best[line] = candidate
+    return [text for _, (_, _, text) in sorted(best.items())]

@@ -3,62 +3,90 @@
 Accepts the contract's `.py` file (under any .py name), a Jupyter notebook (its code cells
 are joined; nbgrader test cells and IPython magics are left out), or a .zip holding the
 contract's file and the assignment's extra files (e.g. diagram.dot). Anything unusable makes
-the result ungradable, which costs the student no attempt.
+the result ungradable, which costs the student no attempt: no byte of an upload can make
+this stage raise.
+
+The module must be UTF-8 without any other encoding declaration: the static scan and the
+sandbox compile the same bytes, and refusing other encodings (`# coding: utf-7`, latin-1, a
+BOM that contradicts its cookie, ...) keeps what a student, a TA and the grader read the same
+text as what runs.
 """
 from __future__ import annotations
 
+import codecs
 import io
-import json
-import zipfile
+import tokenize
 
 from graders.context import Context
+from graders.limits import MAX_SOURCE_BYTES, MAX_UPLOAD_BYTES
+from graders.unpack import Unusable, notebook_code, unzip
 
-MAX_SOURCE_BYTES = 1 << 20
-MAX_UPLOAD_BYTES = 8 << 20
-MAX_ZIP_MEMBERS = 64
+BOM = codecs.BOM_UTF8
 
 
 def stage_upload(ctx: Context) -> None:
     """Validate the upload's type, size and encoding; extract code from a notebook or zip."""
+    try:
+        name, source = _module(ctx)
+        check_source(name, source)
+    except Unusable as exc:
+        return ctx.reject(str(exc))
+    ctx.source = source.removeprefix(BOM)
+    ctx.filename = ctx.assignment.file
+
+
+def _module(ctx: Context) -> tuple[str, bytes]:
+    """The uploaded file's name and the module's bytes; keeps the assignment's extra files."""
     job, expected = ctx.job, ctx.assignment.file
-    name, content = job.filename.rsplit("/", 1)[-1], job.content
+    name, content = job.filename.replace("\\", "/").rsplit("/", 1)[-1], job.content
     if not content.strip():
-        return ctx.reject(f"The uploaded file {name!r} is empty.")
+        raise Unusable(f"The uploaded file {name!r} is empty.")
     if len(content) > MAX_UPLOAD_BYTES:
-        return ctx.reject(f"The upload is {len(content) >> 10} KiB; the limit is {MAX_UPLOAD_BYTES >> 10} KiB.")
+        raise Unusable(f"The upload is {len(content) >> 10} KiB; the limit is {MAX_UPLOAD_BYTES >> 10} KiB.")
     attachments = dict(job.attachments)
     if name.endswith(".zip"):
-        members = _unzip(ctx, content)
-        if members is None:
-            return
-        main = next((n for n in (expected,) if n in members), None) or next(
+        members = unzip(content)
+        main = expected if expected in members else next(
             (n for n in sorted(members) if n.endswith((".py", ".ipynb"))), None)
         if main is None:
-            return ctx.reject(f"The zip holds no {expected} (nor a notebook).")
+            raise Unusable(f"The zip holds no {expected} (nor a notebook).")
         name, content = main, members.pop(main)
         attachments = {**members, **attachments}
     _keep_attachments(ctx, attachments)
     if name.endswith(".ipynb"):
-        source = _notebook_code(ctx, content)
-        if source is None:
-            return
+        source = notebook_code(content)
         ctx.notes.append(f"Graded the code cells of notebook {name} as {expected}.")
-    elif name.endswith(".py"):
-        source = content
+        return name, source
+    if name.endswith(".py"):
         if name != expected:
             ctx.notes.append(f"Uploaded {name}; graded as {expected}.")
-    else:
-        return ctx.reject(f"Expected {expected} (or a notebook .ipynb), got {name!r}.")
+        return name, content
+    raise Unusable(f"Expected {expected} (or a notebook .ipynb), got {name!r}.")
+
+
+def check_source(name: str, source: bytes) -> None:
+    """Refuse a module the compiler would read differently from its UTF-8 text."""
+    if not source.strip():
+        raise Unusable(f"{name} holds no code.")
     if len(source) > MAX_SOURCE_BYTES:
-        return ctx.reject(f"The code is {len(source) >> 10} KiB; the limit is {MAX_SOURCE_BYTES >> 10} KiB.")
+        raise Unusable(f"The code is {len(source) >> 10} KiB; the limit is {MAX_SOURCE_BYTES >> 10} KiB.")
     if b"\0" in source:
-        return ctx.reject(f"{name} contains NUL bytes: is it really a Python source file?")
+        raise Unusable(f"{name} contains NUL bytes: is it really a Python source file?")
     try:
         source.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return ctx.reject(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and upload it again.")
-    ctx.source = source.removeprefix(b"\xef\xbb\xbf")
-    ctx.filename = expected
+        raise Unusable(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and upload it again.") from None
+    # The compiler reads \r\n and a lone \r as a line end before it looks for a cookie on
+    # lines 1 and 2; tokenize.detect_encoding splits on \n only, so give it the compiler's lines.
+    lines = source.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
+    except SyntaxError as exc:               # an unknown codec, or a BOM that contradicts the cookie
+        raise Unusable(f"{name} has an encoding declaration Python cannot use ({exc.msg}); "
+                       "remove it and save the file as UTF-8.") from None
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        raise Unusable(f"{name} declares the source encoding {encoding!r}; only UTF-8 is accepted. Remove the "
+                       "`coding:` line and save the file as UTF-8.")
 
 
 def _keep_attachments(ctx: Context, attachments: dict[str, bytes]) -> None:
@@ -67,50 +95,6 @@ def _keep_attachments(ctx: Context, attachments: dict[str, bytes]) -> None:
     ctx.files = {n: b for n, b in attachments.items() if n in wanted}
     ignored = sorted(set(attachments) - wanted)
     if ignored:
-        ctx.notes.append(f"Ignored files this assignment does not use: {', '.join(ignored)}.")
-
-
-def _unzip(ctx: Context, content: bytes) -> dict[str, bytes] | None:
-    """Members of a zip by base name, refusing archives that are broken, huge or ambiguous."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = [i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename]
-        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_UPLOAD_BYTES:
-            ctx.reject(f"The zip is too large (at most {MAX_ZIP_MEMBERS} files and "
-                       f"{MAX_UPLOAD_BYTES >> 20} MiB unpacked).")
-            return None
-        members: dict[str, bytes] = {}
-        for info in infos:
-            base = info.filename.rsplit("/", 1)[-1]
-            if base in members:
-                ctx.reject(f"The zip holds two files named {base}; keep one.")
-                return None
-            members[base] = archive.read(info)
-        return members
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError) as exc:
-        ctx.reject(f"The zip could not be read ({exc}).")
-        return None
-
-
-def _notebook_code(ctx: Context, content: bytes) -> bytes | None:
-    import nbformat
-    try:
-        nb = nbformat.reads(content.decode("utf-8"), as_version=4)
-    except (UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError) as exc:
-        ctx.reject(f"The notebook could not be read ({type(exc).__name__}); download it again from the "
-                   "assignment page or submit a .py file.")
-        return None
-    cells = []
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
-            continue            # an nbgrader test cell: checks run in the grader, not here
-        lines = [("# " + line) if line.lstrip().startswith(("%", "!")) else line
-                 for line in cell.get("source", "").splitlines()]
-        cells.append("\n".join(lines))
-    if not cells:
-        ctx.reject("The notebook has no code cells.")
-        return None
-    return ("\n\n".join(cells) + "\n").encode("utf-8")
+        shown = ", ".join(repr(n) if not n.isprintable() else n for n in ignored[:20])
+        ctx.notes.append(f"Ignored files this assignment does not use: {shown}"
+                         + (f" and {len(ignored) - 20} more." if len(ignored) > 20 else "."))

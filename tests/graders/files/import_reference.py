@@ -7,7 +7,6 @@ descriptor. If any of it yields the reference, double/double_sum use it and woul
 Expected: nothing is found; every check fails with a report "SEQLAB_NOTHING_LEAKED ..."
 (double/double_sum/softmax_rows raise it; Scale's constructor raises it too).
 """
-import importlib
 import os
 import sys
 
@@ -25,9 +24,9 @@ def _note(what, ok, detail=""):
         found.append((what, detail))
 
 
-def _try_import(name):
+def _try_import(name, load):
     try:
-        mod = importlib.import_module(name)
+        mod = load()
         _note(f"import {name}", True, getattr(mod, "__file__", ""))
         return mod
     except BaseException:
@@ -35,12 +34,12 @@ def _try_import(name):
         return None
 
 
-reference = _try_import("reference")
-_try_import("reference.toy")
-_try_import("graders.checks")
-_try_import("graders.assignment")
-_try_import("seqlab")
-_try_import("toy_solution")
+reference = _try_import("reference", lambda: __import__("reference"))
+_try_import("reference.toy", lambda: __import__("reference.toy"))
+_try_import("graders.checks", lambda: __import__("graders.checks"))
+_try_import("graders.assignment", lambda: __import__("graders.assignment"))
+_try_import("seqlab", lambda: __import__("seqlab"))
+_try_import("toy_solution", lambda: __import__("toy_solution"))
 
 # The grader names the modules it loads from an assignment "seqlab_assignment_<slug>_...".
 _loaded = [n for n in sys.modules if n.startswith("seqlab_assignment") or n.startswith("reference")]
@@ -111,10 +110,11 @@ for fd in range(3, 256):
 os.chdir("/tmp")
 
 if SOLUTION_SOURCE:
-    _ns = {}
-    exec(compile(SOLUTION_SOURCE, "leaked", "exec"), _ns)
-    reference = type(sys)("leaked")
-    reference.__dict__.update(_ns)
+    # Load the leaked solution as a module of its own (written where this process can write).
+    with open("seqlab_leaked_solution.py", "w") as fh:
+        fh.write(SOLUTION_SOURCE)
+    sys.path.insert(0, os.getcwd())
+    import seqlab_leaked_solution as reference
 
 
 def _report():
