@@ -2,6 +2,15 @@
 
     with Engine() as engine:
         result = engine.grade(Job(assignment_dir=..., filename="attention.py", content=...))
+
+Whose fault it is. Everything the student's code does (exceptions, timeouts, running out of
+memory, crashes it causes) is in the Result. A sandbox that could not be built
+(SandboxUnavailable) or that died from outside (SandboxLost: SIGKILL with no memory, CPU or
+wall limit reached, e.g. the host's OOM killer or an operator; a watcher that vanished) is not
+the student's: `grade` grades the whole submission once more on fresh sandboxes (grading is
+deterministic, so the retry gives the result the first try would have), and if that fails the
+same way it raises **InfrastructureFault**. Nothing is charged to the student then: the caller
+(the worker) retries the job later, on this host or another.
 """
 from __future__ import annotations
 
@@ -9,8 +18,15 @@ import threading
 from types import TracebackType
 
 from graders import pipeline
+from graders.budget import SandboxLost
 from graders.contracts import Job, Limits, Result
-from graders.sandbox.host import Zygote
+from graders.sandbox.host import SandboxUnavailable, Zygote
+
+ATTEMPTS = 2                      # the first try and one retry on fresh sandboxes
+
+
+class InfrastructureFault(Exception):
+    """Grading failed twice for a reason that is not the student's; retry the job later."""
 
 
 class Engine:
@@ -34,11 +50,18 @@ class Engine:
         return self
 
     def grade(self, job: Job) -> Result:
-        """Grade one submission. Student faults are in the result; infrastructure faults raise."""
+        """Grade one submission. Student faults are in the result; infrastructure faults raise
+        InfrastructureFault after one retry (AssignmentError: the assignment is broken)."""
         if not self.started:
             self.start()
         with self._lock:
-            return pipeline.grade(job, self.zygote)
+            faults: list[str] = []
+            for _ in range(ATTEMPTS):
+                try:
+                    return pipeline.grade(job, self.zygote)
+                except (SandboxLost, SandboxUnavailable) as exc:
+                    faults.append(f"{type(exc).__name__}: {exc}")
+            raise InfrastructureFault("grading failed on fresh sandboxes twice: " + " | ".join(faults))
 
     def close(self) -> None:
         self.zygote.stop()

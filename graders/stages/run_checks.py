@@ -1,8 +1,10 @@
 """Stage: run every check in the grader against the student's sandboxed module.
 
 Each check is isolated from the others: a failure, a timeout or a crash in one costs that
-check only (the session restarts the sandbox for the next one). Faults of the
-infrastructure (SandboxUnavailable) propagate: they are not the student's.
+check only (the session restarts the sandbox for the next one). A target (function or class
+of the submission) that has timed out costs its later checks nothing more: they fail at once
+with the same message (graders/budget.py). Faults of the infrastructure (SandboxUnavailable,
+SandboxLost) propagate, even past a check that catches everything: they are not the student's.
 """
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import zlib
 from typing import Any
 
 from graders.assignment import Assignment, CheckInfo
+from graders.budget import GradingSession, SandboxLost
 from graders.checks import CheckFailure
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
-from graders.sandbox.proxy import Session, StudentProxy
+from graders.sandbox.host import SandboxUnavailable
+from graders.sandbox.proxy import StudentProxy
 
 MAX_MESSAGE = 2000
 
@@ -35,18 +39,23 @@ class ArtifactSink:
 def run_checks(ctx: Context) -> None:
     """Run each check; fill ctx.results, ctx.stdout and the sandbox report."""
     checks = ctx.assignment.checks(public_only=ctx.job.public_only)
-    session = Session(ctx.zygote, filename=ctx.filename, source=ctx.source,
-                      limits=ctx.assignment.limits, seed=ctx.assignment.seed)
+    limits = ctx.assignment.limits
+    session = GradingSession(ctx.zygote, filename=ctx.filename, source=ctx.source, limits=limits,
+                             seed=ctx.assignment.seed, target_budgets=ctx.assignment.target_limits,
+                             default_budget=limits.target_seconds)
     try:
         for info in checks:
             ctx.results.append(_run_one(ctx, session, info))
+            if session.lost:                         # even if the check swallowed the exception
+                raise SandboxLost(session.lost)
     finally:
         report = session.close() if session.box is not None or session.reports else {}
         ctx.stdout = session.stdout()
-        ctx.sandbox = {**report, "restarts": session.restarts}
+        ctx.sandbox = {**report, "restarts": session.restarts, "timed_out": sorted(session.timed_out),
+                       "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k}}
 
 
-def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
+def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckResult:
     spec = info.spec
     t0 = time.perf_counter()
     fraction, message = _outcome(ctx, session, info)
@@ -59,7 +68,7 @@ def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
                        duration=time.perf_counter() - t0)
 
 
-def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, str]:
+def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[float, str]:
     spec = info.spec
     if ctx.load_failure and not _only_files(info):
         return 0.0, ctx.load_failure
@@ -67,9 +76,15 @@ def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, st
     if banned:
         uses = "; ".join(f"`{t}` uses {m}" for t, m in banned)
         return 0.0, f"Banned API: {uses}. Implement it yourself; this check scores 0."
+    earlier = session.timeout_of(spec.target)
+    if earlier is not None:                      # no new call: it would only time out again
+        return 0.0, earlier
+    session.begin_check(info.ident, spec.target)
     fixtures = _fixtures(ctx, session, info)     # an AssignmentError here is the author's, not the student's
     try:
         value = spec.func(**fixtures)
+    except (SandboxLost, SandboxUnavailable):
+        raise
     except CheckFailure as exc:
         return 0.0, str(exc)
     except AssertionError as exc:
@@ -90,12 +105,18 @@ def _only_files(info: CheckInfo) -> bool:
     return "student" not in inspect.signature(info.spec.func).parameters
 
 
-def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]:
+def call_limit(assignment: Assignment, info: CheckInfo) -> float | None:
+    """Seconds one call of this check may take: measured (limits.toml), else the check's own, else
+    None (the assignment's call_seconds)."""
+    return assignment.call_limits.get(info.ident, info.spec.timeout)
+
+
+def _fixtures(ctx: Context, session: GradingSession, info: CheckInfo) -> dict[str, Any]:
     import torch
     assignment: Assignment = ctx.assignment
     seed = zlib.crc32(f"{assignment.seed}:{info.folder}/{info.spec.func.__name__}".encode())
     available = {
-        "student": lambda: StudentProxy(session, timeout=info.spec.timeout),
+        "student": lambda: StudentProxy(session, timeout=call_limit(assignment, info)),
         "ref": lambda: assignment.reference,
         "rng": lambda: torch.Generator().manual_seed(seed),
         "mistakes": lambda: assignment.mistakes,
