@@ -52,7 +52,8 @@ def run_checks(ctx: Context) -> None:
         report = session.close() if session.box is not None or session.reports else {}
         ctx.stdout = session.stdout()
         ctx.sandbox = {**report, "restarts": session.restarts, "timed_out": sorted(session.timed_out),
-                       "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k}}
+                       "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k},
+                       "target_s": {k: round(v, 4) for k, v in session.spent.items()}}
 
 
 def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckResult:
