@@ -19,6 +19,7 @@ from graders.checks import CheckFailure
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
+from graders.memo import MemoModule
 from graders.sandbox.host import SandboxUnavailable
 from graders.sandbox.proxy import StudentProxy
 
@@ -118,9 +119,11 @@ def _fixtures(ctx: Context, session: GradingSession, info: CheckInfo) -> dict[st
     seed = zlib.crc32(f"{assignment.seed}:{info.folder}/{info.spec.func.__name__}".encode())
     available = {
         "student": lambda: StudentProxy(session, timeout=call_limit(assignment, info)),
-        "ref": lambda: assignment.reference,
+        # Same inputs for every submission of this version: reference outputs and variants once.
+        "ref": lambda: MemoModule(assignment.reference, f"{assignment.content_hash}:ref"),
         "rng": lambda: torch.Generator().manual_seed(seed),
-        "mistakes": lambda: assignment.mistakes,
+        "mistakes": lambda: (MemoModule(assignment.mistakes, f"{assignment.content_hash}:mistakes")
+                             if assignment.mistakes is not None else None),
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
         "files": lambda: dict(ctx.files),
         "device": grading_device,
