@@ -44,17 +44,33 @@ def run_checks(ctx: Context) -> None:
     session = GradingSession(ctx.zygote, filename=ctx.filename, source=ctx.source, limits=limits,
                              seed=ctx.assignment.seed, target_budgets=ctx.assignment.target_limits,
                              default_budget=limits.target_seconds)
+    done = False
     try:
         for info in checks:
             ctx.results.append(_run_one(ctx, session, info))
             if session.lost:                         # even if the check swallowed the exception
                 raise SandboxLost(session.lost)
+        done = True
     finally:
-        report = session.close() if session.box is not None or session.reports else {}
-        ctx.stdout = session.stdout()
+        if done and ctx.closer is not None and session.box is not None:
+            report = _close_later(ctx, session)
+        else:
+            report = session.close() if session.box is not None or session.reports else {}
+            ctx.stdout = session.stdout()
         ctx.sandbox = {**report, "restarts": session.restarts, "timed_out": sorted(session.timed_out),
                        "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k},
                        "target_s": {k: round(v, 4) for k, v in session.spent.items()}}
+
+
+def _close_later(ctx: Context, session: GradingSession) -> dict[str, Any]:
+    """Keep what the live sandbox printed so far; hand it to the closer (kill, memory report and
+    cgroup removal happen after the result is made). Returns the report known now."""
+    box = session.box
+    assert box is not None and ctx.closer is not None
+    box.output.drain()
+    ctx.stdout = "\n".join(session.outputs + ([box.output.text()] if box.output.text() else []))
+    ctx.closer(session)
+    return {"closing": True}              # Engine.sandbox_report(result) waits for the rest
 
 
 def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckResult:
