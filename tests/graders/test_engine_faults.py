@@ -1,10 +1,12 @@
 """Infrastructure faults are never the student's: outside kills and unbuildable sandboxes are retried."""
 import os
+import shutil
 import signal
 import threading
 
 import pytest
 
+from graders.contracts import Job
 from graders.engine import InfrastructureFault
 from graders.sandbox.host import SandboxUnavailable
 from tests.conftest import TOY
@@ -84,3 +86,29 @@ def test_a_crash_the_students_code_causes_is_still_charged(grade_toy):
     result = grade_toy(crash)
     assert "segmentation fault" in {t.number: t for t in result.tests}["1.1"].output
     assert result.score == 6
+
+
+SWALLOWING_CHECK = '''
+import torch
+
+from graders.checks import check
+
+
+@check(points=1, visibility="visible", target="double")
+def test_swallows_everything(student):
+    """double: a check that catches every exception"""
+    try:
+        student.call("double", torch.ones(2))
+    except Exception:
+        return 0.0
+'''
+
+
+def test_a_check_that_swallows_the_loss_cannot_charge_it_to_the_student(engine, killer, tmp_path):
+    folder = tmp_path / "toy"
+    shutil.copytree(TOY, folder, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    (folder / "tests" / "public").mkdir(parents=True)
+    (folder / "tests" / "public" / "test_swallow.py").write_text(SWALLOWING_CHECK)
+    k = killer(times=1)
+    result = engine.grade(Job(assignment_dir=str(folder), filename="toy.py", content=SLOW_FIRST.encode()))
+    assert len(k.killed) == 1 and result.score == result.max_score == 1
