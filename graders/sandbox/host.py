@@ -54,11 +54,17 @@ class OutputCollector(threading.Thread):
         self.done = False
 
     def run(self) -> None:
+        poller = select.poll()                # not select(): a busy worker may hold fds past 1024
+        poller.register(self.fd, select.POLLIN)
+        os.set_blocking(self.fd, False)       # drain() may have taken what poll() announced
         try:
             while True:
-                select.select([self.fd], [], [])
+                poller.poll()
                 with self.lock:
-                    chunk = os.read(self.fd, 1 << 16)
+                    try:
+                        chunk = os.read(self.fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
                     if not chunk:
                         break
                     self._keep(chunk)
