@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ SUBMISSIONS = BENCH_DIR / "submissions"
 # First three = the --quick set: one correct, one wrong, one unfinished.
 ORDER = ("correct_softmax", "wrong_no_scale", "unfinished", "correct_manual", "wrong_softmax_queries",
          "wrong_mask_inverted", "wrong_mha_no_transpose")
-TARGET_OVERHEAD_MS, TARGET_RC, TARGET_RN = 50.0, 20.0, 30.0
+TARGET_OVERHEAD_MS, TARGET_RC, TARGET_RN, TARGET_WARM = 30.0, 20.0, 30.0, 0.15
 
 NULL_CHECK = '''\
 """The null check: the student's module is loaded in a sandbox, and nothing else is computed."""
@@ -134,7 +135,8 @@ class Probe:
         probe = self
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not probe.enabled:
+            # Only the grading's own thread: background closes and spares are not on its path.
+            if not probe.enabled or threading.current_thread() is not threading.main_thread():
                 return original(*args, **kwargs)
             t0 = time.perf_counter()
             try:
@@ -163,7 +165,8 @@ class Probe:
 def read_submissions(n: int, workdir: Path, filename: str) -> list[tuple[str, bytes, Path]]:
     """N submissions cycled from bench/submissions, each copied to its own folder as `filename`."""
     names = [s for s in ORDER if (SUBMISSIONS / f"{s}.py").is_file()]
-    names += sorted(p.stem for p in SUBMISSIONS.glob("*.py") if p.stem not in names)
+    # hostile_* cost whole call limits by design; bench/hostile_cost.py measures them apart.
+    names += sorted(p.stem for p in SUBMISSIONS.glob("*.py") if p.stem not in names and not p.stem.startswith("hostile_"))
     if not names:
         raise SystemExit(f"no submissions in {SUBMISSIONS}")
     out = []
@@ -257,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--no-batch", action="store_true",
                     help="skip the extra nbgrader run that autogrades all N submissions in one process")
+    ap.add_argument("--no-background", action="store_true",
+                    help="close sandboxes and spawn them on the critical path (Engine() instead of "
+                         "Engine(background=True), as a worker uses it)")
     ap.add_argument("--rev", help="grade with graders/, reference/ and the assignment of this git revision "
                                   "(default: the working tree)")
     args = ap.parse_args(argv)
@@ -337,8 +343,13 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     extra: dict[str, Any] = {}
     try:
         t0 = time.perf_counter()
-        engine = Engine().start()
+        try:
+            engine = Engine(background=not args.no_background).start()
+        except TypeError:                                   # a --rev from before Engine(background=...)
+            engine = Engine().start()
         extra["engine_start_s"] = time.perf_counter() - t0
+        settle = getattr(engine, "settle", lambda: None)
+        report_of = getattr(engine, "sandbox_report", lambda r: dict(r.sandbox))
     except SandboxUnavailable as exc:
         print(f"bench: no sandbox here: {exc}", file=sys.stderr)
         return 3
@@ -366,6 +377,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         for i, (name, content, path) in enumerate(subs):
             row = rows[i]
             job = Job(str(assignment_dir), assignment.file, content)
+            settle()            # what the background did after the last grading is done, as between jobs
             probe.reset()
             probe.enabled = True
             c0, t0 = time.process_time(), time.perf_counter()
@@ -374,18 +386,20 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             probe.enabled = False
             row.warm_exec_s = result.execution_time
             row.score_warm = f"{result.score:g}/{result.max_score:g}"
-            row.stage_times, row.sandbox = dict(result.stage_times), dict(result.sandbox)
+            row.stage_times, row.sandbox = dict(result.stage_times), report_of(result)
             row.requests, row.request_s = probe.calls.get("request", 0), probe.seconds.get("request", 0.0)
             row.spawns, row.spawn_s = probe.calls.get("spawn", 0), probe.seconds.get("spawn", 0.0)
             row.close_s = probe.seconds.get("close", 0.0)
 
+            settle()
             probe.reset()
             probe.enabled = True
             z0, c0, t0 = proc_cpu(zygote_pid), time.process_time(), time.perf_counter()
             null = engine.grade(Job(str(null_dir), assignment.file, content))
             row.null_s = time.perf_counter() - t0
+            settle()            # the CPU figure includes the background close and spare of the null grading
             row.null_cpu_s = (time.process_time() - c0 + proc_cpu(zygote_pid) - z0
-                              + float(null.sandbox.get("cpu_seconds", 0.0)))
+                              + float(report_of(null).get("cpu_seconds", 0.0)))
             probe.enabled = False
             row.null_parts = {"spawn": probe.seconds.get("spawn", 0.0), "module load": probe.seconds.get("load", 0.0),
                               "close": probe.seconds.get("close", 0.0),
@@ -460,6 +474,10 @@ def report(args: argparse.Namespace, rows: list[Row], extra: dict[str, Any], spa
 
     print()
     print("How each figure was measured (medians over the N submissions unless said otherwise):")
+    mode = ("Engine() (spawn and close on the critical path)" if args.no_background else
+            "Engine(background=True): the last sandbox is closed and the next one spawned in a background "
+            "thread, which is settled before each timed grading, as between a worker's jobs")
+    print(f"  engine     {mode}")
     print(f"  warm       {W:7.3f} s/sub  wall clock of engine.grade(job) in this process, one Engine for the run "
           f"(execution_time in the Result: {median(col(lambda r: r.warm_exec_s)):.3f} s)")
     print(f"             grader CPU {median(col(lambda r: r.warm_cpu_grader_s)):.3f} s/sub (time.process_time of this "
@@ -527,7 +545,8 @@ def report(args: argparse.Namespace, rows: list[Row], extra: dict[str, Any], spa
     rc = C / W
     rn = G / W if with_nb else float("nan")
     print()
-    print(f"Targets: warm-vs-cold {rc:.1f}x (target >= {TARGET_RC:g}: {'met' if rc >= TARGET_RC else 'NOT met'})"
+    print(f"Targets: warm {W:.3f} s/sub (target <= {TARGET_WARM:g}: {'met' if W <= TARGET_WARM else 'NOT met'}); "
+          f"warm-vs-cold {rc:.1f}x (target >= {TARGET_RC:g}: {'met' if rc >= TARGET_RC else 'NOT met'})"
           + (f"; warm-vs-nbgrader {rn:.1f}x (target >= {TARGET_RN:g}: {'met' if rn >= TARGET_RN else 'NOT met'})"
              if with_nb else "; warm-vs-nbgrader not measured")
           + (f"; against nbgrader's batch run {rnb:.1f}x ({'met' if rnb >= TARGET_RN else 'NOT met'})"

@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = REPO_ROOT / "reference"
 LANGS = ("ko", "en")
 QUEUES = ("cpu", "gpu")
+LIMITS_FILE = "limits.toml"       # per-check call limits measured from correct solutions
 
 
 class AssignmentError(Exception):
@@ -34,6 +35,11 @@ class CheckInfo:
     spec: CheckSpec
     folder: str                  # "public" or "hidden"
     number: str                  # "1.3": file index . check index, stable for one version
+
+    @property
+    def ident(self) -> str:
+        """`hidden/test_1_sdpa.py::test_sdpa_large`: how limits.toml names this check."""
+        return f"{self.folder}/{Path(self.spec.func.__code__.co_filename).name}::{self.spec.func.__name__}"
 
 
 @dataclass
@@ -51,6 +57,10 @@ class Assignment:
     extra_files: tuple[str, ...] = ()   # other files students submit (data, e.g. diagram.dot)
     kind: str = "code"                  # "code", "quiz" or "written" (graders/quiz.py)
     questions: tuple[Question, ...] = ()
+    # limits.toml (measured from correct solutions, see docs/authoring.md): check id -> seconds
+    # one call may take, target -> seconds all its calls may take in one submission.
+    call_limits: dict[str, float] = field(default_factory=dict)
+    target_limits: dict[str, float] = field(default_factory=dict)
 
     def total_points(self, *, public_only: bool = False) -> float:
         if self.kind != "code":
@@ -190,7 +200,29 @@ def load_assignment(path: str | Path) -> Assignment:
     extra = tuple(data.get("extra_files", ()))
     if any(not isinstance(n, str) or "/" in n or n.endswith((".py", ".ipynb")) or n == file for n in extra):
         raise AssignmentError(f"{where}: `extra_files` must be plain non-Python file names, not {extra!r}")
+    calls, targets = _measured_limits(path / LIMITS_FILE, where)
     return Assignment(
         path=path, slug=data.get("slug", path.name), title=dict(title), file=file,
         points=data.get("points"), queue=queue, limits=limits, seed=int(data.get("seed", 0)),
-        banned=banned, manifest=data, extra_files=extra, kind=kind, questions=questions)
+        banned=banned, manifest=data, extra_files=extra, kind=kind, questions=questions,
+        call_limits=calls, target_limits=targets)
+
+
+def _measured_limits(path: Path, where: str) -> tuple[dict[str, float], dict[str, float]]:
+    """limits.toml's `[calls]` (check id -> s per call) and `[targets]` (target -> s in all)."""
+    if not path.is_file():
+        return {}, {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AssignmentError(f"{where}: {LIMITS_FILE}: {exc}") from exc
+    tables = []
+    for name in ("calls", "targets"):
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise AssignmentError(f"{where}: {LIMITS_FILE} [{name}] must be a table")
+        bad = [k for k, v in table.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0]
+        if bad:
+            raise AssignmentError(f"{where}: {LIMITS_FILE} [{name}] needs positive seconds for {bad}")
+        tables.append({str(k): float(v) for k, v in table.items()})
+    return tables[0], tables[1]

@@ -14,7 +14,10 @@ from graders.contracts import Artifact, CheckResult, Job, Result
 class Context:
     job: Job
     assignment: Assignment
-    zygote: Any                                   # graders.sandbox.host.Zygote
+    zygote: Any                                   # graders.sandbox.host.Zygote (or the engine's Spares)
+    # Takes the session of the last sandbox and closes it off the critical path (see Engine);
+    # None: run_checks closes it before the result is made.
+    closer: Callable[[Any], None] | None = None
     started: float = field(default_factory=time.perf_counter)
     source: bytes = b""                           # the module the sandbox will load
     filename: str = ""

@@ -24,7 +24,8 @@ class Limits:
     """Resource limits for one submission's sandbox (assignment.toml `[limits]`)."""
 
     wall_seconds: float = 120.0   # the whole submission, all checks and restarts included
-    call_seconds: float = 10.0    # one request to the student's code
+    call_seconds: float = 10.0    # one request to the student's code (limits.toml may size it per check)
+    target_seconds: float = 0.0   # all calls for one function/class of the submission; 0: wall_seconds
     cpu_seconds: int = 120        # RLIMIT_CPU of one sandbox
     memory_mib: int = 1024        # address space the student may add to the warm process
     processes: int = 64           # RLIMIT_NPROC (threads count too)

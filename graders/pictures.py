@@ -12,6 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from graders.memo import pure
+
 _FONT_READY = False
 
 
@@ -44,6 +46,7 @@ def _matrix(value: Any) -> np.ndarray:
     return np.atleast_2d(arr)
 
 
+@pure                                  # same values, same picture: many submissions share them
 def heatmaps(panels: Sequence[tuple[str, Any]], *, title: str = "", row_labels: Sequence[str] = (),
              col_labels: Sequence[str] = (), vmin: float | None = 0.0, vmax: float | None = None,
              annotate: bool = True) -> bytes:
@@ -69,6 +72,7 @@ def heatmaps(panels: Sequence[tuple[str, Any]], *, title: str = "", row_labels: 
     return _png(fig)
 
 
+@pure
 def heatmap(matrix: Any, *, title: str = "", xlabel: str = "", ylabel: str = "", cmap: str = "RdBu_r") -> bytes:
     """One heat map of a (possibly large) matrix, e.g. a positional-encoding table."""
     plt = _pyplot()

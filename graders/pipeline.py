@@ -15,9 +15,9 @@ STAGES = (stage_upload, static_check, run_checks)
 ANSWER_STAGES = (stage_answers,)          # quizzes and written parts: data, no sandbox
 
 
-def grade(job: Job, zygote: Any) -> Result:
+def grade(job: Job, zygote: Any, *, closer: Any = None) -> Result:
     """Grade one job with a started zygote. Raises AssignmentError if the assignment is broken."""
-    ctx = Context(job=job, assignment=load_assignment(job.assignment_dir), zygote=zygote)
+    ctx = Context(job=job, assignment=load_assignment(job.assignment_dir), zygote=zygote, closer=closer)
     for stage in STAGES if ctx.assignment.kind == "code" else ANSWER_STAGES:
         ctx.run(stage)
         if ctx.stopped:

@@ -51,19 +51,46 @@ class OutputCollector(threading.Thread):
         self.fd, self.limit = fd, limit
         self.kept = bytearray()
         self.dropped = 0
+        self.lock = threading.Lock()          # held while a chunk is read and kept (see drain)
+        self.done = False
 
     def run(self) -> None:
+        poller = select.poll()                # not select(): a busy worker may hold fds past 1024
+        poller.register(self.fd, select.POLLIN)
+        os.set_blocking(self.fd, False)       # drain() may have taken what poll() announced
         try:
             while True:
-                chunk = os.read(self.fd, 1 << 16)
-                if not chunk:
-                    break
-                room = self.limit - len(self.kept)
-                if room > 0:
-                    self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - max(room, 0))
+                poller.poll()
+                with self.lock:
+                    try:
+                        chunk = os.read(self.fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        break
+                    self._keep(chunk)
         finally:
-            os.close(self.fd)
+            with self.lock:
+                self.done = True
+                os.close(self.fd)
+
+    def _keep(self, chunk: bytes) -> None:
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept += chunk[:room]
+        self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def drain(self) -> None:
+        """Keep every byte already in the pipe, without waiting for the child to exit: the child
+        flushes its output before each reply, so after a reply all it printed so far is kept."""
+        import fcntl
+        import termios
+        with self.lock:
+            while not self.done:
+                waiting = int.from_bytes(fcntl.ioctl(self.fd, termios.FIONREAD, b"\0\0\0\0"), "little")
+                if waiting <= 0:
+                    return
+                self._keep(os.read(self.fd, waiting))
 
     def text(self) -> str:
         out = self.kept.decode("utf-8", errors="replace")

@@ -1,8 +1,10 @@
 """Stage: run every check in the grader against the student's sandboxed module.
 
 Each check is isolated from the others: a failure, a timeout or a crash in one costs that
-check only (the session restarts the sandbox for the next one). Faults of the
-infrastructure (SandboxUnavailable) propagate: they are not the student's.
+check only (the session restarts the sandbox for the next one). A target (function or class
+of the submission) that has timed out costs its later checks nothing more: they fail at once
+with the same message (graders/budget.py). Faults of the infrastructure (SandboxUnavailable,
+SandboxLost) propagate, even past a check that catches everything: they are not the student's.
 """
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ import time
 from typing import Any
 
 from graders.assignment import Assignment, CheckInfo
+from graders.budget import GradingSession, SandboxLost
 from graders.checks import REPOSITORY_SEED_NOTE, CheckFailure, check_seed, grading_secret, seed_material
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
 from graders.errors import BannedCall
-from graders.sandbox.proxy import Session, StudentProxy
+from graders.memo import MemoModule
+from graders.sandbox.host import SandboxUnavailable
+from graders.sandbox.proxy import StudentProxy
 
 MAX_MESSAGE = 2000
 
@@ -39,18 +44,40 @@ def run_checks(ctx: Context) -> None:
     ctx.seed = seed_material(ctx.assignment.seed, secret=secret, context=ctx.job.seed_context)
     if secret is None:
         ctx.notes.append(REPOSITORY_SEED_NOTE)
-    session = Session(ctx.zygote, filename=ctx.filename, source=ctx.source,
-                      limits=ctx.assignment.limits, seed=ctx.assignment.seed, banned=ctx.assignment.banned)
+    limits = ctx.assignment.limits
+    session = GradingSession(ctx.zygote, filename=ctx.filename, source=ctx.source, limits=limits,
+                             seed=ctx.assignment.seed, banned=ctx.assignment.banned,
+                             target_budgets=ctx.assignment.target_limits, default_budget=limits.target_seconds)
+    done = False
     try:
         for info in checks:
             ctx.results.append(_run_one(ctx, session, info))
+            if session.lost:                         # even if the check swallowed the exception
+                raise SandboxLost(session.lost)
+        done = True
     finally:
-        report = session.close() if session.box is not None or session.reports else {}
-        ctx.stdout = session.stdout()
-        ctx.sandbox = {**report, "restarts": session.restarts}
+        if done and ctx.closer is not None and session.box is not None:
+            report = _close_later(ctx, session)
+        else:
+            report = session.close() if session.box is not None or session.reports else {}
+            ctx.stdout = session.stdout()
+        ctx.sandbox = {**report, "restarts": session.restarts, "timed_out": sorted(session.timed_out),
+                       "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k},
+                       "target_s": {k: round(v, 4) for k, v in session.spent.items()}}
 
 
-def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
+def _close_later(ctx: Context, session: GradingSession) -> dict[str, Any]:
+    """Keep what the live sandbox printed so far; hand it to the closer (kill, memory report and
+    cgroup removal happen after the result is made). Returns the report known now."""
+    box = session.box
+    assert box is not None and ctx.closer is not None
+    box.output.drain()
+    ctx.stdout = "\n".join(session.outputs + ([box.output.text()] if box.output.text() else []))
+    ctx.closer(session)
+    return {"closing": True}              # Engine.sandbox_report(result) waits for the rest
+
+
+def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckResult:
     spec = info.spec
     t0 = time.perf_counter()
     trips = len(session.trips)
@@ -66,7 +93,7 @@ def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
                        duration=time.perf_counter() - t0)
 
 
-def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, str]:
+def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[float, str]:
     spec = info.spec
     if ctx.load_failure and not _only_files(info):
         return 0.0, ctx.load_failure
@@ -74,9 +101,15 @@ def _outcome(ctx: Context, session: Session, info: CheckInfo) -> tuple[float, st
     if banned:
         uses = "; ".join(f"`{t}` uses {m}" for t, m in banned)
         return 0.0, f"Banned API: {uses}. Implement it yourself; this check scores 0."
+    earlier = session.timeout_of(spec.target)
+    if earlier is not None:                      # no new call: it would only time out again
+        return 0.0, earlier
+    session.begin_check(info.ident, spec.target)
     fixtures = _fixtures(ctx, session, info)     # an AssignmentError here is the author's, not the student's
     try:
         value = spec.func(**fixtures)
+    except (SandboxLost, SandboxUnavailable):
+        raise
     except CheckFailure as exc:
         return 0.0, str(exc)
     except AssertionError as exc:
@@ -97,16 +130,24 @@ def _only_files(info: CheckInfo) -> bool:
     return "student" not in inspect.signature(info.spec.func).parameters
 
 
-def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]:
+def call_limit(assignment: Assignment, info: CheckInfo) -> float | None:
+    """Seconds one call of this check may take: measured (limits.toml), else the check's own, else
+    None (the assignment's call_seconds)."""
+    return assignment.call_limits.get(info.ident, info.spec.timeout)
+
+
+def _fixtures(ctx: Context, session: GradingSession, info: CheckInfo) -> dict[str, Any]:
     import torch
     assignment: Assignment = ctx.assignment
     seed = check_seed(assignment.seed, f"{info.folder}/{info.spec.func.__name__}", secret=grading_secret(),
                       context=ctx.job.seed_context)
     available = {
-        "student": lambda: StudentProxy(session, timeout=info.spec.timeout, targets=info.spec.target),
-        "ref": lambda: assignment.reference,
+        "student": lambda: StudentProxy(session, timeout=call_limit(assignment, info), targets=info.spec.target),
+        # Same inputs for every submission of this version: reference outputs and variants once.
+        "ref": lambda: MemoModule(assignment.reference, f"{assignment.content_hash}:ref"),
         "rng": lambda: torch.Generator().manual_seed(seed),
-        "mistakes": lambda: assignment.mistakes,
+        "mistakes": lambda: (MemoModule(assignment.mistakes, f"{assignment.content_hash}:mistakes")
+                             if assignment.mistakes is not None else None),
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
         "files": lambda: dict(ctx.files),
         "device": grading_device,

@@ -1,0 +1,193 @@
+"""Work that is the same for every submission of an assignment version, done once per version.
+
+Checks draw their hidden inputs from a generator seeded per check, so for one assignment
+version (its content hash) every submission meets the same inputs; the reference outputs and
+the known-wrong variants computed from them are the same too. `MemoModule` wraps the `ref` and
+`mistakes` fixtures: a plain function of the module called with plain data (tensors, numbers,
+strings, None, and tuples/lists/dicts of them) is computed on first use and kept in the grader,
+keyed by the content hash, the function's name and a digest of the arguments. Anything else
+(classes, a generator, a callable, a tensor that requires grad, a result that is None or holds an
+autograd graph) is passed through untouched, so a check sees exactly what it would without the memo.
+Values are copied in and out: a check that changes a tensor it got cannot change the next one's.
+
+The memo lives in the grader process only; nothing of it is ever sent to a sandbox. It is
+bounded by bytes (least recently used entries go first).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import threading
+import types
+from collections import OrderedDict
+from typing import Any, Callable
+
+MAX_BYTES = 256 << 20              # all entries together
+MAX_ENTRY_BYTES = 8 << 20          # larger results are recomputed every time
+_MISSING = object()
+
+
+class Unkeyable(Exception):
+    """An argument or result the memo does not handle: call through."""
+
+
+class Memo:
+    """A byte-bounded LRU map; thread-safe (the engine closes sandboxes in another thread)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self._items: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.stores = 0
+
+    def get(self, key: bytes) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return _MISSING
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def put(self, key: bytes, value: Any, nbytes: int) -> None:
+        if nbytes > MAX_ENTRY_BYTES:
+            return
+        with self._lock:
+            self.stores += 1
+            old = self._items.pop(key, None)
+            self.size -= old[1] if old else 0
+            self._items[key] = (value, nbytes)
+            self.size += nbytes
+            while self.size > self.max_bytes and self._items:
+                _, (_, n) = self._items.popitem(last=False)
+                self.size -= n
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = self.hits = self.misses = self.stores = 0
+
+
+MEMO = Memo()
+
+
+# ----------------------------------------------------------------------------- keys and copies
+
+def fingerprint(value: Any) -> bytes:
+    """A digest of plain data; raises Unkeyable for anything else."""
+    digest = hashlib.blake2b(digest_size=20)
+    _feed(digest, value)
+    return digest.digest()
+
+
+def _feed(digest: Any, value: Any) -> None:
+    import numpy as np
+    import torch
+    if value is None or isinstance(value, (bool, int, float, str)):
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(value, bytes):
+        digest.update(b"bytes:%d;" % len(value) + value)
+    elif isinstance(value, torch.Tensor):
+        if type(value) is not torch.Tensor or value.requires_grad or value.layout != torch.strided \
+                or value.device.type != "cpu":
+            raise Unkeyable("tensor")
+        digest.update(f"tensor:{value.dtype}:{tuple(value.shape)};".encode())
+        digest.update(value.contiguous().view(-1).view(torch.uint8).numpy().tobytes() if value.numel() else b"")
+    elif isinstance(value, np.ndarray) and value.dtype != object:
+        digest.update(f"ndarray:{value.dtype}:{value.shape};".encode() + np.ascontiguousarray(value).tobytes())
+    elif type(value) in (tuple, list):
+        digest.update(f"{type(value).__name__}:{len(value)}(".encode())
+        for item in value:
+            _feed(digest, item)
+        digest.update(b")")
+    elif type(value) is dict:
+        digest.update(f"dict:{len(value)}{{".encode())
+        for k in sorted(value, key=repr):
+            _feed(digest, k)
+            _feed(digest, value[k])
+        digest.update(b"}")
+    else:
+        raise Unkeyable(type(value).__name__)
+
+
+def copied(value: Any) -> tuple[Any, int]:
+    """A private copy of a plain result and its size in bytes; raises Unkeyable otherwise."""
+    import numpy as np
+    import torch
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return value, len(value) if isinstance(value, (str, bytes)) else 8
+    if isinstance(value, torch.Tensor):
+        if type(value) is not torch.Tensor or value.requires_grad or value.grad_fn is not None:
+            raise Unkeyable("tensor with autograd")
+        return value.detach().clone(), value.numel() * value.element_size()
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return value.copy(), value.nbytes
+    if type(value) in (tuple, list):
+        parts = [copied(v) for v in value]
+        return type(value)(p for p, _ in parts), sum(n for _, n in parts) + 8
+    if type(value) is dict:
+        parts = {k: copied(v) for k, v in value.items()}
+        return {k: p for k, (p, _) in parts.items()}, sum(n for _, n in parts.values()) + 8
+    raise Unkeyable(type(value).__name__)
+
+
+def call(memo: Memo, namespace: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """func(*args, **kwargs), from the memo when it holds the same call of this namespace."""
+    try:
+        key = hashlib.blake2b(namespace.encode() + b"\0" + func.__qualname__.encode() + b"\0"
+                              + fingerprint((list(args), kwargs)), digest_size=20).digest()
+    except Unkeyable:
+        return func(*args, **kwargs)
+    hit = memo.get(key)
+    if hit is not _MISSING:
+        return copied(hit)[0]
+    value = func(*args, **kwargs)
+    if value is not None:
+        try:
+            kept, nbytes = copied(value)
+        except Unkeyable:
+            return value
+        memo.put(key, kept, nbytes)
+    return value
+
+
+def pure(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Memoise a deterministic function of plain data (e.g. a picture of given values) in MEMO."""
+    namespace = f"{func.__module__}"
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return call(MEMO, namespace, func, args, kwargs)
+    return wrapper
+
+
+class MemoModule:
+    """A module as a check sees it (`ref`, `mistakes`), with its plain functions memoised."""
+
+    def __init__(self, module: types.ModuleType, namespace: str, memo: Memo = MEMO) -> None:
+        self.__dict__.update(_module=module, _namespace=namespace, _memo=memo, _wrapped={})
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if not (inspect.isfunction(value) and value.__module__ == self._module.__name__):
+            return value                              # classes, constants, imported helpers
+        wrapped = self._wrapped.get(name)
+        if wrapped is None or wrapped.__wrapped__ is not value:
+            memo, namespace = self._memo, self._namespace
+
+            @functools.wraps(value)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                return call(memo, namespace, value, args, kwargs)
+            self._wrapped[name] = wrapped
+        return wrapped
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the reference and mistakes modules are read-only in a check")
+
+    def __dir__(self) -> list[str]:
+        return dir(self._module)
+
+    def __repr__(self) -> str:
+        return f"<memoised {self._module.__name__}>"

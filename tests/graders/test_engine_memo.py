@@ -1,0 +1,86 @@
+"""The per-version memo: same scores and messages with the cache cold and warm; a memo that cannot leak."""
+from pathlib import Path
+
+import pytest
+import torch
+
+from graders import memo
+from graders.assignment import load_assignment
+from graders.contracts import Job
+
+ROOT = Path(__file__).resolve().parents[2]
+ATTENTION = load_assignment(ROOT / "assignments" / "attention")
+FILES = sorted((ROOT / "tests" / "content" / "attention").glob("*.py"))
+SUBMISSIONS = [ATTENTION.solution_path, *(p for p in FILES if not p.stem.startswith("correct_"))]
+
+
+def _graded(result):
+    return (result.score, result.max_score, result.output,
+            [(t.number, t.name, t.status, t.score, t.output) for t in result.tests],
+            [(a.name, a.data) for a in result.artifacts])
+
+
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda p: p.stem)
+def test_results_are_identical_with_the_memo_cold_and_warm(engine, path):
+    job = Job(str(ATTENTION.path), ATTENTION.file, path.read_bytes())
+    memo.MEMO.clear()
+    cold = engine.grade(job)
+    stored = memo.MEMO.stores
+    warm = engine.grade(job)
+    assert memo.MEMO.hits > 0 and memo.MEMO.stores == stored   # the second grading computed nothing new
+    assert _graded(warm) == _graded(cold)
+
+
+def test_a_mistake_is_diagnosed_from_the_memo_after_a_correct_submission(engine):
+    """Variants kept while grading one submission serve the next one's diagnosis unchanged."""
+    no_scale = (ROOT / "tests" / "content" / "attention" / "no_scale.py").read_bytes()
+    job = Job(str(ATTENTION.path), ATTENTION.file, no_scale)
+    memo.MEMO.clear()
+    alone = engine.grade(job)
+    engine.grade(Job(str(ATTENTION.path), ATTENTION.file, ATTENTION.solution_path.read_bytes()))
+    assert _graded(engine.grade(job)) == _graded(alone)
+
+
+def _double(x):
+    return x * 2
+
+
+def test_a_result_changed_in_place_by_a_check_does_not_change_the_memo():
+    m = memo.Memo()
+    x = torch.ones(3)
+    first = memo.call(m, "v1", _double, (x,), {})
+    first += 100                                     # a check scribbles on what it got
+    again = memo.call(m, "v1", _double, (x,), {})
+    assert m.hits == 1 and torch.equal(again, torch.full((3,), 2.0))
+
+
+def test_versions_and_arguments_key_the_memo():
+    m = memo.Memo()
+    memo.call(m, "v1", _double, (torch.ones(3),), {})
+    memo.call(m, "v2", _double, (torch.ones(3),), {})                 # another assignment version
+    memo.call(m, "v1", _double, (torch.ones(3, dtype=torch.float64),), {})  # same values, other dtype
+    memo.call(m, "v1", _double, (torch.ones(1, 3),), {})               # same bytes, other shape
+    assert m.hits == 0 and m.misses == 4
+
+
+@pytest.mark.parametrize("arg", [torch.ones(3, requires_grad=True), torch.Generator(), _double, object()])
+def test_what_the_memo_cannot_key_is_computed_every_time(arg):
+    m = memo.Memo()
+    calls = []
+    memo.call(m, "v1", lambda a: calls.append(a) or 1, (arg,), {})
+    memo.call(m, "v1", lambda a: calls.append(a) or 1, (arg,), {})
+    assert len(calls) == 2 and m.hits == 0
+
+
+def test_the_memo_is_bounded_by_bytes():
+    m = memo.Memo(max_bytes=3 * 4000)
+    for i in range(10):
+        memo.call(m, "v1", torch.zeros, (1000 + i,), {})           # 4 kB float32 each
+    assert m.size <= 3 * 4000 and len(m._items) == 2
+
+
+def test_checks_cannot_write_to_the_memoised_reference():
+    ref = memo.MemoModule(ATTENTION.reference, "x:ref")
+    with pytest.raises(AttributeError):
+        ref.scaled_dot_product_attention = _double
+    assert ref.MultiHeadAttention is ATTENTION.reference.MultiHeadAttention     # classes pass through
