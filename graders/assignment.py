@@ -34,6 +34,7 @@ class CheckInfo:
     spec: CheckSpec
     folder: str                  # "public" or "hidden"
     number: str                  # "1.3": file index . check index, stable for one version
+    key: str = ""                # "public.test_attention.test_sdpa_small": stable across versions
 
 
 @dataclass
@@ -137,7 +138,8 @@ class Assignment:
                          if callable(v) and hasattr(v, "__seqlab_check__")
                          and v.__module__ == module.__name__]
                 specs.sort(key=lambda s: s.func.__code__.co_firstlineno)
-                found += [CheckInfo(s, folder, f"{file_no}.{i}") for i, s in enumerate(specs, 1)]
+                found += [CheckInfo(s, folder, f"{file_no}.{i}", f"{folder}.{path.stem}.{s.func.__name__}")
+                          for i, s in enumerate(specs, 1)]
         return found
 
 
@@ -192,3 +194,83 @@ def load_assignment(path: str | Path) -> Assignment:
         path=path, slug=data.get("slug", path.name), title=dict(title), file=file,
         points=data.get("points"), queue=queue, limits=limits, seed=int(data.get("seed", 0)),
         banned=banned, manifest=data, extra_files=extra, kind=kind, questions=questions)
+
+
+# ---------------------------------------------------------------------------------- texts
+
+def text_problems(assignment: Assignment) -> list[str]:
+    """Every check name and named mistake in Korean and English, every mistake with an id."""
+    from graders.i18n import T
+    if assignment.kind != "code":
+        return []
+    problems = []
+    for info in assignment.checks():
+        name = info.spec.name
+        if not isinstance(name, T) or not _bilingual(name):
+            problems.append(f"check {info.key} has no Korean name: give @check(..., ko=\"...\")")
+    problems += _mistake_problems(assignment)
+    for path in sorted((assignment.path / "tests").rglob("*.py")):
+        problems += _lint_texts(path, assignment.path)
+    return problems
+
+
+def _bilingual(value: Any) -> bool:
+    from graders.i18n import has_hangul
+    return bool(value.en.strip() and value.ko.strip() and has_hangul(value.ko) and not has_hangul(value.en))
+
+
+def _mistake_problems(assignment: Assignment) -> list[str]:
+    from graders.i18n import MISTAKE_ID, Mistake
+    if assignment.mistakes is None:
+        return []
+    found: dict[str, Mistake] = {}
+    for value in vars(assignment.mistakes).values():
+        items = value if isinstance(value, (tuple, list, set, frozenset)) else (
+            list(value) + list(value.values()) if isinstance(value, dict) else (value,))
+        for item in items:
+            for m in (item if isinstance(item, tuple) else (item,)):
+                if isinstance(m, Mistake):
+                    found.setdefault(m.id, m)
+    problems = []
+    for ident, m in sorted(found.items()):
+        if not MISTAKE_ID.match(ident) or not ident.startswith(f"{assignment.slug}/"):
+            problems.append(f"mistake id {ident!r} is not '{assignment.slug}/<kebab-case-name>'")
+        if not _bilingual(m):
+            problems.append(f"mistake {ident} lacks its Korean or English text")
+    return problems
+
+
+_MESSAGE_CALLS = {"fail": 0, "CheckFailure": 0, "expect_true": 1}
+
+
+def _lint_texts(path: Path, root: Path) -> list[str]:
+    """English-only texts written in a check or mistakes file: messages, captions, mistakes without an id."""
+    import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    where = path.relative_to(root)
+    problems = []
+
+    def english(node: ast.AST | None) -> bool:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return any(c.isalpha() for c in node.value) and " " in node.value.strip()
+        return isinstance(node, ast.JoinedStr)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            index = _MESSAGE_CALLS.get(func)
+            if index is not None and len(node.args) > index and english(node.args[index]):
+                problems.append(f"{where}:{node.lineno}: {func}() with an English-only message; use T(en, ko)")
+            if func in ("T", "Mistake") and len(node.args) + len(node.keywords) < (2 if func == "T" else 3):
+                problems.append(f"{where}:{node.lineno}: {func}() without its Korean text")
+            for kw in node.keywords:
+                if kw.arg in ("caption", "alt") and english(kw.value):
+                    problems.append(f"{where}:{node.lineno}: an English-only {kw.arg}; use T(en, ko)")
+                if kw.arg == "mistakes" and isinstance(kw.value, ast.Dict) and any(map(english, kw.value.keys)):
+                    problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
+        elif isinstance(node, ast.Dict) and path.name == "mistakes.py" and any(map(english, node.keys)):
+            problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
+    for node in tree.body:          # module-level texts of a mistakes file are shown to students
+        if path.name == "mistakes.py" and isinstance(node, ast.Assign) and english(node.value):
+            problems.append(f"{where}:{node.lineno}: an English-only text; use Mistake(id, en, ko) or T(en, ko)")
+    return problems

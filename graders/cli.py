@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graders.assignment import AssignmentError, load_assignment
+from graders.assignment import AssignmentError, load_assignment, text_problems
 from graders.contracts import Job, Result
 from graders.engine import Engine
 from graders.sandbox.host import SandboxUnavailable
@@ -79,6 +79,7 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
             problems.append(str(exc))
     if assignment.kind != "code":
         return problems + _answer_problems(engine, assignment)
+    problems += text_problems(assignment)
     checks = assignment.checks()
     if not checks:
         return problems + ["no checks in tests/public or tests/hidden"]
