@@ -220,11 +220,13 @@ def _bilingual(value: Any) -> bool:
 
 
 def _mistake_problems(assignment: Assignment) -> list[str]:
+    """Every Mistake defined at the top of tests/mistakes.py or of a check file: an id and both texts."""
     from graders.i18n import MISTAKE_ID, Mistake
-    if assignment.mistakes is None:
-        return []
+    modules = [assignment.mistakes] if assignment.mistakes is not None else []
+    modules += list({id(i.spec.func.__globals__): i.spec.func.__globals__ for i in assignment.checks()}.values())
     found: dict[str, Mistake] = {}
-    for value in vars(assignment.mistakes).values():
+    for value in (v for module in modules for v in (vars(module) if hasattr(module, "__dict__")
+                                                    and not isinstance(module, dict) else module).values()):
         items = value if isinstance(value, (tuple, list, set, frozenset)) else (
             list(value) + list(value.values()) if isinstance(value, dict) else (value,))
         for item in items:
@@ -241,6 +243,15 @@ def _mistake_problems(assignment: Assignment) -> list[str]:
 
 
 _MESSAGE_CALLS = {"fail": 0, "CheckFailure": 0, "expect_true": 1}
+
+
+def _shadows_t(func: Any) -> bool:
+    import ast
+    local = any(isinstance(n, ast.Name) and n.id == "T" and isinstance(n.ctx, ast.Store) for n in ast.walk(func)) \
+        or any(a.arg == "T" for a in func.args.args + func.args.kwonlyargs)
+    used = any(isinstance(n, ast.Name) and n.id == "T" and isinstance(n.ctx, ast.Load)
+               for n in ast.walk(func))
+    return local and used and any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "T" for n in ast.walk(func))
 
 
 def _lint_texts(path: Path, root: Path) -> list[str]:
@@ -270,6 +281,9 @@ def _lint_texts(path: Path, root: Path) -> list[str]:
                     problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
         elif isinstance(node, ast.Dict) and path.name == "mistakes.py" and any(map(english, node.keys)):
             problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
+    for node in ast.walk(tree):     # `B, T, d = ...` beside T(en, ko) breaks the message when a check fails
+        if isinstance(node, ast.FunctionDef) and _shadows_t(node):
+            problems.append(f"{where}:{node.lineno}: {node.name}() assigns a local T and also calls T(en, ko)")
     for node in tree.body:          # module-level texts of a mistakes file are shown to students
         if path.name == "mistakes.py" and isinstance(node, ast.Assign) and english(node.value):
             problems.append(f"{where}:{node.lineno}: an English-only text; use Mistake(id, en, ko) or T(en, ko)")

@@ -64,7 +64,7 @@ _ENTRIES: tuple[tuple[str, str], ...] = (
      "{t_what} 전에 제출물 전체 제한 시간 {s}초를 다 썼습니다"),
     (r"timed out after (?P<s>[\d.e+-]+) s in (?P<t_what>.+?)(?P<t_total> \(the submission's total time limit "
      r"ran out\))?(?P<t_oom>; meanwhile .*)?",
-     "{t_what}에서 {s}초 제한 시간을 넘겼습니다{t_total}{t_oom}"),
+     "{t_what} 중 제한 시간 {s}초를 넘겼습니다{t_total}{t_oom}"),
     (r" \(the submission's total time limit ran out\)", " (제출물 전체 제한 시간이 끝났습니다)"),
     (r"; meanwhile the kernel killed (?P<n>\d+) of its processes for going over the memory limit "
      r"\((?P<m>\d+) MiB for all its processes\)",
@@ -112,6 +112,9 @@ _ENTRIES: tuple[tuple[str, str], ...] = (
     (r"(?P<name>[\w.]+(?:\(\.\.\.\))?)", "{name}"),
     # ---------------------------------------------------------------- answers (stages/answers.py, quiz.py)
     (r"Ignored answers to unknown questions: (?P<ids>.*)\.", "없는 문항에 대한 답은 무시했습니다: {ids}."),
+    (r"answers\.json is not valid JSON \((?P<why>.*)\)", "answers.json이 올바른 JSON이 아닙니다 ({why})"),
+    (r'answers\.json must be an object: \{"question id": answer, \.\.\.\}',
+     'answers.json은 객체여야 합니다: {{"문항 id": 답, ...}}'),
 )
 
 

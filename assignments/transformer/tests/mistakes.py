@@ -637,3 +637,36 @@ def transformer_variants(state, cfg, src, tgt):
     vocab_fits = int(tgt.max()) < state["src_embed.weight"].shape[0]
     switches = _model_switches(src.shape[-1] == tgt.shape[-1], vocab_fits)
     return Variants({msg: (lambda kw=kw: transformer(state, cfg, src, tgt, **kw)) for msg, kw in switches})
+
+
+# --------------------------------------------------------------------------- structure and graphs
+
+NO_GRADIENT = Mistake(
+    "transformer/detached-gradient",
+    "no gradient reaches {name}: keep the computation differentiable (no .detach(), .data, no_grad)",
+    "{name}까지 그래디언트가 전달되지 않습니다: 계산이 미분 가능하게 유지되어야 합니다 (.detach(), .data, "
+    "no_grad 금지)")
+LN_INIT = Mistake(
+    "transformer/ln-init",
+    "{what}: gamma must start at ones and beta at zeros, as nn.LayerNorm's weight and bias",
+    "{what}: nn.LayerNorm의 weight와 bias처럼 gamma는 1로, beta는 0으로 시작해야 합니다")
+MEMORY_UNUSED = Mistake(
+    "transformer/cross-reads-x",
+    "{what}: changing memory did not change the output; {why}",
+    "{what}: memory를 바꿔도 출력이 바뀌지 않았습니다; {why}")
+SOURCE_UNUSED = Mistake(
+    "transformer/source-unused",
+    "{what}: changing every source token left the logits at target position(s) {positions} unchanged; every "
+    "decoder layer's cross-attention reads the encoder's output",
+    "{what}: 소스 토큰을 모두 바꿔도 타깃 위치 {positions}의 로짓이 그대로입니다. 모든 디코더 층의 크로스 "
+    "어텐션은 인코더의 출력을 읽습니다")
+FUTURE_CHANGES = T("{what}: changing the target tokens after position {k} changed the logits at {where}; {why}",
+                   "{what}: 위치 {k} 뒤의 타깃 토큰을 바꾸자 {where}의 로짓이 바뀌었습니다; {why}")
+TARGET_UNUSED = Mistake(
+    "transformer/target-unused",
+    "{what}: the logits do not depend on the target tokens at all",
+    "{what}: 로짓이 타깃 토큰에 전혀 의존하지 않습니다")
+DROPOUT_UNUSED = Mistake(
+    "transformer/dropout-unused",
+    "{what}: in training mode two forward passes gave the same logits; the dropout argument is not used",
+    "{what}: 학습 모드에서 forward를 두 번 했는데 로짓이 같습니다. dropout 인자를 쓰지 않았습니다")
