@@ -117,7 +117,7 @@ def _expect_grads(student, mistakes, ref_fn, name, args, arg_names, grad_outputs
 # --------------------------------------------------------------------------- lstm_cell
 
 @check(points=4, visibility="after_due_date", target="lstm_cell",
-       ko="LSTM 셀: d_in != d_h")
+       ko="LSTM 셀: d_in과 d_h가 다름")
 def test_lstm_cell_rectangular(student, ref, rng, mistakes):
     """LSTM cell with d_in != d_h"""
     _expect_lstm_cell(student, ref, mistakes, _lstm_args(rng, B=3, d_in=5, d_h=7))
@@ -141,7 +141,7 @@ def test_lstm_cell_inputs_unchanged(student, ref, rng, mistakes):
 # --------------------------------------------------------------------------- gru_cell
 
 @check(points=4, visibility="after_due_date", target="gru_cell",
-       ko="GRU 셀: d_in != d_h")
+       ko="GRU 셀: d_in과 d_h가 다름")
 def test_gru_cell_rectangular(student, ref, rng, mistakes):
     """GRU cell with d_in != d_h"""
     _expect_gru_cell(student, ref, mistakes, _gru_args(rng, B=3, d_in=6, d_h=5))
