@@ -202,7 +202,9 @@ def text_problems(assignment: Assignment) -> list[str]:
     """Every check name and named mistake in Korean and English, every mistake with an id."""
     from graders.i18n import T
     if assignment.kind != "code":
-        return []
+        return [f"question {q.id}: rubric item {k} lacks its Korean or English text"
+                for q in assignment.questions for k, item in enumerate(q.rubric, 1)
+                if not all(isinstance(item.get(lang), str) and item[lang].strip() for lang in ("ko", "en"))]
     problems = []
     for info in assignment.checks():
         name = info.spec.name

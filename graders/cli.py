@@ -94,9 +94,9 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
                 problems.append(f"README.{lang}.md is empty")
         except AssignmentError as exc:
             problems.append(str(exc))
+    problems += text_problems(assignment)
     if assignment.kind != "code":
         return problems + _answer_problems(engine, assignment)
-    problems += text_problems(assignment)
     checks = assignment.checks()
     if not checks:
         return problems + ["no checks in tests/public or tests/hidden"]
