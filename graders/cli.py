@@ -45,16 +45,23 @@ WORDS = {
 }
 
 
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: Hangul and other wide characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def format_result(result: Result, title: str, lang: str = "en") -> str:
     """The result as text for a terminal, in `lang` ("ko" or "en")."""
     words = WORDS[lang]
     tests = [(t, t.i18n()[lang]) for t in result.tests]
     lines = [title, ""]
-    width = max((len(texts["name"]) for _, texts in tests), default=10)
+    width = max((_width(texts["name"]) for _, texts in tests), default=10)
     for t, texts in tests:
         mark = words["passed"] if t.status == "passed" else words["failed"]
         vis = "" if t.visibility == "visible" else f"  [{words.get(t.visibility, t.visibility)}]"
-        lines.append(f"  {mark} {t.number:>5}  {texts['name']:<{width}}  {t.score:g}/{t.max_score:g}{vis}")
+        name = texts["name"] + " " * (width - _width(texts["name"]))
+        lines.append(f"  {mark} {t.number:>5}  {name}  {t.score:g}/{t.max_score:g}{vis}")
         for out_line in texts["output"].splitlines() if texts["output"] and t.status != "passed" else ():
             lines.append(f"               {out_line}")
     for err in result.format_errors:
