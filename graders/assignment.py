@@ -35,6 +35,7 @@ class CheckInfo:
     spec: CheckSpec
     folder: str                  # "public" or "hidden"
     number: str                  # "1.3": file index . check index, stable for one version
+    key: str = ""                # "public.test_attention.test_sdpa_small": stable across versions
 
     @property
     def ident(self) -> str:
@@ -147,7 +148,8 @@ class Assignment:
                          if callable(v) and hasattr(v, "__seqlab_check__")
                          and v.__module__ == module.__name__]
                 specs.sort(key=lambda s: s.func.__code__.co_firstlineno)
-                found += [CheckInfo(s, folder, f"{file_no}.{i}") for i, s in enumerate(specs, 1)]
+                found += [CheckInfo(s, folder, f"{file_no}.{i}", f"{folder}.{path.stem}.{s.func.__name__}")
+                          for i, s in enumerate(specs, 1)]
         return found
 
 
@@ -226,3 +228,99 @@ def _measured_limits(path: Path, where: str) -> tuple[dict[str, float], dict[str
             raise AssignmentError(f"{where}: {LIMITS_FILE} [{name}] needs positive seconds for {bad}")
         tables.append({str(k): float(v) for k, v in table.items()})
     return tables[0], tables[1]
+
+
+# ---------------------------------------------------------------------------------- texts
+
+def text_problems(assignment: Assignment) -> list[str]:
+    """Every check name and named mistake in Korean and English, every mistake with an id."""
+    from graders.i18n import T
+    if assignment.kind != "code":
+        return [f"question {q.id}: rubric item {k} lacks its Korean or English text"
+                for q in assignment.questions for k, item in enumerate(q.rubric, 1)
+                if not all(isinstance(item.get(lang), str) and item[lang].strip() for lang in ("ko", "en"))]
+    problems = []
+    for info in assignment.checks():
+        name = info.spec.name
+        if not isinstance(name, T) or not _bilingual(name):
+            problems.append(f"check {info.key} has no Korean name: give @check(..., ko=\"...\")")
+    problems += _mistake_problems(assignment)
+    for path in sorted((assignment.path / "tests").rglob("*.py")):
+        problems += _lint_texts(path, assignment.path)
+    return problems
+
+
+def _bilingual(value: Any) -> bool:
+    from graders.i18n import has_hangul
+    return bool(value.en.strip() and value.ko.strip() and has_hangul(value.ko) and not has_hangul(value.en))
+
+
+def _mistake_problems(assignment: Assignment) -> list[str]:
+    """Every Mistake defined at the top of tests/mistakes.py or of a check file: an id and both texts."""
+    from graders.i18n import MISTAKE_ID, Mistake
+    modules = [assignment.mistakes] if assignment.mistakes is not None else []
+    modules += list({id(i.spec.func.__globals__): i.spec.func.__globals__ for i in assignment.checks()}.values())
+    found: dict[str, Mistake] = {}
+    for value in (v for module in modules for v in (vars(module) if hasattr(module, "__dict__")
+                                                    and not isinstance(module, dict) else module).values()):
+        items = value if isinstance(value, (tuple, list, set, frozenset)) else (
+            list(value) + list(value.values()) if isinstance(value, dict) else (value,))
+        for item in items:
+            for m in (item if isinstance(item, tuple) else (item,)):
+                if isinstance(m, Mistake):
+                    found.setdefault(m.id, m)
+    problems = []
+    for ident, m in sorted(found.items()):
+        if not MISTAKE_ID.match(ident) or not ident.startswith(f"{assignment.slug}/"):
+            problems.append(f"mistake id {ident!r} is not '{assignment.slug}/<kebab-case-name>'")
+        if not _bilingual(m):
+            problems.append(f"mistake {ident} lacks its Korean or English text")
+    return problems
+
+
+_MESSAGE_CALLS = {"fail": 0, "CheckFailure": 0, "expect_true": 1}
+
+
+def _shadows_t(func: Any) -> bool:
+    import ast
+    local = any(isinstance(n, ast.Name) and n.id == "T" and isinstance(n.ctx, ast.Store) for n in ast.walk(func)) \
+        or any(a.arg == "T" for a in func.args.args + func.args.kwonlyargs)
+    used = any(isinstance(n, ast.Name) and n.id == "T" and isinstance(n.ctx, ast.Load)
+               for n in ast.walk(func))
+    return local and used and any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "T" for n in ast.walk(func))
+
+
+def _lint_texts(path: Path, root: Path) -> list[str]:
+    """English-only texts written in a check or mistakes file: messages, captions, mistakes without an id."""
+    import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    where = path.relative_to(root)
+    problems = []
+
+    def english(node: ast.AST | None) -> bool:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return any(c.isalpha() for c in node.value) and " " in node.value.strip()
+        return isinstance(node, ast.JoinedStr)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            index = _MESSAGE_CALLS.get(func)
+            if index is not None and len(node.args) > index and english(node.args[index]):
+                problems.append(f"{where}:{node.lineno}: {func}() with an English-only message; use T(en, ko)")
+            if func in ("T", "Mistake") and len(node.args) + len(node.keywords) < (2 if func == "T" else 3):
+                problems.append(f"{where}:{node.lineno}: {func}() without its Korean text")
+            for kw in node.keywords:
+                if kw.arg in ("caption", "alt") and english(kw.value):
+                    problems.append(f"{where}:{node.lineno}: an English-only {kw.arg}; use T(en, ko)")
+                if kw.arg == "mistakes" and isinstance(kw.value, ast.Dict) and any(map(english, kw.value.keys)):
+                    problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
+        elif isinstance(node, ast.Dict) and path.name == "mistakes.py" and any(map(english, node.keys)):
+            problems.append(f"{where}:{node.lineno}: a mistake without an id; use Mistake(id, en, ko)")
+    for node in ast.walk(tree):     # `B, T, d = ...` beside T(en, ko) breaks the message when a check fails
+        if isinstance(node, ast.FunctionDef) and _shadows_t(node):
+            problems.append(f"{where}:{node.lineno}: {node.name}() assigns a local T and also calls T(en, ko)")
+    for node in tree.body:          # module-level texts of a mistakes file are shown to students
+        if path.name == "mistakes.py" and isinstance(node, ast.Assign) and english(node.value):
+            problems.append(f"{where}:{node.lineno}: an English-only text; use Mistake(id, en, ko) or T(en, ko)")
+    return problems

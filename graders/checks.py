@@ -10,7 +10,11 @@ parameter name:
     ref        the reference module (solution/ or reference/<slug>.py), imported here
     rng        a torch.Generator seeded from the assignment seed and the check's name
     mistakes   tests/mistakes.py of the assignment (known-wrong variants), if present
-    artifacts  artifacts.image(name, png_bytes, caption=...) attaches a picture
+    artifacts  artifacts.image(name, png_bytes, caption=T(...), alt=T(...)) attaches a picture
+
+Every text a student reads is bilingual (graders/i18n.py): a check's name is its docstring's
+first line in English plus `ko=` in the decorator; messages are `T(en, ko)`, and named
+mistakes are `Mistake(id, en, ko)` values from the assignment's tests/mistakes.py.
 
 A check passes by returning normally and fails by raising CheckFailure (every `expect_*`
 does that with a message a student can act on). Partial credit: return a float in [0, 1],
@@ -30,6 +34,7 @@ import numpy as np
 
 from graders.contracts import VISIBILITIES
 from graders.errors import CheckFailure, StudentError
+from graders.i18n import Mistake, T, message_of
 
 __all__ = ["CheckFailure", "StudentError", "CheckSpec", "check", "fail", "expect_true", "expect_tensor",
            "expect_close", "expect_equal", "expect_scalar", "expect_raises", "is_close", "diagnose"]
@@ -44,6 +49,8 @@ class CheckSpec:
     target: tuple[str, ...]      # functions/classes of the submission this check grades
     tags: tuple[str, ...]
     timeout: float | None        # per-call limit override for this check
+    # `name` is a T (English and Korean) when the check gives `ko=`; `graders check` refuses
+    # a check whose name is English only.
 
     @property
     def key(self) -> str:
@@ -52,8 +59,10 @@ class CheckSpec:
 
 def check(*, points: float, visibility: str, name: str | None = None,
           target: str | Iterable[str] = (), tags: Iterable[str] = (),
-          timeout: float | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+          timeout: float | None = None, ko: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a check worth `points`, shown to students per `visibility`.
+
+    The check's name is `name` or its docstring's first line (English); `ko` is its Korean name.
 
     `target` names the submission's function(s)/class(es) the check grades; a banned API
     used by a target (or a helper it calls) fails the check without running it.
@@ -66,8 +75,9 @@ def check(*, points: float, visibility: str, name: str | None = None,
 
     def mark(func: Callable[..., Any]) -> Callable[..., Any]:
         doc_name = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
+        en = name or doc_name or func.__name__.replace("_", " ")
         func.__seqlab_check__ = CheckSpec(  # type: ignore[attr-defined]
-            func=func, name=name or doc_name or func.__name__.replace("_", " "),
+            func=func, name=T(en, ko) if ko and not isinstance(en, T) else en,
             points=float(points), visibility=visibility, target=targets,
             tags=tuple(tags), timeout=timeout)
         return func
@@ -116,12 +126,41 @@ def seed_material(assignment_seed: int, *, secret: bytes | None, context: str = 
 # --------------------------------------------------------------------------- expectations
 
 def fail(message: str) -> None:
+    """Fail the check with `message` (a T: both languages)."""
     raise CheckFailure(message)
 
 
 def expect_true(condition: Any, message: str) -> None:
     if not condition:
         raise CheckFailure(message)
+
+
+def _then(message: Any, hint: str | None) -> T:
+    """`message; hint` in both languages (the hint names a known mistake)."""
+    base = message_of(message) if isinstance(message, BaseException) else message_of(CheckFailure(message))
+    return base + (T("; ", "; ") + hint if hint else T("", ""))
+
+
+# Messages of the expect_* helpers; `what` names the value checked (often code, or a T).
+GOT_TYPE = T("{what}: expected a torch.Tensor, got {got}", "{what}: torch.Tensor여야 하는데 {got}입니다")
+GOT_SHAPE = T("{what}: expected shape {want}, got {got}", "{what}: 형태(shape)가 {want}이어야 하는데 {got}입니다")
+GOT_DTYPE = T("{what}: expected dtype {want}, got {got}", "{what}: dtype이 {want}이어야 하는데 {got}입니다")
+NOT_FINITE = T("{what}: contains {parts} of {size} values", "{what}: 값 {size}개 중 {parts}가 있습니다")
+NOT_FINITE_AND = T(" and ", "와 ")
+VALUES_DIFFER = T("{what}: {n} of {size} values differ from the expected ones (largest error {err})",
+                  "{what}: 값 {size}개 중 {n}개가 기대한 값과 다릅니다 (최대 오차 {err})")
+ENTRIES_DIFFER = T("{what}: {n} of {size} entries differ from the expected ones",
+                   "{what}: 원소 {size}개 중 {n}개가 기대한 값과 다릅니다")
+GOT_KIND = T("{what}: expected a {want}, got {got}", "{what}: {want} 값이어야 하는데 {got}입니다")
+NOT_EXPECTED = T("{what}: not the expected value", "{what}: 기대한 값이 아닙니다")
+NOT_SCALAR = T("{what}: expected a scalar, got a tensor of shape {shape}",
+               "{what}: 스칼라여야 하는데 형태가 {shape}인 텐서입니다")
+NOT_NUMBER = T("{what}: expected a number, got {got}", "{what}: 숫자여야 하는데 {got}입니다")
+OFF_BY = T("{what}: not the expected value (off by {diff})", "{what}: 기대한 값이 아닙니다 (차이 {diff})")
+RAISED_OTHER = T("{what}: expected {want}, but it raised {got}: {message}",
+                 "{what}: {want} 예외가 발생해야 하는데 {got} 예외가 발생했습니다: {message}")
+RAISED_NOTHING = T("{what}: expected {want} to be raised, but the call returned normally",
+                   "{what}: {want} 예외가 발생해야 하는데 예외 없이 정상적으로 반환되었습니다")
 
 
 def _shape_str(shape: Iterable[int]) -> str:
@@ -158,11 +197,11 @@ def expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None,
     """Fail unless `value` is a torch.Tensor (of `shape` and `dtype`, when given)."""
     import torch
     if not isinstance(value, torch.Tensor):
-        raise CheckFailure(f"{what}: expected a torch.Tensor, got {_type_name(value)}")
+        raise CheckFailure(GOT_TYPE.format(what=what, got=_type_name(value)))
     if shape is not None and tuple(value.shape) != tuple(shape):
-        raise CheckFailure(f"{what}: expected shape {_shape_str(shape)}, got {_shape_str(value.shape)}")
+        raise CheckFailure(GOT_SHAPE.format(what=what, want=_shape_str(shape), got=_shape_str(value.shape)))
     if dtype is not None and value.dtype != dtype:
-        raise CheckFailure(f"{what}: expected dtype {dtype}, got {value.dtype}")
+        raise CheckFailure(GOT_DTYPE.format(what=what, want=dtype, got=value.dtype))
 
 
 def _mismatch(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float,
@@ -181,12 +220,16 @@ def is_close(actual: Any, expected: Any, *, atol: float = 1e-5, rtol: float = 1e
     return not _mismatch(a.astype(np.float64), e.astype(np.float64), atol, rtol, equal_nan).any()
 
 
-Mistakes = Mapping[str, Any]   # message -> the variant's expected value (tensor/array)
+Mistakes = Mapping[Mistake, Any]   # named mistake -> the variant's expected value (tensor/array)
 
 
 def diagnose(actual: Any, mistakes: Mistakes | None, *, atol: float = 1e-5,
-             rtol: float = 1e-4) -> str | None:
-    """Name the known mistake whose output `actual` reproduces, if any."""
+             rtol: float = 1e-4) -> Mistake | None:
+    """Name the known mistake whose output `actual` reproduces, if any.
+
+    The keys are `Mistake`s (id and both texts), so the feedback that names one carries it
+    as data (`tests[].extra_data.mistakes`).
+    """
     # NaN where the variant has NaN counts as a match: "NaN on fully masked rows" is a mistake too.
     for message, variant in (mistakes or {}).items():
         if variant is not None and is_close(actual, variant, atol=atol, rtol=rtol, equal_nan=True):
@@ -209,30 +252,27 @@ def expect_close(actual: Any, expected: Any, *, what: str, atol: float = 1e-5,
     except CheckFailure as exc:
         # A wrong shape can be a known mistake too (e.g. weights averaged over the heads).
         hint = diagnose(actual, mistakes, atol=atol, rtol=rtol) if isinstance(actual, torch.Tensor) else None
-        raise CheckFailure(f"{exc}; {hint}" if hint else str(exc)) from None
+        raise CheckFailure(_then(exc, hint)) from None
     if check_dtype and actual.dtype != expected.dtype:
-        raise CheckFailure(f"{what}: expected dtype {expected.dtype}, got {actual.dtype}")
+        raise CheckFailure(GOT_DTYPE.format(what=what, want=expected.dtype, got=actual.dtype))
     if actual.is_complex() or actual.dtype == torch.bool and expected.dtype != torch.bool:
-        raise CheckFailure(f"{what}: expected dtype {expected.dtype}, got {actual.dtype}")
+        raise CheckFailure(GOT_DTYPE.format(what=what, want=expected.dtype, got=actual.dtype))
     a = _as_array(actual).astype(np.float64)
     e = _as_array(expected).astype(np.float64)
     if not np.isfinite(a).all() and np.isfinite(e).all():
         n_nan, n_inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
-        parts = [f"{n} {kind}" for n, kind in ((n_nan, "NaN"), (n_inf, "inf")) if n]
+        parts = [T(f"{n} {kind}", f"{kind} {n}개") for n, kind in ((n_nan, "NaN"), (n_inf, "inf")) if n]
         hint = diagnose(actual, mistakes, atol=atol, rtol=rtol)
-        raise CheckFailure(f"{what}: contains {' and '.join(parts)} of {a.size} values"
-                           + (f"; {hint}" if hint else ""))
+        raise CheckFailure(_then(NOT_FINITE.format(what=what, parts=NOT_FINITE_AND.join(parts), size=a.size),
+                                 hint))
     bad = _mismatch(a, e, atol, rtol)
     bad &= ~(np.isnan(a) & np.isnan(e))
     if not bad.any():
         return
     with np.errstate(invalid="ignore"):
         err = float(np.nanmax(np.abs(a - e)[bad])) if bad.any() else 0.0
-    message = f"{what}: {int(bad.sum())} of {a.size} values differ from the expected ones (largest error {err:.3g})"
-    hint = diagnose(actual, mistakes, atol=atol, rtol=rtol)
-    if hint:
-        message += f"; {hint}"
-    raise CheckFailure(message)
+    message = VALUES_DIFFER.format(what=what, n=int(bad.sum()), size=a.size, err=f"{err:.3g}")
+    raise CheckFailure(_then(message, diagnose(actual, mistakes, atol=atol, rtol=rtol)))
 
 
 def expect_equal(actual: Any, expected: Any, *, what: str) -> None:
@@ -241,39 +281,37 @@ def expect_equal(actual: Any, expected: Any, *, what: str) -> None:
     if e is not None:
         expect_tensor(actual, what=what, shape=tuple(e.shape))
         if a.dtype != e.dtype:
-            raise CheckFailure(f"{what}: expected dtype {expected.dtype}, got {actual.dtype}")
+            raise CheckFailure(GOT_DTYPE.format(what=what, want=expected.dtype, got=actual.dtype))
         n = int((a != e).sum())
         if n:
-            raise CheckFailure(f"{what}: {n} of {a.size} entries differ from the expected ones")
+            raise CheckFailure(ENTRIES_DIFFER.format(what=what, n=n, size=a.size))
         return
     if type(actual) is not type(expected) and not (
             isinstance(actual, (int, float)) and isinstance(expected, (int, float))
             and not isinstance(actual, bool)):
-        raise CheckFailure(f"{what}: expected a {_type_name(expected)}, got {_type_name(actual)}")
+        raise CheckFailure(GOT_KIND.format(what=what, want=_type_name(expected), got=_type_name(actual)))
     if actual != expected:
-        raise CheckFailure(f"{what}: not the expected value")
+        raise CheckFailure(NOT_EXPECTED.format(what=what))
 
 
 def expect_scalar(actual: Any, expected: float, *, what: str, atol: float = 1e-5,
-                  rtol: float = 1e-4, mistakes: Mapping[str, float] | None = None) -> None:
+                  rtol: float = 1e-4, mistakes: Mapping[Mistake, float] | None = None) -> None:
     """Fail unless `actual` is a real number (or 0-d tensor) close to `expected`."""
     import torch
     if isinstance(actual, torch.Tensor):
         if actual.numel() != 1:
-            raise CheckFailure(f"{what}: expected a scalar, got a tensor of shape {_shape_str(actual.shape)}")
+            raise CheckFailure(NOT_SCALAR.format(what=what, shape=_shape_str(actual.shape)))
         actual = float(actual.reshape(()).item())
     if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-        raise CheckFailure(f"{what}: expected a number, got {_type_name(actual)}")
+        raise CheckFailure(NOT_NUMBER.format(what=what, got=_type_name(actual)))
     if math.isnan(expected) and math.isnan(actual):
         return
     if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol):
         return
-    message = f"{what}: not the expected value (off by {abs(actual - expected):.3g})"
-    for hint, variant in (mistakes or {}).items():
-        if variant is not None and math.isclose(actual, variant, rel_tol=rtol, abs_tol=atol):
-            message += f"; {hint}"
-            break
-    raise CheckFailure(message)
+    message = OFF_BY.format(what=what, diff=f"{abs(actual - expected):.3g}")
+    hint = next((m for m, variant in (mistakes or {}).items()
+                 if variant is not None and math.isclose(actual, variant, rel_tol=rtol, abs_tol=atol)), None)
+    raise CheckFailure(_then(message, hint))
 
 
 def expect_raises(exc_name: str, func: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> None:
@@ -285,5 +323,6 @@ def expect_raises(exc_name: str, func: Callable[..., Any], *args: Any, what: str
             return
         if err.kind != "exception":
             raise
-        raise CheckFailure(f"{what}: expected {exc_name}, but it raised {err.exc_type}: {err.exc_message}") from None
-    raise CheckFailure(f"{what}: expected {exc_name} to be raised, but the call returned normally")
+        raise CheckFailure(RAISED_OTHER.format(what=what, want=exc_name, got=err.exc_type,
+                                               message=err.exc_message)) from None
+    raise CheckFailure(RAISED_NOTHING.format(what=what, want=exc_name))

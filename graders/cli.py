@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graders.assignment import AssignmentError, load_assignment
+from graders.assignment import AssignmentError, load_assignment, text_problems
 from graders.contracts import Job, Result
 from graders.engine import Engine
+from graders.i18n import DEFAULT_LANG, LANGS, localize
 from graders.sandbox.host import SandboxUnavailable
 from graders.text import for_terminal
 
@@ -34,24 +35,46 @@ def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes, tuple[tupl
     return path.name, path.read_bytes(), extras
 
 
-def format_result(result: Result, title: str) -> str:
-    """The result as text for a terminal: nothing the submission printed can act on the terminal."""
+# The words of the text summary, in each language (check names and messages come from the result).
+WORDS = {
+    "en": {"passed": "PASS", "failed": "FAIL", "not_gradable": "not gradable", "printed": "Your code printed (last lines):",
+           "score": "Score: {score:g}/{max:g}   (graded in {seconds:.2f} s)",
+           "hidden": "hidden", "after_due_date": "after the due date", "after_published": "after publishing"},
+    "ko": {"passed": "통과", "failed": "실패", "not_gradable": "채점할 수 없음", "printed": "코드가 출력한 내용 (마지막 줄):",
+           "score": "점수: {score:g}/{max:g}   (채점 {seconds:.2f}초)",
+           "hidden": "비공개", "after_due_date": "마감 후 공개", "after_published": "게시 후 공개"},
+}
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: Hangul and other wide characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_result(result: Result, title: str, lang: str = "en") -> str:
+    """The result as text for a terminal, in `lang` ("ko" or "en"): nothing the submission printed
+    can act on the terminal (escape sequences and control characters are removed)."""
+    words = WORDS[lang]
+    tests = [(t, {k: for_terminal(v) for k, v in t.i18n()[lang].items()}) for t in result.tests]
     lines = [title, ""]
-    width = max((len(t.name) for t in result.tests), default=10)
-    for t in result.tests:
-        mark = "PASS" if t.status == "passed" else "FAIL"
-        vis = "" if t.visibility == "visible" else f"  [{t.visibility}]"
-        lines.append(f"  {mark} {t.number:>5}  {for_terminal(t.name):<{width}}  {t.score:g}/{t.max_score:g}{vis}")
-        for out_line in for_terminal(t.output).splitlines() if t.output and t.status != "passed" else ():
+    width = max((_width(texts["name"]) for _, texts in tests), default=10)
+    for t, texts in tests:
+        mark = words["passed"] if t.status == "passed" else words["failed"]
+        vis = "" if t.visibility == "visible" else f"  [{words.get(t.visibility, t.visibility)}]"
+        name = texts["name"] + " " * (width - _width(texts["name"]))
+        lines.append(f"  {mark} {t.number:>5}  {name}  {t.score:g}/{t.max_score:g}{vis}")
+        for out_line in texts["output"].splitlines() if texts["output"] and t.status != "passed" else ():
             lines.append(f"               {out_line}")
     for err in result.format_errors:
-        lines.append(f"  not gradable: {for_terminal(err)}")
-    if result.output and not result.format_errors:
-        lines += ["", for_terminal(result.output)]
+        lines.append(f"  {words['not_gradable']}: {for_terminal(localize(err, lang))}")
+    output = for_terminal(result.i18n()[lang]["output"])
+    if output and not result.format_errors:
+        lines += ["", output]
     if result.stdout.strip():
         tail = for_terminal(result.stdout).strip().splitlines()[-10:]
-        lines += ["", "Your code printed (last lines):"] + [f"  | {x}" for x in tail]
-    lines += ["", f"Score: {result.score:g}/{result.max_score:g}   (graded in {result.execution_time:.2f} s)"]
+        lines += ["", words["printed"]] + [f"  | {x}" for x in tail]
+    lines += ["", words["score"].format(score=result.score, max=result.max_score, seconds=result.execution_time)]
     return "\n".join(lines)
 
 
@@ -62,10 +85,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         result = engine.grade(Job(assignment_dir=str(assignment.path), filename=filename, content=content,
                                   public_only=args.public_only, attachments=extras))
     if args.json:
-        json.dump(result.to_json(with_artifacts=not args.no_artifacts), sys.stdout, ensure_ascii=False)
+        json.dump(result.to_json(with_artifacts=not args.no_artifacts, lang=args.lang), sys.stdout,
+                  ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(format_result(result, f"{assignment.slug}: {assignment.title['en']} / {assignment.title['ko']}"))
+        print(format_result(result, f"{assignment.slug}: {assignment.title[args.lang]}", args.lang))
     return 0
 
 
@@ -79,6 +103,7 @@ def soundness_problems(engine: Engine, path: str) -> list[str]:
                 problems.append(f"README.{lang}.md is empty")
         except AssignmentError as exc:
             problems.append(str(exc))
+    problems += text_problems(assignment)
     if assignment.kind != "code":
         return problems + _answer_problems(engine, assignment)
     checks = assignment.checks()
@@ -171,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--json", action="store_true", help="print one results.json document")
     g.add_argument("--public-only", action="store_true", help="run only the public checks")
     g.add_argument("--no-artifacts", action="store_true", help="leave pictures out of --json")
+    g.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                   help="language of check names and messages (the JSON keeps both in extra_data.i18n)")
     c = sub.add_parser("check", help="prove assignments are sound")
     c.add_argument("assignments", nargs="+")
     n = sub.add_parser("import-notebook", help="make an assignment folder from an nbgrader source notebook")

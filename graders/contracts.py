@@ -6,9 +6,10 @@ exported as Gradescope's results.json, and neither carries live objects around.
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from graders.i18n import LANGS, T, lang_or_default, text
 from graders.limits import MAX_CHECK_MESSAGE
 from graders.text import clean, clean_data
 
@@ -62,6 +63,22 @@ class Job:
     seed_context: str = ""
 
 
+def _both(**texts: Any) -> dict[str, dict[str, str]]:
+    """{"ko": {field: text}, "en": {field: text}} for bilingual (or catalogue-translated) texts."""
+    found = {key: text(value) for key, value in texts.items()}
+    return {lang: {key: t.get(lang) for key, t in found.items()} for lang in LANGS}
+
+
+# Texts in results: each shown text (a check's `name` and `output`, the result's `output`, an
+# artifact's `caption` and `alt`) is written in the language asked for (`to_json(lang=...)`,
+# default "en"), and both languages travel beside it in `extra_data.i18n`:
+#   tests[].extra_data.i18n = {"ko": {"name", "output"}, "en": {"name", "output"}}
+#   extra_data.i18n         = {"ko": {"output"}, "en": {"output"}}
+#   artifacts[].i18n        = {"ko": {"caption", "alt"}, "en": {"caption", "alt"}}
+# Named mistakes a check's feedback shows: tests[].extra_data.mistakes =
+#   [{"id": "attention/no-scale", "check": "<CheckResult.key>", "ko": "...", "en": "..."}, ...]
+
+
 @dataclass(frozen=True)
 class Artifact:
     """A picture (or other file) produced while grading, shown beside the feedback."""
@@ -70,16 +87,24 @@ class Artifact:
     media_type: str               # "image/png", "image/svg+xml", "text/vnd.graphviz"
     data: bytes
     check: str = ""               # name of the check that made it ("" = whole submission)
-    caption: str = ""
+    caption: str = ""             # a T (both languages) or English text the catalogue knows
+    alt: str = ""                 # the text alternative: what the picture shows, in words and numbers
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clean(self.name, limit=200))
         object.__setattr__(self, "caption", clean(self.caption, limit=MAX_CHECK_MESSAGE))
+        object.__setattr__(self, "alt", clean(self.alt, limit=MAX_CHECK_MESSAGE))
 
-    def to_json(self) -> dict[str, Any]:
+    def i18n(self) -> dict[str, dict[str, str]]:
+        return _both(caption=self.caption, alt=self.alt)
+
+    def to_json(self, *, lang: str | None = None) -> dict[str, Any]:
+        texts = self.i18n()
+        lang = lang_or_default(lang)
         return {
-            "name": self.name, "media_type": self.media_type, "check": self.check,
-            "caption": self.caption, "data": base64.b64encode(self.data).decode("ascii"),
+            "name": self.name, "media_type": self.media_type, "check": text(self.check).get(lang),
+            "caption": texts[lang]["caption"], "alt": texts[lang]["alt"], "i18n": texts,
+            "data": base64.b64encode(self.data).decode("ascii"),
         }
 
 
@@ -94,6 +119,7 @@ class CheckResult:
     tags: tuple[str, ...] = ()
     number: str = ""
     duration: float = 0.0
+    key: str = ""                 # the check's stable key: "<public|hidden>.<file stem>.<function>"
 
     def __post_init__(self) -> None:
         # Messages carry exception text and values from the student's process.
@@ -101,14 +127,27 @@ class CheckResult:
         object.__setattr__(self, "output", clean(self.output, limit=MAX_CHECK_MESSAGE))
         object.__setattr__(self, "tags", tuple(clean(t, limit=200) for t in self.tags))
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["tags"] = list(self.tags)
+    @property
+    def mistakes(self) -> list[dict[str, str]]:
+        """The named mistakes the feedback shows, as data (id, check, ko, en)."""
+        found = self.output.mistakes if isinstance(self.output, T) else ()
+        return [m.as_json(self.key) for m in found]
+
+    def i18n(self) -> dict[str, dict[str, str]]:
+        return _both(name=self.name, output=self.output)
+
+    def to_json(self, *, lang: str | None = None) -> dict[str, Any]:
+        texts = self.i18n()
+        shown = texts[lang_or_default(lang)]
+        data: dict[str, Any] = {
+            "name": shown["name"], "score": self.score, "max_score": self.max_score, "status": self.status,
+            "output": shown["output"], "visibility": self.visibility, "tags": list(self.tags),
+        }
+        if self.number:
+            data["number"] = self.number
         data["output_format"] = "text"
-        data["extra_data"] = {"duration": round(self.duration, 4)}
-        del data["duration"]
-        if not self.number:
-            del data["number"]
+        data["extra_data"] = {"duration": round(self.duration, 4), "check": self.key,
+                              "i18n": texts, "mistakes": self.mistakes}
         return data
 
 
@@ -140,18 +179,24 @@ class Result:
         object.__setattr__(self, "format_errors", tuple(clean(e, limit=MAX_CHECK_MESSAGE) for e in self.format_errors))
         object.__setattr__(self, "sandbox", clean_data(self.sandbox))
 
-    def to_json(self, *, with_artifacts: bool = True) -> dict[str, Any]:
+    def i18n(self) -> dict[str, dict[str, str]]:
+        return _both(output=self.output)
+
+    def to_json(self, *, with_artifacts: bool = True, lang: str | None = None) -> dict[str, Any]:
+        lang = lang_or_default(lang)
+        texts = self.i18n()
         data: dict[str, Any] = {
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 4),
-            "output": self.output,
+            "output": texts[lang]["output"],
             "output_format": "text",
             "stdout_visibility": "hidden",
-            "tests": [t.to_json() for t in self.tests],
+            "tests": [t.to_json(lang=lang) for t in self.tests],
             "extra_data": {
+                "i18n": texts,
                 "gradable": self.gradable,
-                "format_errors": list(self.format_errors),
+                "format_errors": [text(e).get(lang) for e in self.format_errors],
                 "stdout": self.stdout,
                 "engine_version": self.engine_version,
                 "assignment_hash": self.assignment_hash,
@@ -162,5 +207,5 @@ class Result:
             },
         }
         if with_artifacts:
-            data["extra_data"]["artifacts"] = [a.to_json() for a in self.artifacts]
+            data["extra_data"]["artifacts"] = [a.to_json(lang=lang) for a in self.artifacts]
         return data

@@ -1,18 +1,23 @@
 """Pictures for feedback: heat maps, learning curves, diagrams. PNG/SVG bytes, no files.
 
-Checks call these in the grader and attach the bytes with `artifacts.image(...)`. Korean
-labels render with NanumGothic when the font is installed (Debian's fonts-nanum).
+Checks call these in the grader and attach the bytes with `artifacts.image(name, png,
+caption=T(en, ko), alt=...)`; `describe_matrices` and `describe_curves` write the `alt` text
+(the numbers the picture shows, in both languages). Korean labels render with NanumGothic
+when the font is installed (Debian's fonts-nanum).
 """
 from __future__ import annotations
 
 import io
 import shutil
 import subprocess
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from graders.memo import pure
+
+if TYPE_CHECKING:
+    from graders.i18n import T
 
 _FONT_READY = False
 
@@ -118,3 +123,47 @@ def graphviz_svg(dot_source: str, *, timeout: float = 10.0) -> bytes | None:
     proc = subprocess.run([dot, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True,
                           timeout=timeout, check=False)
     return proc.stdout if proc.returncode == 0 else None
+
+
+# ------------------------------------------------------------------------- text alternatives
+
+def describe_matrices(panels: Sequence[tuple[str, Any]], *, row_labels: Sequence[str] = (),
+                      col_labels: Sequence[str] = (), max_values: int = 64) -> "T":
+    """The numbers a heat map shows, in words (its `alt` text), in Korean and English.
+
+    Small matrices are written out row by row; larger ones are summarised by shape and range.
+    """
+    from graders.i18n import T
+    parts = []
+    for name, value in panels:
+        mat = _matrix(value)
+        if mat.size <= max_values:
+            rows = []
+            for i, row in enumerate(mat):
+                label = row_labels[i] if i < len(row_labels) else str(i)
+                cells = ", ".join(f"{col_labels[j] if j < len(col_labels) else j} {v:.2f}" for j, v in enumerate(row))
+                rows.append(f"{label}: {cells}")
+            parts.append(T("{name}: rows {rows}", "{name}: 행별로 {rows}").format(name=name, rows="; ".join(rows)))
+        else:
+            lo, hi, mean = (float(f(mat)) if mat.size else 0.0 for f in (np.nanmin, np.nanmax, np.nanmean))
+            parts.append(T("{name}: a {r} x {c} table, values from {lo:.2f} to {hi:.2f}, mean {mean:.2f}",
+                           "{name}: {r} x {c} 표, 값은 {lo:.2f}부터 {hi:.2f}까지, 평균 {mean:.2f}").format(
+                name=name, r=mat.shape[0], c=mat.shape[1], lo=lo, hi=hi, mean=mean))
+    return T(". ", ". ").join(parts) + "."
+
+
+def describe_curves(series: dict[str, Sequence[tuple[float, float]]], *, xlabel: Any = "step",
+                    ylabel: Any = "loss") -> "T":
+    """A learning curve in words: for each run, where it starts, where it ends, its lowest value."""
+    from graders.i18n import T
+    parts = []
+    for name, points in series.items():
+        if not points:
+            parts.append(T("{name}: no points", "{name}: 값 없음").format(name=name))
+            continue
+        (x0, y0), (x1, y1) = points[0], points[-1]
+        low = min(y for _, y in points)
+        parts.append(T("{name}: {y} {y0:.4g} at {x} {x0:g}, {y1:.4g} at {x} {x1:g}, lowest {low:.4g}",
+                       "{name}: {x} {x0:g}에서 {y} {y0:.4g}, {x} {x1:g}에서 {y1:.4g}, 최저 {low:.4g}").format(
+            name=name, x=xlabel, y=ylabel, x0=x0, y0=y0, x1=x1, y1=y1, low=low))
+    return T(". ", ". ").join(parts) + "."

@@ -15,6 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from graders.contracts import VISIBILITIES, CheckResult
+from graders.i18n import T
+
+# Feedback on one answer, in both languages.
+NO_ANSWER = T("no answer", "답이 없습니다")
+NOT_A_NUMBER = T("not a number: {value}", "숫자가 아닙니다: {value}")
+CORRECT = T("correct", "정답입니다")
+INCORRECT = T("incorrect", "오답입니다")
+NOT_A_CHOICE = T("not one of the choices", "보기에 없는 답입니다")
+TOO_LONG = T("the answer is longer than {n} characters", "답이 {n}자보다 깁니다")
+AWAITING_TA = T("awaiting a TA's grade against the rubric", "조교가 채점 기준에 따라 채점할 예정입니다")
 
 KINDS = ("code", "quiz", "written")
 QUESTION_TYPES = ("numeric", "choice", "text")
@@ -116,26 +126,26 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def grade_question(q: Question, answer: Any) -> tuple[float, str]:
+def grade_question(q: Question, answer: Any) -> tuple[float, T]:
     """Fraction earned and feedback for one answer."""
     if answer is None or answer == "" or answer == []:
-        return 0.0, "no answer"
+        return 0.0, NO_ANSWER
     if q.type == "numeric":
         value = _number(answer)
         if value is None or not math.isfinite(value):
-            return 0.0, f"not a number: {str(answer)[:40]!r}"
+            return 0.0, NOT_A_NUMBER.format(value=repr(str(answer)[:40]))
         ok = math.isclose(value, float(q.answer), rel_tol=q.rtol, abs_tol=q.atol)
-        return (1.0, "correct") if ok else (0.0, "incorrect")
+        return (1.0, CORRECT) if ok else (0.0, INCORRECT)
     if q.type == "choice":
         expected = set(map(str, q.answer if isinstance(q.answer, list) else [q.answer]))
         given = set(map(str, answer if isinstance(answer, list) else [answer]))
         if not given <= q.choice_ids:
-            return 0.0, "not one of the choices"
-        return (1.0, "correct") if given == expected else (0.0, "incorrect")
+            return 0.0, NOT_A_CHOICE
+        return (1.0, CORRECT) if given == expected else (0.0, INCORRECT)
     text = str(answer)
     if len(text) > MAX_TEXT:
-        return 0.0, f"the answer is longer than {MAX_TEXT} characters"
-    return 0.0, "awaiting a TA's grade against the rubric"
+        return 0.0, TOO_LONG.format(n=MAX_TEXT)
+    return 0.0, AWAITING_TA
 
 
 def grade_answers(questions: tuple[Question, ...], answers: dict[str, Any]) -> list[CheckResult]:
@@ -143,11 +153,16 @@ def grade_answers(questions: tuple[Question, ...], answers: dict[str, Any]) -> l
     for n, q in enumerate(questions, 1):
         fraction, message = grade_question(q, answers.get(q.id))
         tags = ("manual",) if q.type == "text" else (q.type,)
+        name = T(f"{q.id}: {_first_line(q.prompt['en'])}", f"{q.id}: {_first_line(q.prompt['ko'])}")
         results.append(CheckResult(
-            name=f"{q.id}: {q.prompt['en'].strip().splitlines()[0][:80]}", score=round(q.points * fraction, 6),
+            name=name, score=round(q.points * fraction, 6),
             max_score=q.points, status="passed" if fraction >= 1 else "failed", output=message,
-            visibility=q.visibility, tags=tags, number=f"{n}"))
+            visibility=q.visibility, tags=tags, number=f"{n}", key=f"question.{q.id}"))
     return results
+
+
+def _first_line(prompt: str) -> str:
+    return prompt.strip().splitlines()[0][:80]
 
 
 def solution_answers(questions: tuple[Question, ...]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graders.i18n import T
 from graders.limits import MAX_RESULT_TEXT
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -26,7 +27,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u20
 
 
 def clean(text: Any, *, limit: int = MAX_RESULT_TEXT) -> str:
-    """Text that encodes as UTF-8 and fits jsonb: lone surrogates replaced, NUL removed, length capped."""
+    """Text that encodes as UTF-8 and fits jsonb: lone surrogates replaced, NUL removed, length capped.
+
+    A bilingual text (graders.i18n.T) stays bilingual: both languages are cleaned."""
+    if isinstance(text, T):
+        return T(clean(text.en, limit=limit), clean(text.ko, limit=limit), text.mistakes)
     if not isinstance(text, str):
         text = str(text)
     if len(text) > limit:

@@ -19,6 +19,7 @@ from graders.context import Context
 from graders.contracts import Artifact, CheckResult
 from graders.device import grading_device
 from graders.errors import BannedCall
+from graders.i18n import message_of, text
 from graders.memo import MemoModule
 from graders.sandbox.host import SandboxUnavailable
 from graders.sandbox.proxy import StudentProxy
@@ -32,9 +33,10 @@ class ArtifactSink:
     def __init__(self, ctx: Context, check_name: str) -> None:
         self._ctx, self._check = ctx, check_name
 
-    def image(self, name: str, data: bytes, *, caption: str = "", media_type: str = "image/png") -> None:
+    def image(self, name: str, data: bytes, *, caption: str = "", alt: str = "",
+              media_type: str = "image/png") -> None:
         self._ctx.artifacts.append(Artifact(name=name, media_type=media_type, data=bytes(data),
-                                            check=self._check, caption=caption))
+                                            check=self._check, caption=caption, alt=alt))
 
 
 def run_checks(ctx: Context) -> None:
@@ -88,9 +90,9 @@ def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckRes
     score = round(spec.points * fraction, 6)
     passed = fraction >= 1.0
     return CheckResult(name=spec.name, score=score, max_score=spec.points,
-                       status="passed" if passed else "failed", output=message[:MAX_MESSAGE],
+                       status="passed" if passed else "failed", output=text(message).cut(MAX_MESSAGE),
                        visibility=spec.visibility, tags=spec.tags + tuple(spec.target), number=info.number,
-                       duration=time.perf_counter() - t0)
+                       duration=time.perf_counter() - t0, key=info.key)
 
 
 def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[float, str]:
@@ -111,7 +113,7 @@ def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[fl
     except (SandboxLost, SandboxUnavailable):
         raise
     except CheckFailure as exc:
-        return 0.0, str(exc)
+        return 0.0, message_of(exc)
     except AssertionError as exc:
         return 0.0, str(exc) or "an expectation of this check was not met"
     except Exception as exc:  # the check could not use what the student's code returned
@@ -121,7 +123,7 @@ def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[fl
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value), "" if value >= 1 else f"partial credit: {float(value):.0%}"
     if isinstance(value, tuple) and len(value) == 2:
-        return float(value[0]), str(value[1])
+        return float(value[0]), text(value[1])
     return 0.0, "the check returned an unexpected value"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "bleu"
@@ -58,50 +59,50 @@ CLIPPING = frozenset({PREC_PUBLIC, PREC_CLIP, C_RANDOM, C_MAX_N, C_CLIP, C_EMPTY
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id, or a phrase of the feedback (tests/content/naming.py)
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
 MISTAKES = {
     # ngram_counts feeds everything else; each score names it as the last n-gram missing.
     "ngram_off_by_one": Mistake(NGRAM | {PREC_PUBLIC, PREC_CLIP, PREC_EMPTY} | C_LENGTH | SENTENCE - {S_ZERO},
-                                "last n-gram"),
-    "ngram_joined_strings": Mistake(NGRAM, "joined strings"),
-    "ngram_returns_dict": Mistake(NGRAM, "expected a collections.Counter, got a plain dict"),
-    "precision_no_clipping": Mistake(CLIPPING, "no clipping", named_in=CLIPPING - {PREC_CLIP}),
-    "precision_clip_by_sum": Mistake(CLIPPING, "clipped by the sum"),
+                                "bleu/ngram-last-missing"),
+    "ngram_joined_strings": Mistake(NGRAM, "bleu/ngram-joined-strings"),
+    "ngram_returns_dict": Mistake(NGRAM, "bleu/ngram-plain-dict"),
+    "precision_no_clipping": Mistake(CLIPPING, "bleu/precision-no-clipping", named_in=CLIPPING - {PREC_CLIP}),
+    "precision_clip_by_sum": Mistake(CLIPPING, "bleu/precision-clip-by-sum"),
     "precision_first_reference": Mistake(
         frozenset({PREC_CLIP, C_PUBLIC, C_RANDOM, C_REF_LEN, C_MAX_N, C_CLIP, C_EMPTY, S_PUBLIC, S_RANDOM,
-                   S_NO_MATCH, S_REF_LEN}), "only the first reference is used for clipping"),
+                   S_NO_MATCH, S_REF_LEN}), "bleu/precision-clip-first-reference"),
     "precision_distinct_denominator": Mistake(
         frozenset({PREC_PUBLIC, PREC_CLIP, C_PUBLIC, C_RANDOM, C_REF_LEN, C_MAX_N, C_CLIP, C_POOLED, C_EMPTY,
-                   S_RANDOM, S_REF_LEN}), "distinct n-grams"),
+                   S_RANDOM, S_REF_LEN}), "bleu/precision-distinct-denominator"),
     "bp_inverted": Mistake(frozenset({BP_PUBLIC, BP_CASES, C_PUBLIC, C_RANDOM, C_REF_LEN, C_MAX_N, C_SHORT, C_EMPTY,
-                                      S_RANDOM, S_SHORT, S_REF_LEN}), "inverted"),
+                                      S_RANDOM, S_SHORT, S_REF_LEN}), "bleu/bp-inverted"),
     "bp_divides_by_zero": Mistake(frozenset({BP_EMPTY}), "ZeroDivisionError"),
     "ref_length_longest": Mistake(C_LENGTH - {C_POOLED, C_SHORT} | {S_PUBLIC, S_RANDOM, S_SHORT, S_REF_LEN},
-                                  "the longest reference's"),
+                                  "bleu/ref-length-longest"),
     "ref_length_shortest": Mistake(frozenset({C_RANDOM, C_REF_LEN, C_MAX_N, C_SHORT, C_EMPTY, S_RANDOM, S_REF_LEN}),
-                                   "the shortest reference's"),
+                                   "bleu/ref-length-shortest"),
     "ref_length_first": Mistake(frozenset({C_PUBLIC, C_RANDOM, C_REF_LEN, C_MAX_N, C_EMPTY, S_PUBLIC, S_RANDOM,
-                                           S_SHORT, S_REF_LEN}), "the first reference's"),
+                                           S_SHORT, S_REF_LEN}), "bleu/ref-length-first"),
     "ref_length_average": Mistake(frozenset({C_PUBLIC, C_RANDOM, C_REF_LEN, C_MAX_N, C_SHORT, C_EMPTY, S_PUBLIC,
-                                             S_RANDOM, S_SHORT, S_REF_LEN}), "the average over the references"),
+                                             S_RANDOM, S_SHORT, S_REF_LEN}), "bleu/ref-length-average"),
     "ref_length_ties_to_longer": Mistake(frozenset({C_PUBLIC, C_REF_LEN, C_MAX_N, S_RANDOM, S_REF_LEN}),
-                                         "the longer one is used"),
-    "arithmetic_mean": Mistake(CORPUS - {C_NO_MATCH, C_SHORT} | SENTENCE - {S_ZERO}, "arithmetic mean"),
-    "max_n_fixed_at_3": Mistake(CORPUS, "the orders stop at 3"),
-    "max_n_ignored": Mistake(frozenset({C_MAX_N, C_SHORT}), "max_n is ignored"),
-    "orders_off_by_one": Mistake(CORPUS | SENTENCE - {S_SHORT, S_ZERO}, "stop at"),
-    "corpus_averages_sentences": Mistake(CORPUS - {C_NO_MATCH}, "the average of per-sentence BLEU scores"),
-    "score_zero_to_one": Mistake(CORPUS - {C_NO_MATCH} | SENTENCE - {S_ZERO}, "0-1"),
-    "corpus_smoothed": Mistake(frozenset({C_NO_MATCH, C_SHORT}), "corpus_bleu is smoothed"),
-    "sentence_no_smoothing": Mistake(frozenset({S_RANDOM, S_SHORT, S_NO_MATCH}), "no smoothing"),
-    "sentence_no_effective_order": Mistake(frozenset({S_RANDOM, S_SHORT, S_REF_LEN}), "no effective order"),
-    "sentence_flat_smoothing": Mistake(frozenset({S_RANDOM, S_NO_MATCH}), "does not double"),
+                                         "bleu/ref-length-tie-longer"),
+    "arithmetic_mean": Mistake(CORPUS - {C_NO_MATCH, C_SHORT} | SENTENCE - {S_ZERO}, "bleu/arithmetic-mean"),
+    "max_n_fixed_at_3": Mistake(CORPUS, "bleu/orders-stop-at-3"),
+    "max_n_ignored": Mistake(frozenset({C_MAX_N, C_SHORT}), "bleu/max-n-ignored"),
+    "orders_off_by_one": Mistake(CORPUS | SENTENCE - {S_SHORT, S_ZERO}, "bleu/orders-stop-early|bleu/orders-stop-at-3|bleu/sentence-orders-stop-at-3"),
+    "corpus_averages_sentences": Mistake(CORPUS - {C_NO_MATCH}, "bleu/corpus-average-of-sentences"),
+    "score_zero_to_one": Mistake(CORPUS - {C_NO_MATCH} | SENTENCE - {S_ZERO}, "bleu/score-scale"),
+    "corpus_smoothed": Mistake(frozenset({C_NO_MATCH, C_SHORT}), "bleu/corpus-smoothed"),
+    "sentence_no_smoothing": Mistake(frozenset({S_RANDOM, S_SHORT, S_NO_MATCH}), "bleu/sentence-no-smoothing"),
+    "sentence_no_effective_order": Mistake(frozenset({S_RANDOM, S_SHORT, S_REF_LEN}), "bleu/sentence-no-effective-order"),
+    "sentence_flat_smoothing": Mistake(frozenset({S_RANDOM, S_NO_MATCH}), "bleu/sentence-smoothing-flat"),
     "sentence_effective_order_by_matches": Mistake(frozenset({S_RANDOM, S_SHORT, S_NO_MATCH}),
-                                                   "orders with n-grams but no match were left out"),
-    "sentence_no_zero_rule": Mistake(frozenset({S_ZERO}), "no matching unigram must score 0"),
+                                                   "bleu/sentence-drops-unmatched"),
+    "sentence_no_zero_rule": Mistake(frozenset({S_ZERO}), "bleu/sentence-no-unigram-zero"),
     "banned_sacrebleu": Mistake(SENTENCE, "Banned API: `sentence_bleu` uses sacrebleu"),
     "banned_nltk": Mistake(CORPUS, "Banned API: `corpus_bleu` uses nltk.translate"),
 }
@@ -138,6 +139,7 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)

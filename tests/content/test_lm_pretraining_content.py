@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "lm-pretraining"
@@ -44,49 +45,49 @@ GREEDY_EOS = frozenset({EOS, ROWS, ALL_FINISH, EOS_ZERO, PROMPT_KEPT})
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id, or a phrase of the feedback (tests/content/naming.py)
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
 MISTAKES = {
     # mlm_mask: structure holds for every draw, so these cost every mlm_mask check.
-    "mlm_split_on_every_position": Mistake(MLM, "applied to every position, not only to the picked ones"),
-    "mlm_specials_picked": Mistake(MLM, "special tokens were picked"),
-    "mlm_labels_zero": Mistake(MLM, "have label 0; they must have label -100"),
-    "mlm_labels_everywhere": Mistake(MLM, "labels copy the tokens at every position"),
-    "mlm_labels_corrupted": Mistake(MLM, "the label is the corrupted input"),
+    "mlm_split_on_every_position": Mistake(MLM, "lm-pretraining/mlm-rule-on-every-position"),
+    "mlm_specials_picked": Mistake(MLM, "lm-pretraining/mlm-special-picked"),
+    "mlm_labels_zero": Mistake(MLM, "lm-pretraining/mlm-wrong-ignore-label"),
+    "mlm_labels_everywhere": Mistake(MLM, "lm-pretraining/mlm-labels-everywhere"),
+    "mlm_labels_corrupted": Mistake(MLM, "lm-pretraining/mlm-label-is-corrupted"),
     "mlm_int32_labels": Mistake(MLM, "labels must be a LongTensor"),
     # Statistics: p = 0 cannot tell a wrong split, so the edge check fails on its p = 1 half.
-    "mlm_mask_every_picked": Mistake(MLM_STATS, "every picked position became mask_id"),
-    "mlm_no_random_ids": Mistake(MLM_STATS, "no picked position got a random id"),
-    "mlm_random_share_of_rest": Mistake(MLM_STATS, "the 10% was applied to the 20% left after masking"),
-    "mlm_random_from_text": Mistake(MLM_STATS, "not spread uniformly over the vocabulary"),
-    "mlm_inverted_p": Mistake(MLM_STATS, "the comparison is inverted", named_in=MLM_STATS - {EDGES}),
-    "mlm_kept_not_labelled": Mistake(MLM_STATS, "none of the picked positions kept its id",
+    "mlm_mask_every_picked": Mistake(MLM_STATS, "lm-pretraining/mlm-all-masked"),
+    "mlm_no_random_ids": Mistake(MLM_STATS, "lm-pretraining/mlm-no-random"),
+    "mlm_random_share_of_rest": Mistake(MLM_STATS, "lm-pretraining/mlm-random-of-rest"),
+    "mlm_random_from_text": Mistake(MLM_STATS, "lm-pretraining/mlm-random-not-uniform"),
+    "mlm_inverted_p": Mistake(MLM_STATS, "lm-pretraining/mlm-pick-inverted", named_in=MLM_STATS - {EDGES}),
+    "mlm_kept_not_labelled": Mistake(MLM_STATS, "lm-pretraining/mlm-none-kept",
                                      named_in=MLM_STATS - {EDGES}),
-    "mlm_global_rng": Mistake(frozenset({SEEDS}), "generators seeded alike gave different results"),
-    "mlm_fixed_seed": Mistake(frozenset({SEEDS}), "different seeds gave the same result"),
+    "mlm_global_rng": Mistake(frozenset({SEEDS}), "lm-pretraining/mlm-not-reproducible"),
+    "mlm_fixed_seed": Mistake(frozenset({SEEDS}), "lm-pretraining/mlm-generator-ignored"),
     "mlm_mutates_tokens": Mistake(frozenset({TOKENS_KEPT}), "in place"),
     # greedy_generate
-    "greedy_ignores_eos": Mistake(GREEDY_EOS, "went on generating after it produced eos_id"),
-    "greedy_stops_every_row": Mistake(GREEDY_EOS, "stopped for every row as soon as one row produced eos_id"),
+    "greedy_ignores_eos": Mistake(GREEDY_EOS, "lm-pretraining/greedy-continues-after-eos"),
+    "greedy_stops_every_row": Mistake(GREEDY_EOS, "lm-pretraining/greedy-stops-all-rows"),
     # Filling with 0 is filling with eos_id when eos_id = 0.
-    "greedy_pads_with_zero": Mistake(GREEDY_EOS - {EOS_ZERO}, "filled with 0; fill them with eos_id"),
-    "greedy_eos_falsy": Mistake(frozenset({EOS_ZERO}), "`eos_id is not None`, not `if eos_id:`"),
+    "greedy_pads_with_zero": Mistake(GREEDY_EOS - {EOS_ZERO}, "lm-pretraining/greedy-wrong-fill"),
+    "greedy_eos_falsy": Mistake(frozenset({EOS_ZERO}), "lm-pretraining/greedy-eos-zero-falsy"),
     "greedy_sampling": Mistake(GREEDY - {ZERO_NEW}, "argmax"),
-    "greedy_first_position": Mistake(GREEDY - {ZERO_NEW}, "logits of the first position"),
+    "greedy_first_position": Mistake(GREEDY - {ZERO_NEW}, "lm-pretraining/greedy-first-position"),
     # Positions taken as ids run off a 16-id table with a 40-token prompt: an IndexError there.
-    "greedy_time_axis": Mistake(GREEDY - {ZERO_NEW}, "over the time axis (dim=1)",
+    "greedy_time_axis": Mistake(GREEDY - {ZERO_NEW}, "lm-pretraining/greedy-argmax-over-time",
                                 named_in=GREEDY - {ZERO_NEW, LONG_PROMPT}),
-    "greedy_prompt_only": Mistake(GREEDY - {ZERO_NEW}, "fed the prompt alone at every step"),
+    "greedy_prompt_only": Mistake(GREEDY - {ZERO_NEW}, "lm-pretraining/greedy-prompt-only"),
     # Only a model whose logits depend on the whole prefix tells the last token from the sequence.
-    "greedy_last_token_only": Mistake(frozenset({NO_EOS, LONG_PROMPT}), "fed the last token alone at every step"),
-    "greedy_new_tokens_only": Mistake(GREEDY, "it must start with the prompt"),
+    "greedy_last_token_only": Mistake(frozenset({NO_EOS, LONG_PROMPT}), "lm-pretraining/greedy-last-token-only"),
+    "greedy_new_tokens_only": Mistake(GREEDY, "lm-pretraining/greedy-no-prompt"),
     # Its early stop once all rows are done hides the extra step when every row finishes.
-    "greedy_one_token_too_many": Mistake(GREEDY - {ALL_FINISH}, "generate at most max_new_tokens tokens"),
+    "greedy_one_token_too_many": Mistake(GREEDY - {ALL_FINISH}, "lm-pretraining/greedy-too-many"),
     "greedy_float_ids": Mistake(GREEDY, "token ids must be a LongTensor"),
 }
-SAMPLING_NAMED = "it does not sample"
+SAMPLING_NAMED = "lm-pretraining/greedy-samples"
 CORRECT = sorted(p.stem for p in FILES.glob("correct_*.py"))
 
 
@@ -123,11 +124,12 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = _failed(result)
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)
 
 
 def test_sampling_is_named_where_two_calls_are_compared(engine):
-    failed = _failed(_grade(engine, FILES / "greedy_sampling.py"))
-    assert SAMPLING_NAMED in failed[ARGMAX]
+    tests = {t.name: t for t in _grade(engine, FILES / "greedy_sampling.py").tests}
+    assert is_named(tests[ARGMAX], SAMPLING_NAMED), tests[ARGMAX].output

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "lstm-gru"
@@ -41,7 +42,7 @@ RUN_BATCH_TIME = "run_lstm reads x as (B, T, d_in) when B = T"
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id (tests/content/naming.py), else a phrase of the feedback
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
@@ -51,37 +52,37 @@ def _cell(named):
 
 
 MISTAKES = {
-    "lstm_torch_gate_order": _cell("in PyTorch's order (i, f, g, o)"),
-    "lstm_ifog_gate_order": _cell("in the order (i, f, o, g)"),
-    "lstm_cat_x_h": _cell("concatenated as cat([x_t, h_prev])"),
-    "lstm_torch_conventions": _cell("PyTorch's conventions: gate order (i, f, g, o) and cat([x_t, h_prev])"),
-    "lstm_tanh_forget_gate": _cell("tanh instead of sigmoid on the forget gate f"),
-    "lstm_tanh_output_gate": _cell("tanh instead of sigmoid on the output gate o"),
-    "lstm_sigmoid_candidate": _cell("sigmoid instead of tanh on the candidate g"),
-    "lstm_no_tanh_on_c": _cell("the tanh on the cell state is missing"),
-    "lstm_h_from_c_prev": _cell("h_t is computed from c_prev"),
-    "lstm_no_bias": _cell("the bias b is not added"),
-    "lstm_returns_c_h": Mistake(LSTM | RUN, "(c_t, h_t)"),
+    "lstm_torch_gate_order": _cell("lstm-gru/lstm-torch-gate-order"),
+    "lstm_ifog_gate_order": _cell("lstm-gru/lstm-gate-order"),
+    "lstm_cat_x_h": _cell("lstm-gru/lstm-concat-x-first"),
+    "lstm_torch_conventions": _cell("lstm-gru/lstm-torch-conventions"),
+    "lstm_tanh_forget_gate": _cell("lstm-gru/lstm-tanh-on-f"),
+    "lstm_tanh_output_gate": _cell("lstm-gru/lstm-tanh-on-o"),
+    "lstm_sigmoid_candidate": _cell("lstm-gru/lstm-sigmoid-on-g"),
+    "lstm_no_tanh_on_c": _cell("lstm-gru/lstm-no-tanh-on-c"),
+    "lstm_h_from_c_prev": _cell("lstm-gru/lstm-h-from-c-prev"),
+    "lstm_no_bias": _cell("lstm-gru/lstm-no-bias"),
+    "lstm_returns_c_h": Mistake(LSTM | RUN, "lstm-gru/lstm-swapped-pair"),
     "lstm_mutates_c_prev": Mistake(frozenset({LSTM_INPUTS, RUN_INPUTS, LSTM_GRAD, RUN_GRAD}), "in place",
                                    named_in=frozenset({LSTM_INPUTS, RUN_INPUTS})),
-    "lstm_no_grad": Mistake(frozenset({LSTM_GRAD, RUN_GRAD}), "no gradient reached"),
+    "lstm_no_grad": Mistake(frozenset({LSTM_GRAD, RUN_GRAD}), "lstm-gru/detached-gradient"),
     "banned_lstm_cell_aliased": Mistake(LSTM | RUN, "torch.lstm_cell"),
-    "gru_torch_update": Mistake(GRU, "PyTorch's update convention h_t = z * h_prev + (1 - z) * h~"),
-    "gru_reset_after_U": Mistake(GRU, "the reset gate is applied after U_h"),
-    "gru_torch_conventions": Mistake(GRU, "nn.GRUCell's conventions"),
-    "gru_cat_x_h": Mistake(GRU, "concatenated as cat([x_t, h_prev])"),
-    "gru_swapped_gates": Mistake(GRU, "the update and reset gates are swapped"),
-    "gru_no_reset": Mistake(GRU, "the reset gate is not applied"),
-    "gru_tanh_update_gate": Mistake(GRU, "tanh instead of sigmoid on the update gate z"),
-    "gru_no_candidate_bias": Mistake(GRU, "the bias b_h is not added"),
-    "run_hs_shifted": Mistake(RUN, "hs holds h_0..h_{T-1}"),
-    "run_hs_includes_h0": Mistake(RUN, "not h_0"),
+    "gru_torch_update": Mistake(GRU, "lstm-gru/gru-torch-update"),
+    "gru_reset_after_U": Mistake(GRU, "lstm-gru/gru-reset-after"),
+    "gru_torch_conventions": Mistake(GRU, "lstm-gru/gru-torch-conventions"),
+    "gru_cat_x_h": Mistake(GRU, "lstm-gru/gru-concat-x-first"),
+    "gru_swapped_gates": Mistake(GRU, "lstm-gru/gru-swapped-z-r"),
+    "gru_no_reset": Mistake(GRU, "lstm-gru/gru-no-reset"),
+    "gru_tanh_update_gate": Mistake(GRU, "lstm-gru/gru-tanh-on-z"),
+    "gru_no_candidate_bias": Mistake(GRU, "lstm-gru/gru-no-b-h"),
+    "run_hs_shifted": Mistake(RUN, "lstm-gru/run-hs-shifted"),
+    "run_hs_includes_h0": Mistake(RUN, "lstm-gru/run-hs-with-h0"),
     # One step from c0 is the right step, so T = 1 cannot tell.
-    "run_cell_state_not_carried": Mistake(RUN - {RUN_T1}, "the cell state is not carried"),
+    "run_cell_state_not_carried": Mistake(RUN - {RUN_T1}, "lstm-gru/run-c-not-carried"),
     # With B != T a time-major loop crashes on shapes; only B = T runs and can be named.
-    "run_time_major": Mistake(RUN, "but x is batch-first (B, T, d_in)", named_in=frozenset({RUN_BATCH_TIME})),
-    "run_returns_initial_state": Mistake(RUN, "the final state is (h0, c0)"),
-    "run_detached_each_step": Mistake(frozenset({RUN_GRAD}), "backpropagation through time is cut off"),
+    "run_time_major": Mistake(RUN, "lstm-gru/run-time-major", named_in=frozenset({RUN_BATCH_TIME})),
+    "run_returns_initial_state": Mistake(RUN, "lstm-gru/run-final-is-initial"),
+    "run_detached_each_step": Mistake(frozenset({RUN_GRAD}), "lstm-gru/run-truncated-bptt"),
 }
 CORRECT = sorted(p.stem for p in FILES.glob("correct_*.py"))
 
@@ -116,6 +117,7 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "mlp-basics"
@@ -46,47 +47,47 @@ TRAINED = frozenset({XOR_DEFAULT, XOR_SEED})
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id, or a phrase of the feedback (tests/content/naming.py)
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
 MISTAKES = {
-    "perceptron_ge": Mistake(frozenset({PERC_BOUNDARY}), ">= instead of >"),
-    "perceptron_bool": Mistake(PERC, "float tensor of 0.0 and 1.0"),
-    "perceptron_no_bias": Mistake(PERC, "the bias b is not added"),
-    "perceptron_sign": Mistake(PERC, "the output is ±1"),
-    "bce_log10": Mistake(BCE, "log10 is used"),
-    "bce_no_clamp": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "clamps each log at -100"),
-    "bce_clamp_after_product": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "before multiplying by the target"),
-    "bce_eps_clamp": Mistake(frozenset({BCE_SATURATED}), "clamped to [eps, 1 - eps]"),
+    "perceptron_ge": Mistake(frozenset({PERC_BOUNDARY}), "mlp-basics/perceptron-ge"),
+    "perceptron_bool": Mistake(PERC, "mlp-basics/perceptron-bool"),
+    "perceptron_no_bias": Mistake(PERC, "mlp-basics/perceptron-no-bias"),
+    "perceptron_sign": Mistake(PERC, "mlp-basics/perceptron-sign"),
+    "bce_log10": Mistake(BCE, "mlp-basics/bce-log10"),
+    "bce_no_clamp": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "mlp-basics/bce-nan"),
+    "bce_clamp_after_product": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "mlp-basics/bce-nan"),
+    "bce_eps_clamp": Mistake(frozenset({BCE_SATURATED}), "mlp-basics/bce-eps-clamp"),
     "bce_clamps_pred_in_place": Mistake(frozenset({BCE_SATURATED, BCE_INPUTS}), "in place",
                                         named_in=frozenset({BCE_INPUTS})),
-    "bce_sum": Mistake(BCE, "the loss is summed"),
-    "bce_hard_targets": Mistake(frozenset({BCE_SOFT}), "hard 0/1 labels"),
-    "mse_sum": Mistake(MSE, "summed"),
-    "mse_half": Mistake(MSE, "halved"),
-    "mse_batch_mean": Mistake(MSE, "divided by the batch size only"),
-    "forward_no_output_sigmoid": Mistake(FWD | BWD | XOR, "the output sigmoid is missing", named_in=FWD | BWD),
-    "forward_tanh_hidden": Mistake(FWD | BWD | TRAINED, "tanh instead of sigmoid in the hidden layer",
+    "bce_sum": Mistake(BCE, "mlp-basics/bce-summed"),
+    "bce_hard_targets": Mistake(frozenset({BCE_SOFT}), "mlp-basics/bce-hard-labels"),
+    "mse_sum": Mistake(MSE, "mlp-basics/mse-summed"),
+    "mse_half": Mistake(MSE, "mlp-basics/mse-halved"),
+    "mse_batch_mean": Mistake(MSE, "mlp-basics/mean-over-batch-only"),
+    "forward_no_output_sigmoid": Mistake(FWD | BWD | XOR, "mlp-basics/forward-no-output-sigmoid", named_in=FWD | BWD),
+    "forward_tanh_hidden": Mistake(FWD | BWD | TRAINED, "mlp-basics/forward-hidden-tanh",
                                    named_in=FWD | BWD),
     # the file also adds its negated gradient in train_xor, so training still works
-    "backward_sign": Mistake(BWD, "every gradient has the wrong sign"),
-    "backward_hidden_sign": Mistake(BWD | TRAINED, "sign error in the hidden layer", named_in=BWD),
-    "backward_dW1_transposed": Mistake(BWD | XOR, "the shape of W1.T", named_in=BWD - {BWD_SQUARE}),
+    "backward_sign": Mistake(BWD, "mlp-basics/backward-sign"),
+    "backward_hidden_sign": Mistake(BWD | TRAINED, "mlp-basics/backward-hidden-sign", named_in=BWD),
+    "backward_dW1_transposed": Mistake(BWD | XOR, "mlp-basics/backward-gradient-transposed", named_in=BWD - {BWD_SQUARE}),
     # only runs where W2 is square (H = K); elsewhere the product fails on its shapes
-    "backward_dh_no_transpose": Mistake(BWD | XOR, "W2 is not transposed", named_in=frozenset({BWD_SQUARE, BWD_ONE})),
-    "backward_batch_mean": Mistake(BWD, "averaged over the batch"),
-    "backward_no_output_derivative": Mistake(BWD | {XOR_DEFAULT}, "derivative y (1 - y) is missing",
+    "backward_dh_no_transpose": Mistake(BWD | XOR, "mlp-basics/backward-w2-not-transposed", named_in=frozenset({BWD_SQUARE, BWD_ONE})),
+    "backward_batch_mean": Mistake(BWD, "mlp-basics/backward-averaged"),
+    "backward_no_output_derivative": Mistake(BWD | {XOR_DEFAULT}, "mlp-basics/backward-no-output-derivative",
                                              named_in=BWD),
-    "backward_sigmoid_twice": Mistake(BWD | {XOR_DEFAULT}, "the sigmoid is applied twice", named_in=BWD),
+    "backward_sigmoid_twice": Mistake(BWD | {XOR_DEFAULT}, "mlp-basics/backward-double-sigmoid|mlp-basics/backward-double-sigmoid-output|mlp-basics/backward-double-sigmoid-hidden", named_in=BWD),
     "backward_keys_with_d": Mistake(BWD, "without a 'd'"),
-    "backward_bias_not_summed": Mistake(BWD | XOR, "sum it over the batch axis", named_in=BWD),
+    "backward_bias_not_summed": Mistake(BWD | XOR, "mlp-basics/backward-bias-not-summed", named_in=BWD),
     "backward_mutates_dy": Mistake(frozenset({BWD_INPUTS}), "changed its argument `dy` in place"),
     "backward_autograd": Mistake(BWD, "Banned API: `mlp_backward` uses torch.autograd"),
-    "xor_zero_init": Mistake(XOR, "identical weights", named_in=TRAINED),
-    "xor_unseeded": Mistake(frozenset({XOR_SEEDED}), "return different weights"),
-    "xor_gradient_ascent": Mistake(TRAINED, "climbs the loss"),
-    "xor_update_not_kept": Mistake(TRAINED, "training never changed them"),
+    "xor_zero_init": Mistake(XOR, "mlp-basics/xor-symmetric-init", named_in=TRAINED),
+    "xor_unseeded": Mistake(frozenset({XOR_SEEDED}), "mlp-basics/xor-not-reproducible"),
+    "xor_gradient_ascent": Mistake(TRAINED, "mlp-basics/xor-ascent"),
+    "xor_update_not_kept": Mistake(TRAINED, "mlp-basics/xor-no-update"),
 }
 CORRECT = sorted(p.stem for p in FILES.glob("correct_*.py"))
 
@@ -128,6 +129,7 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)

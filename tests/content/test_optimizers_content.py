@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "optimizers"
@@ -61,45 +62,45 @@ LS_WITH_IGNORED = frozenset({LS_IGNORED, LS_PADDING, LS_EXTREMES, LS_LARGE, LS_G
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id, or a phrase of the feedback (tests/content/naming.py)
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
 MISTAKES = {
-    "sgd_dampening": Mistake(SGD, "momentum with dampening"),
-    "sgd_nesterov": Mistake(SGD, "Nesterov momentum"),
+    "sgd_dampening": Mistake(SGD, "optimizers/sgd-dampening"),
+    "sgd_nesterov": Mistake(SGD, "optimizers/sgd-nesterov"),
     # Only the checks that call zero_grad() between steps can see it.
-    "sgd_velocity_reset_in_zero_grad": Mistake(frozenset({SGD_PUBLIC, SGD_ZERO}), "the update equals plain SGD"),
-    "sgd_none_grad_as_zero": Mistake(frozenset({SGD_NONE}), "updated as if its gradient were 0"),
-    "sgd_new_tensors": Mistake(SGD, "did not change"),
-    "sgd_no_torch_no_grad": Mistake(SGD, "torch.no_grad()"),
-    "sgd_crashes_on_none_grad": Mistake(frozenset({SGD_NONE}), "if p.grad is None: continue"),
+    "sgd_velocity_reset_in_zero_grad": Mistake(frozenset({SGD_PUBLIC, SGD_ZERO}), "optimizers/sgd-buffer-not-kept"),
+    "sgd_none_grad_as_zero": Mistake(frozenset({SGD_NONE}), "optimizers/sgd-none-grad-updated"),
+    "sgd_new_tensors": Mistake(SGD, "optimizers/params-not-updated"),
+    "sgd_no_torch_no_grad": Mistake(SGD, "optimizers/leaf-in-place"),
+    "sgd_crashes_on_none_grad": Mistake(frozenset({SGD_NONE}), "optimizers/none-grad-not-skipped"),
     # With the default eps = 1e-10 both placements agree to within rounding; a large eps tells.
-    "adagrad_eps_inside_sqrt": Mistake(frozenset({ADAGRAD_EPS}), "eps is added inside the square root"),
-    "adagrad_no_accumulation": Mistake(ADAGRAD, "the squared gradients are not accumulated"),
-    "adagrad_rmsprop": Mistake(ADAGRAD, "exponential moving average of g^2"),
-    "adam_no_bias_correction": Mistake(ADAM, "no bias correction"),
-    "adam_decoupled_weight_decay": Mistake(frozenset({ADAM_L2}), "decoupled weight decay (AdamW"),
-    "adam_bias_correction_off_by_one": Mistake(ADAM, "the bias correction is off by one step"),
-    "adam_betas_swapped": Mistake(ADAM, "beta1 and beta2 are swapped"),
+    "adagrad_eps_inside_sqrt": Mistake(frozenset({ADAGRAD_EPS}), "optimizers/adagrad-eps-inside"),
+    "adagrad_no_accumulation": Mistake(ADAGRAD, "optimizers/adagrad-not-accumulated"),
+    "adagrad_rmsprop": Mistake(ADAGRAD, "optimizers/adagrad-ema"),
+    "adam_no_bias_correction": Mistake(ADAM, "optimizers/adam-no-bias-correction"),
+    "adam_decoupled_weight_decay": Mistake(frozenset({ADAM_L2}), "optimizers/adam-decoupled-decay"),
+    "adam_bias_correction_off_by_one": Mistake(ADAM, "optimizers/adam-correction-off-by-one"),
+    "adam_betas_swapped": Mistake(ADAM, "optimizers/adam-betas-swapped"),
     "zero_grad_fills_zeros": Mistake(frozenset({SGD_ZERO, ADAGRAD_ZERO, ADAM_ZERO}),
-                                     "fills the gradients with zeros"),
+                                     "optimizers/zero-grad-fills-zeros"),
     "banned_torch_optim": Mistake(ADAM, "Banned API: `Adam` uses torch.optim"),
-    "noam_step_plus_one": Mistake(NOAM_VALUES, "off by one: the rate is computed for step + 1"),
+    "noam_step_plus_one": Mistake(NOAM_VALUES, "optimizers/noam-step-plus-one"),
     # At step 1 it computes 0 ** -0.5 and crashes; the traceback shows where.
-    "noam_step_minus_one": Mistake(NOAM_VALUES, "off by one: the rate is computed for step - 1",
+    "noam_step_minus_one": Mistake(NOAM_VALUES, "optimizers/noam-step-minus-one",
                                    named_in=NOAM_VALUES - {NOAM_FIRST}),
     "noam_no_value_error": Mistake(frozenset({NOAM_ZERO, NOAM_BELOW_ONE}), "expected ValueError"),
-    "noam_warmup_power": Mistake(NOAM_VALUES, "warmup_steps ** -0.5"),
-    "ls_k_minus_one": Mistake(LS_VALUES, "spread over the K - 1 wrong classes"),
-    "ls_kl_divergence": Mistake(LS_VALUES, "KL divergence"),
-    "ls_mean_over_all_rows": Mistake(LS_WITH_IGNORED | {LS_ALL_IGNORED}, "the mean is taken over all N rows",
+    "noam_warmup_power": Mistake(NOAM_VALUES, "optimizers/noam-warmup-exponent"),
+    "ls_k_minus_one": Mistake(LS_VALUES, "optimizers/ls-spread-k-minus-1"),
+    "ls_kl_divergence": Mistake(LS_VALUES, "optimizers/ls-kl-divergence"),
+    "ls_mean_over_all_rows": Mistake(LS_WITH_IGNORED | {LS_ALL_IGNORED}, "optimizers/ls-mean-over-all",
                                      named_in=LS_WITH_IGNORED),
-    "ls_padding_not_ignored": Mistake(frozenset({LS_PADDING, LS_ALL_IGNORED}), "are not ignored",
+    "ls_padding_not_ignored": Mistake(frozenset({LS_PADDING, LS_ALL_IGNORED}), "optimizers/ls-ignore-index-unused",
                                       named_in=frozenset({LS_PADDING})),
-    "ls_log_of_softmax": Mistake(frozenset({LS_LARGE}), "use torch.log_softmax"),
-    "ls_all_ignored_zero": Mistake(frozenset({LS_ALL_IGNORED}), "returns NaN (0 / 0)"),
-    "ls_detached": Mistake(frozenset({LS_GRAD}), "no gradient reached the logits"),
+    "ls_log_of_softmax": Mistake(frozenset({LS_LARGE}), "optimizers/ls-unstable"),
+    "ls_all_ignored_zero": Mistake(frozenset({LS_ALL_IGNORED}), "optimizers/ls-all-ignored"),
+    "ls_detached": Mistake(frozenset({LS_GRAD}), "optimizers/ls-detached"),
     # The in-place subtraction also breaks backward on the leaf; the inputs check names it.
     "ls_mutates_logits": Mistake(frozenset({LS_INPUTS, LS_GRAD}), "changed its argument `logits` in place",
                                  named_in=frozenset({LS_INPUTS})),
@@ -138,6 +139,7 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)

@@ -8,6 +8,7 @@ import pytest
 
 from graders.assignment import load_assignment
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "positional-encoding"
@@ -44,43 +45,44 @@ TABLES = {P_TABLE, T_ODD_LEN, T_LONG, T_WIDE}
 ROPE_VALUES = {P_ROPE, R_DIMS, R_WIDE, R_BASE}
 LEARNED_VALUES = {P_LEARNED, L_FWD, L_GRAD}
 
-# mistake file -> (the checks it must fail, exactly; the words naming it; checks that must name it)
+# mistake file -> (the checks it must fail, exactly; the mistake's id naming it, or words of the feedback
+# for a failure that is no named mistake (tests/content/naming.py); checks that must name it)
 MISTAKES = {
-    "sin_cos_swapped": (TABLES | {T_D2, T_L1}, "sin and cos are swapped", None),
-    "sin_cos_halves": (TABLES | {T_L1}, "concatenated as two halves", None),
-    "table_positions_from_one": (TABLES | {T_D2, T_L1}, "positions start at 1", None),
-    "exponent_column_doubled": (TABLES, "where j is already the column index", None),
-    "exponent_cos_shifted": (TABLES | {T_D2}, "the cos column uses 2(j+1)/d_model", None),
-    "exponent_i_over_d": (TABLES, "the exponent is i/d_model with i the pair index", None),
-    "exponent_per_column": (TABLES | {T_D2}, "column 2i+1 uses the exponent (2i+1)/d_model", None),
-    "exponent_integer_division": (TABLES, "integer division", None),
-    "frequencies_grow": (TABLES, "the frequencies grow with i", None),
+    "sin_cos_swapped": (TABLES | {T_D2, T_L1}, "positional-encoding/sin-cos-swapped", None),
+    "sin_cos_halves": (TABLES | {T_L1}, "positional-encoding/sin-cos-halves", None),
+    "table_positions_from_one": (TABLES | {T_D2, T_L1}, "positional-encoding/positions-from-one", None),
+    "exponent_column_doubled": (TABLES, "positional-encoding/exponent-column-doubled", None),
+    "exponent_cos_shifted": (TABLES | {T_D2}, "positional-encoding/exponent-cos-next-column", None),
+    "exponent_i_over_d": (TABLES, "positional-encoding/exponent-i-over-d", None),
+    "exponent_per_column": (TABLES | {T_D2}, "positional-encoding/exponent-odd-column", None),
+    "exponent_integer_division": (TABLES, "positional-encoding/exponent-integer-division", None),
+    "frequencies_grow": (TABLES, "positional-encoding/frequencies-grow", None),
     "asserts_instead_of_valueerror": ({P_ODD, V_ODD, V_NONPOS, V_NONINT, V_MAXLEN},
                                       "expected ValueError, but it raised AssertionError", None),
     "odd_check_misses_fractions": ({V_NONPOS, V_NONINT, V_MAXLEN}, "the call returned normally", None),
     "learned_whole_table": ({P_LEARNED, L_FWD, L_GRAD, L_INPLACE},
-                            "the whole (max_len, d_model) table was added", None),
-    "learned_slice_from_one": (LEARNED_VALUES | {L_FULL}, "the slice starts at row 1", LEARNED_VALUES),
-    "learned_last_rows": (LEARNED_VALUES, "the last T rows of the table are added", None),
-    "learned_batch_axis": (LEARNED_VALUES | {L_FULL, L_LONG, L_INPLACE}, "read from the batch axis",
+                            "positional-encoding/learned-whole-table", None),
+    "learned_slice_from_one": (LEARNED_VALUES | {L_FULL}, "positional-encoding/learned-slice-from-one", LEARNED_VALUES),
+    "learned_last_rows": (LEARNED_VALUES, "positional-encoding/learned-last-rows", None),
+    "learned_batch_axis": (LEARNED_VALUES | {L_FULL, L_LONG, L_INPLACE}, "positional-encoding/learned-batch-axis",
                            LEARNED_VALUES | {L_FULL, L_INPLACE}),
-    "learned_embeddings_only": ({P_LEARNED, L_FWD, L_FULL, L_GRAD}, "only the position embeddings are returned",
+    "learned_embeddings_only": ({P_LEARNED, L_FWD, L_FULL, L_GRAD}, "positional-encoding/learned-embeddings-only",
                                 {P_LEARNED, L_FWD, L_FULL}),
-    "learned_multiplies": ({P_LEARNED, L_FWD, L_FULL, L_GRAD}, "x is multiplied by the position embeddings", None),
-    "learned_buffer": ({L_STRUCT, L_GRAD}, "buffer", {L_STRUCT}),
+    "learned_multiplies": ({P_LEARNED, L_FWD, L_FULL, L_GRAD}, "positional-encoding/learned-multiplies", None),
+    "learned_buffer": ({L_STRUCT, L_GRAD}, "positional-encoding/learned-weight-buffer", {L_STRUCT}),
     "learned_embedding_submodule": ({P_LEARNED, L_STRUCT, L_FWD, L_FULL, L_GRAD, L_INPLACE},
                                     "embedding.weight", None),
-    "learned_inplace": ({L_GRAD, L_INPLACE}, "changed its argument `x` in place", None),
+    "learned_inplace": ({L_GRAD, L_INPLACE}, "positional-encoding/learned-in-place", None),
     "learned_no_length_check": ({L_LONG}, "expected ValueError, but it raised RuntimeError", None),
-    "learned_rejects_full_length": ({L_FULL}, "T == max_len must be accepted", None),
-    "rope_halves": (ROPE_VALUES, "rotate_half", None),
-    "rope_output_halves": (ROPE_VALUES, "written back as halves", None),
-    "rope_reversed": (ROPE_VALUES | {R_D2}, "the rotation goes the wrong way", None),
-    "rope_i_over_d": (ROPE_VALUES, "θ uses the exponent i/d", None),
-    "rope_column_index": (ROPE_VALUES, "θ uses 2j/d where j is already the column index", None),
-    "rope_positions_from_one": (ROPE_VALUES | {R_D2}, "positions start at 1", None),
-    "rope_frequencies_grow": (ROPE_VALUES, "the frequencies grow with i", None),
-    "rope_ignores_base": ({R_BASE}, "the `base` argument is ignored", None),
+    "learned_rejects_full_length": ({L_FULL}, "positional-encoding/learned-rejects-max-len", None),
+    "rope_halves": (ROPE_VALUES, "positional-encoding/rope-rotate-half", None),
+    "rope_output_halves": (ROPE_VALUES, "positional-encoding/rope-output-halves", None),
+    "rope_reversed": (ROPE_VALUES | {R_D2}, "positional-encoding/rope-wrong-direction", None),
+    "rope_i_over_d": (ROPE_VALUES, "positional-encoding/rope-exponent-i-over-d", None),
+    "rope_column_index": (ROPE_VALUES, "positional-encoding/rope-exponent-column-doubled", None),
+    "rope_positions_from_one": (ROPE_VALUES | {R_D2}, "positional-encoding/rope-positions-from-one", None),
+    "rope_frequencies_grow": (ROPE_VALUES, "positional-encoding/rope-frequencies-grow", None),
+    "rope_ignores_base": ({R_BASE}, "positional-encoding/rope-base-ignored", None),
     "rope_no_odd_check": ({R_ODD}, "expected ValueError, but it raised RuntimeError", None),
     "rope_inplace": ({R_INPLACE}, "changed its argument `x` in place", None),
 }
@@ -114,7 +116,7 @@ def test_mistake_is_caught_and_named(engine, name):
     assert all(t.score == 0 for t in failed.values())
     assert result.score == result.max_score - sum(t.max_score for t in failed.values())
     for check in named_in or must_fail:
-        assert words in failed[check].output, f"{check}: {failed[check].output}"
+        assert is_named(failed[check], words), f"{check}: {failed[check].output}"
 
 
 def test_starter_earns_nothing_without_crashing(engine):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "rnn"
@@ -49,7 +50,7 @@ CLIPPING = frozenset({CLIP_PUBLIC, CLIP_GLOBAL, CLIP_EPS, CLIP_FLOAT, CLIP_SINGL
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: str                  # a substring of the feedback that names the mistake
+    named: str                  # the mistake's id, or a phrase of the feedback (tests/content/naming.py)
     named_in: frozenset = None  # the checks whose feedback must name it (default: all failing)
 
 
@@ -58,41 +59,41 @@ def _cell(named):
 
 
 MISTAKES = {
-    "cell_no_tanh": _cell("the tanh is missing"),
-    "cell_sigmoid": _cell("sigmoid instead of tanh"),
-    "cell_whh_transposed": _cell("W_hh is transposed"),
-    "cell_no_bias": _cell("the bias b_h is not added"),
-    "forward_hs_shifted": Mistake(FWD | BWD, "hs holds h_0..h_{T-1}", named_in=FWD),
-    "forward_hs_includes_h0": Mistake(FWD, "not h_0"),
+    "cell_no_tanh": _cell("rnn/cell-no-tanh"),
+    "cell_sigmoid": _cell("rnn/cell-sigmoid"),
+    "cell_whh_transposed": _cell("rnn/cell-whh-transposed"),
+    "cell_no_bias": _cell("rnn/cell-no-bias"),
+    "forward_hs_shifted": Mistake(FWD | BWD, "rnn/forward-hs-shifted", named_in=FWD),
+    "forward_hs_includes_h0": Mistake(FWD, "rnn/forward-hs-with-h0"),
     # one step from h0 is the right step, so T = 1 cannot tell
-    "forward_state_not_carried": Mistake(FWD - {FWD_T1} | BWD, "the state is not carried", named_in=FWD - {FWD_T1}),
+    "forward_state_not_carried": Mistake(FWD - {FWD_T1} | BWD, "rnn/forward-state-not-carried", named_in=FWD - {FWD_T1}),
     # with B != T a time-major loop fails on shapes; only B = T runs and can be named
-    "forward_time_major": Mistake(FWD | BWD, "x is read as (T, B, d_in)", named_in=frozenset({FWD_BT})),
-    "forward_y_last_only": Mistake(FWD, "the output layer is applied at every step"),
-    "forward_returns_hs_y": Mistake(FWD, "the pair is returned as (hs, y)"),
-    "forward_y_tanh": Mistake(FWD, "y passes through a tanh"),
-    "bptt_truncated": Mistake(BWD, "BPTT drops the gradient that reaches h_t from step t + 1"),
-    "bptt_whh_not_transposed": Mistake(BWD, "W_hh is not transposed when the gradient goes back a step"),
-    "bptt_dW_hh_current_state": Mistake(BWD, "dW_hh pairs dz_t with h_t"),
-    "bptt_no_h0_grad": Mistake(BWD, "the gradient w.r.t. h0 is zero"),
-    "bptt_no_accumulate": Mistake(BWD, "accumulate (+=) the terms of all T steps"),
-    "bptt_no_tanh_derivative": Mistake(BWD, "the tanh derivative is missing"),
-    "bptt_tanh_twice": Mistake(BWD, "the tanh is applied again in its derivative"),
+    "forward_time_major": Mistake(FWD | BWD, "rnn/forward-time-major", named_in=frozenset({FWD_BT})),
+    "forward_y_last_only": Mistake(FWD, "rnn/forward-y-last-step-only"),
+    "forward_returns_hs_y": Mistake(FWD, "rnn/forward-swapped-pair"),
+    "forward_y_tanh": Mistake(FWD, "rnn/forward-output-tanh"),
+    "bptt_truncated": Mistake(BWD, "rnn/backward-truncated"),
+    "bptt_whh_not_transposed": Mistake(BWD, "rnn/backward-whh-not-transposed"),
+    "bptt_dW_hh_current_state": Mistake(BWD, "rnn/backward-dwhh-current-state"),
+    "bptt_no_h0_grad": Mistake(BWD, "rnn/backward-no-h0-gradient"),
+    "bptt_no_accumulate": Mistake(BWD, "rnn/backward-not-accumulated"),
+    "bptt_no_tanh_derivative": Mistake(BWD, "rnn/backward-no-tanh-derivative"),
+    "bptt_tanh_twice": Mistake(BWD, "rnn/backward-double-tanh"),
     # the public check sends a gradient from the last step only, where this is right
-    "bptt_last_dy_only": Mistake(BWD - {BWD_PUBLIC}, "only dy at the last step is used"),
-    "bptt_sign": Mistake(BWD, "every gradient has the wrong sign"),
-    "bptt_b_y_over_batch_only": Mistake(BWD, "sum dy over the batch and time axes"),
+    "bptt_last_dy_only": Mistake(BWD - {BWD_PUBLIC}, "rnn/backward-last-dy-only"),
+    "bptt_sign": Mistake(BWD, "rnn/backward-sign"),
+    "bptt_b_y_over_batch_only": Mistake(BWD, "rnn/backward-by-not-summed"),
     "bptt_autograd": Mistake(BWD, "Banned API: `rnn_backward` uses torch.autograd"),
     # one tensor is its own global norm
-    "clip_per_tensor": Mistake(CLIPPING - {CLIP_SINGLE}, "each tensor is clipped by its own norm"),
-    "clip_no_eps": Mistake(frozenset({CLIP_EPS}), "the coefficient lacks torch's 1e-6"),
-    "clip_norm_after": Mistake(CLIPPING, "the returned norm is measured after clipping"),
-    "clip_mutates_input": Mistake(frozenset({CLIP_COPIES}), "the caller's gradients were clipped in place"),
+    "clip_per_tensor": Mistake(CLIPPING - {CLIP_SINGLE}, "rnn/clip-per-tensor"),
+    "clip_no_eps": Mistake(frozenset({CLIP_EPS}), "rnn/clip-no-eps"),
+    "clip_norm_after": Mistake(CLIPPING, "rnn/clip-norm-after"),
+    "clip_mutates_input": Mistake(frozenset({CLIP_COPIES}), "rnn/clip-in-place"),
     "clip_no_value_error": Mistake(frozenset({CLIP_BAD}), "expected ValueError to be raised"),
     "clip_assert": Mistake(frozenset({CLIP_BAD}), "but it raised AssertionError"),
-    "clip_tensor_norm": Mistake(frozenset({CLIP_FLOAT}), "the contract asks for a Python float"),
-    "clip_not_capped": Mistake(frozenset({CLIP_BELOW}), "the coefficient is not capped at 1"),
-    "clip_sum_of_norms": Mistake(CLIPPING - {CLIP_SINGLE} | {CLIP_BELOW}, "the sum of the tensors' norms"),
+    "clip_tensor_norm": Mistake(frozenset({CLIP_FLOAT}), "rnn/clip-norm-not-float"),
+    "clip_not_capped": Mistake(frozenset({CLIP_BELOW}), "rnn/clip-not-capped"),
+    "clip_sum_of_norms": Mistake(CLIPPING - {CLIP_SINGLE} | {CLIP_BELOW}, "rnn/clip-sum-of-norms|rnn/clip-norm-sum-of-norms"),
     "clip_banned": Mistake(CLIP, "Banned API: `clip_grad_norm` uses torch.nn.utils.clip_grad_norm_"),
 }
 CORRECT = sorted(p.stem for p in FILES.glob("correct_*.py"))
@@ -134,6 +135,7 @@ def test_mistake_loses_its_checks_and_is_named(engine, name):
     result = _grade(engine, FILES / f"{name}.py")
     failed = {t.name: t.output for t in result.tests if t.status != "passed"}
     assert set(failed) == mistake.failing
+    tests = {t.name: t for t in result.tests}
     for check in mistake.named_in or mistake.failing:
-        assert mistake.named in failed[check], f"{check}: {failed[check]}"
+        assert is_named(tests[check], mistake.named), f"{check}: {failed[check]}"
     assert result.score == result.max_score - sum(t.max_score for t in result.tests if t.name in mistake.failing)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from graders.contracts import Job
+from tests.content.naming import is_named
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "transformer"
@@ -71,7 +72,7 @@ DIAGRAM_CHECKS = frozenset({P_DOT, DOT})
 @dataclass(frozen=True)
 class Mistake:
     failing: frozenset          # exactly the checks this mistake must cost
-    named: dict                 # check -> a substring of its feedback that names the mistake
+    named: dict                 # check -> the mistake's id its feedback names, or a phrase (tests/content/naming.py)
 
 
 def _named(text, checks):
@@ -81,49 +82,49 @@ def _named(text, checks):
 MISTAKES = {
     # The unbiased variance shows on every input; eps outside the root is invisible there, so the
     # Annotated Transformer's LayerNorm is named in full only on rows of tiny variance.
-    "ln_unbiased_variance": Mistake(LN | LAYERS, _named("unbiased variance", {P_LN, LN_TORCH, LN_TINY, P_ENC, P_DEC,
+    "ln_unbiased_variance": Mistake(LN | LAYERS, _named("transformer/ln-unbiased", {P_LN, LN_TORCH, LN_TINY, P_ENC, P_DEC,
                                                                               P_TR, ENC_SIZES, DEC_SIZES, TR_LOGITS})),
-    "ln_annotated_transformer": Mistake(LN | LAYERS, {**_named("unbiased variance", {P_LN, LN_TORCH, P_ENC, TR_LOGITS}),
-                                                      LN_TINY: "Annotated Transformer"}),
+    "ln_annotated_transformer": Mistake(LN | LAYERS, {**_named("transformer/ln-unbiased", {P_LN, LN_TORCH, P_ENC, TR_LOGITS}),
+                                                      LN_TINY: "transformer/ln-annotated"}),
     # eps outside the root moves the model's outputs by about 1e-5, right at the tolerance: one
     # logit of the long-sequence case and two gradient entries cross it.
     "ln_eps_outside_sqrt": Mistake(frozenset({LN_TORCH, LN_TINY, TR_EMBED, TR_GRAD}),
-                                   _named("eps belongs inside", {LN_TORCH, LN_TINY, TR_EMBED})),
-    "ffn_no_relu": Mistake(FFN | LAYERS, _named("has no ReLU", {P_FFN, FFN_SIZES, FFN_EVAL, P_ENC, P_DEC, P_TR,
+                                   _named("transformer/ln-eps-outside", {LN_TORCH, LN_TINY, TR_EMBED})),
+    "ffn_no_relu": Mistake(FFN | LAYERS, _named("transformer/ffn-no-relu", {P_FFN, FFN_SIZES, FFN_EVAL, P_ENC, P_DEC, P_TR,
                                                                 DEC_MEMORY, TR_LOGITS})),
-    "ffn_relu_after_linear2": Mistake(FFN | LAYERS, _named("ReLU comes after linear2", {P_FFN, FFN_SIZES, P_ENC,
+    "ffn_relu_after_linear2": Mistake(FFN | LAYERS, _named("transformer/ffn-relu-after", {P_FFN, FFN_SIZES, P_ENC,
                                                                                         ENC_TORCH, P_TR})),
-    "pre_norm": Mistake(LAYERS, _named("pre-norm", {P_ENC, P_DEC, P_TR, ENC_SIZES, ENC_MASKS, ENC_TORCH, DEC_SIZES,
+    "pre_norm": Mistake(LAYERS, _named("transformer/pre-norm", {P_ENC, P_DEC, P_TR, ENC_SIZES, ENC_MASKS, ENC_TORCH, DEC_SIZES,
                                                     DEC_MEMORY, DEC_MEMORY_MASK, DEC_TORCH, TR_LOGITS, TR_EMBED,
                                                     TR_SMALLEST})),
-    "norm_then_add": Mistake(LAYERS, _named("x + LayerNorm(Sublayer(x))", {P_ENC, P_DEC, P_TR, ENC_SIZES,
+    "norm_then_add": Mistake(LAYERS, _named("transformer/norm-then-add", {P_ENC, P_DEC, P_TR, ENC_SIZES,
                                                                            DEC_SIZES, TR_LOGITS})),
-    "no_residual_ffn": Mistake(LAYERS, _named("residual connection around the feed-forward network is missing",
+    "no_residual_ffn": Mistake(LAYERS, _named("transformer/no-residual-ffn",
                                               {P_ENC, P_DEC, P_TR, ENC_SIZES, ENC_TORCH, DEC_SIZES, DEC_TORCH,
                                                TR_LOGITS, TR_SMALLEST})),
-    "decoder_sees_future": Mistake(FUTURE, {**_named("self-attention is not masked", {P_TR, TR_LOGITS, TR_EMBED}),
-                                            TR_CAUSAL: "the decoder sees the future"}),
-    "decoder_ignores_tgt_mask": Mistake(DEC | FUTURE, {**_named("tgt_mask is not applied", {P_DEC, DEC_SIZES,
+    "decoder_sees_future": Mistake(FUTURE, {**_named("transformer/causal-none", {P_TR, TR_LOGITS, TR_EMBED}),
+                                            TR_CAUSAL: "transformer/sees-future"}),
+    "decoder_ignores_tgt_mask": Mistake(DEC | FUTURE, {**_named("transformer/tgt-mask-ignored", {P_DEC, DEC_SIZES,
                                                                                            DEC_MEMORY, DEC_TORCH}),
-                                                       TR_CAUSAL: "the decoder sees the future"}),
-    "causal_mask_inverted": Mistake(FUTURE | {TR_SMALLEST}, {**_named("causal mask is inverted",
+                                                       TR_CAUSAL: "transformer/sees-future"}),
+    "causal_mask_inverted": Mistake(FUTURE | {TR_SMALLEST}, {**_named("transformer/causal-inverted",
                                                                       {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST}),
-                                                             TR_CAUSAL: "the decoder sees the future"}),
+                                                             TR_CAUSAL: "transformer/sees-future"}),
     # Attending over its own unmasked states, the decoder's cross-attention also leaks the future.
     "cross_attention_reads_x": Mistake(DEC | MODEL | {TR_CAUSAL, TR_SOURCE}, {
-        **_named("keys and values from x", {P_DEC, DEC_SIZES, DEC_MEMORY, DEC_TORCH, P_TR, TR_LOGITS}),
-        TR_SOURCE: "cross-attention reads the encoder's output"}),
+        **_named("transformer/cross-reads-x", {P_DEC, DEC_SIZES, DEC_MEMORY, DEC_TORCH, P_TR, TR_LOGITS}),
+        TR_SOURCE: "transformer/source-unused"}),
     # With one layer the two readings agree, so the one-layer checks cannot tell.
     "memory_per_layer": Mistake(frozenset({P_TR, TR_LOGITS, TR_DROPOUT, TR_GRAD}),
-                                _named("decoder layer i reads the output of encoder layer i", {P_TR, TR_LOGITS})),
+                                _named("transformer/memory-per-layer", {P_TR, TR_LOGITS})),
     # Copied from nn.Transformer: the extra norms also show as parameters the statement does not have.
-    "final_norm": Mistake(MODEL | {TR_PARAMS}, {**_named("an extra LayerNorm follows the last encoder and decoder",
+    "final_norm": Mistake(MODEL | {TR_PARAMS}, {**_named("transformer/final-norm",
                                                          {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST}),
                                                 TR_PARAMS: "unexpected encoder_norm.gamma"}),
-    "embeddings_not_scaled": Mistake(MODEL, _named("not multiplied by sqrt(d_model)",
+    "embeddings_not_scaled": Mistake(MODEL, _named("transformer/emb-not-scaled",
                                                    {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST})),
-    "pe_sin_cos_swapped": Mistake(MODEL, _named("sin and cos are swapped", {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST})),
-    "dropout_ignored": Mistake(frozenset({TR_DROPOUT}), _named("the dropout argument is not used", {TR_DROPOUT})),
+    "pe_sin_cos_swapped": Mistake(MODEL, _named("transformer/pe-swapped", {P_TR, TR_LOGITS, TR_EMBED, TR_SMALLEST})),
+    "dropout_ignored": Mistake(frozenset({TR_DROPOUT}), _named("transformer/dropout-unused", {TR_DROPOUT})),
     "layer_returns_weights": Mistake(ENC, _named("returned a tuple of 2 items", ENC)),
     "banned_layer_norm": Mistake(LN | {LN_PARAMS}, _named("Banned API", LN | {LN_PARAMS})),
     "banned_sdpa": Mistake(LAYERS | STRUCTURE | {TR_CAUSAL, TR_SOURCE},
@@ -174,10 +175,11 @@ def test_reference_earns_full_marks_and_starter_nothing(engine):
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_mistake_loses_its_checks_and_is_named(engine, name):
     mistake = MISTAKES[name]
-    failed = _failed(_grade(engine, (FILES / f"{name}.py").read_bytes()))
+    result = _grade(engine, (FILES / f"{name}.py").read_bytes())
+    failed = _failed(result)
     assert set(failed) == mistake.failing
     for check, text in mistake.named.items():
-        assert text in failed[check], f"{check}: {failed[check]}"
+        assert is_named(_by_name(result)[check], text), f"{check}: {failed[check]}"
 
 
 def test_hidden_messages_do_not_print_expected_values(engine):

@@ -14,29 +14,158 @@ import math
 import torch
 
 from graders.checks import CheckFailure, diagnose, expect_close, expect_tensor, fail, is_close
+from graders.i18n import Mistake, T, message_of
 from graders.sandbox.proxy import StudentError
 
 BLOCKED = float("-inf")
 
-# Messages shared by several graded functions.
-NO_SCALE = "the scores are not divided by sqrt(d_k): use softmax(q k^T / sqrt(d_k))"
-SCALE_D_V = "the scores are divided by sqrt(d_v); the scale uses the key/query size: sqrt(d_k)"
-SCALE_D_K = "the scores are divided by d_k; the scale is sqrt(d_k)"
-SOFTMAX_QUERIES = ("the softmax runs over the query axis (dim=-2); each query's weights must be a "
-                   "distribution over the keys (dim=-1)")
-MASK_INVERTED = "the mask is inverted: True means 'this key may be attended', False means blocked"
-MASK_IGNORED = "the mask is not applied"
-MASK_AFTER_SOFTMAX = ("the mask is applied after the softmax (weights * mask), so the allowed weights no "
-                      "longer sum to 1; block the scores before the softmax")
-MASK_ZERO_SCORES = ("blocked scores are set to 0 instead of -inf, so blocked keys still get weight; fill "
-                    "them with -inf (or a very large negative number) before the softmax")
-UNIFORM_DEAD_ROWS = ("a query row with no allowed key gets equal weights on every key (a large negative "
-                     "fill alone does that); such a row must get all-zero weights and an all-zero output")
-NO_BROADCAST = ("the mask {mask} is smaller than the scores {scores}; a mask only has to broadcast to "
-                "them: masked_fill and torch.where broadcast, boolean indexing (scores[~mask] = ...) does not")
-SWAPPED_PAIR = "the pair is returned as (weights, out); return (out, weights)"
-NAN_DEAD_ROWS = ("a query row with no allowed key gives NaN (softmax of a row that is all -inf is 0/0); "
-                 "such a row must get all-zero weights and an all-zero output")
+# Named mistakes: a stable id (results and the misconception map count them by it) and the
+# text in both languages.
+NO_SCALE = Mistake(
+    "attention/no-scale",
+    "the scores are not divided by sqrt(d_k): use softmax(q k^T / sqrt(d_k))",
+    "점수를 sqrt(d_k)로 나누지 않았습니다: softmax(q k^T / sqrt(d_k))를 쓰세요")
+SCALE_D_V = Mistake(
+    "attention/scale-by-sqrt-d-v",
+    "the scores are divided by sqrt(d_v); the scale uses the key/query size: sqrt(d_k)",
+    "점수를 sqrt(d_v)로 나눴습니다. 스케일은 키/쿼리의 크기인 sqrt(d_k)를 씁니다")
+SCALE_D_K = Mistake(
+    "attention/scale-by-d-k",
+    "the scores are divided by d_k; the scale is sqrt(d_k)",
+    "점수를 d_k로 나눴습니다. 스케일은 sqrt(d_k)입니다")
+SOFTMAX_QUERIES = Mistake(
+    "attention/softmax-over-queries",
+    "the softmax runs over the query axis (dim=-2); each query's weights must be a distribution over the "
+    "keys (dim=-1)",
+    "softmax를 쿼리 축(dim=-2)에 대해 계산했습니다. 각 쿼리의 가중치는 키 축(dim=-1)에 대한 확률분포여야 합니다")
+MASK_INVERTED = Mistake(
+    "attention/mask-inverted",
+    "the mask is inverted: True means 'this key may be attended', False means blocked",
+    "마스크를 반대로 적용했습니다: True는 '이 키를 볼 수 있음', False는 가려짐을 뜻합니다")
+MASK_IGNORED = Mistake(
+    "attention/mask-ignored",
+    "the mask is not applied",
+    "마스크를 적용하지 않았습니다")
+MASK_AFTER_SOFTMAX = Mistake(
+    "attention/mask-after-softmax",
+    "the mask is applied after the softmax (weights * mask), so the allowed weights no longer sum to 1; block "
+    "the scores before the softmax",
+    "마스크를 softmax 다음에 적용해서(weights * mask) 허용된 가중치의 합이 더 이상 1이 아닙니다. "
+    "softmax 전에 점수를 가리세요")
+MASK_ZERO_SCORES = Mistake(
+    "attention/mask-zero-scores",
+    "blocked scores are set to 0 instead of -inf, so blocked keys still get weight; fill them with -inf (or a "
+    "very large negative number) before the softmax",
+    "가려진 점수를 -inf가 아니라 0으로 채워서 가려진 키도 가중치를 받습니다. softmax 전에 -inf(또는 아주 큰 "
+    "음수)로 채우세요")
+UNIFORM_DEAD_ROWS = Mistake(
+    "attention/uniform-dead-rows",
+    "a query row with no allowed key gets equal weights on every key (a large negative fill alone does that); "
+    "such a row must get all-zero weights and an all-zero output",
+    "볼 수 있는 키가 하나도 없는 쿼리 행이 모든 키에 같은 가중치를 받습니다(큰 음수로만 채우면 그렇게 됩니다). "
+    "그런 행은 가중치와 출력이 모두 0이어야 합니다")
+NO_BROADCAST = Mistake(
+    "attention/mask-no-broadcast",
+    "the mask {mask} is smaller than the scores {scores}; a mask only has to broadcast to them: masked_fill and "
+    "torch.where broadcast, boolean indexing (scores[~mask] = ...) does not",
+    "마스크 {mask}가 점수 {scores}보다 작습니다. 마스크는 점수에 브로드캐스트만 되면 됩니다: masked_fill과 "
+    "torch.where는 브로드캐스트하지만, 불리언 인덱싱(scores[~mask] = ...)은 하지 않습니다")
+SWAPPED_PAIR = Mistake(
+    "attention/swapped-pair",
+    "the pair is returned as (weights, out); return (out, weights)",
+    "(weights, out) 순서로 반환했습니다. (out, weights)를 반환하세요")
+NAN_DEAD_ROWS = Mistake(
+    "attention/nan-dead-rows",
+    "a query row with no allowed key gives NaN (softmax of a row that is all -inf is 0/0); such a row must get "
+    "all-zero weights and an all-zero output",
+    "볼 수 있는 키가 없는 쿼리 행에서 NaN이 나옵니다(모두 -inf인 행의 softmax는 0/0입니다). 그런 행은 가중치와 "
+    "출력이 모두 0이어야 합니다")
+NOT_A_PAIR = Mistake(
+    "attention/not-a-pair",
+    "{what} must return a pair (out, weights), got {got}",
+    "{what}: (out, weights) 쌍을 반환해야 하는데 반환값이 {got}입니다")
+
+CAUSAL_NO_DIAGONAL = Mistake(
+    "attention/causal-no-diagonal",
+    "the diagonal is False: a position must also attend to itself (True on and below the diagonal)",
+    "대각선이 False입니다: 각 위치는 자기 자신도 볼 수 있어야 합니다(대각선과 그 아래가 True)")
+CAUSAL_UPPER = Mistake(
+    "attention/causal-upper",
+    "True above the diagonal: that marks future positions; True must mean 'may attend' (on and below the "
+    "diagonal)",
+    "대각선 위쪽이 True입니다: 그것은 미래 위치입니다. True는 '볼 수 있음'을 뜻해야 합니다(대각선과 그 아래)")
+CAUSAL_STRICT_UPPER = Mistake(
+    "attention/causal-blocked-part",
+    "True strictly above the diagonal: that is the blocked part (the mask of torch's nn.Transformer "
+    "convention); here True must mean 'may attend'",
+    "대각선보다 위쪽만 True입니다: 그것은 가려야 할 부분입니다(torch nn.Transformer 방식의 마스크). "
+    "여기서는 True가 '볼 수 있음'을 뜻해야 합니다")
+
+ADD_NO_TANH = Mistake(
+    "attention/additive-no-tanh",
+    "tanh is missing: the score is w_v(tanh(W_q q_i + W_k k_j))",
+    "tanh가 빠졌습니다: 점수는 w_v(tanh(W_q q_i + W_k k_j))입니다")
+ADD_TANH_OUTSIDE = Mistake(
+    "attention/additive-tanh-outside",
+    "tanh is applied after w_v; it belongs inside: w_v(tanh(W_q q_i + W_k k_j))",
+    "tanh를 w_v 다음에 적용했습니다. tanh는 안쪽에 들어가야 합니다: w_v(tanh(W_q q_i + W_k k_j))")
+ADD_SCALED = Mistake(
+    "attention/additive-scaled",
+    "the scores are scaled by 1/sqrt(d_hidden); additive attention has no scale",
+    "점수에 1/sqrt(d_hidden)을 곱했습니다. 가법(additive) 어텐션에는 스케일이 없습니다")
+
+MHA_SPLIT_NO_TRANSPOSE = Mistake(
+    "attention/mha-split-no-transpose",
+    "the heads are split with reshape(B, h, n, d_model/h) without a transpose, which cuts the sequence into "
+    "pieces instead of splitting each position's features; reshape to (B, n, h, d_model/h), then transpose to "
+    "(B, h, n, d_model/h)",
+    "헤드를 transpose 없이 reshape(B, h, n, d_model/h)로 나눴습니다. 그러면 각 위치의 특성이 아니라 시퀀스가 "
+    "조각납니다. (B, n, h, d_model/h)로 reshape한 다음 (B, h, n, d_model/h)로 transpose하세요")
+MHA_MERGE_NO_TRANSPOSE = Mistake(
+    "attention/mha-merge-no-transpose",
+    "the heads are merged with reshape(B, n, d_model) straight from (B, h, n, d_model/h); transpose back to "
+    "(B, n, h, d_model/h) before merging",
+    "(B, h, n, d_model/h)에서 바로 reshape(B, n, d_model)로 헤드를 합쳤습니다. 합치기 전에 "
+    "(B, n, h, d_model/h)로 다시 transpose하세요")
+MHA_INTERLEAVED = Mistake(
+    "attention/mha-interleaved-heads",
+    "head i takes every h-th feature (features i, i+h, ...); head i must take the contiguous block of features "
+    "i*d_model/h to (i+1)*d_model/h, as nn.MultiheadAttention does",
+    "헤드 i가 h번째마다 특성을 가져갑니다(특성 i, i+h, ...). nn.MultiheadAttention처럼 헤드 i는 특성 "
+    "i*d_model/h부터 (i+1)*d_model/h까지의 연속된 블록을 가져가야 합니다")
+MHA_SCALE_D_MODEL = Mistake(
+    "attention/mha-scale-d-model",
+    "the scores are divided by sqrt(d_model); each head scales by the size of its own keys, "
+    "sqrt(d_model / num_heads)",
+    "점수를 sqrt(d_model)로 나눴습니다. 각 헤드는 자기 키의 크기인 sqrt(d_model / num_heads)로 나눕니다")
+MHA_NO_SCALE = Mistake(
+    "attention/mha-no-scale",
+    "the scores are not divided by sqrt(d_model / num_heads)",
+    "점수를 sqrt(d_model / num_heads)로 나누지 않았습니다")
+MHA_SCALE_D_HEAD = Mistake(
+    "attention/mha-scale-by-d-head",
+    "the scores are divided by d_model / num_heads; the scale is sqrt(d_model / num_heads)",
+    "점수를 d_model / num_heads로 나눴습니다. 스케일은 sqrt(d_model / num_heads)입니다")
+MHA_KEY_USES_W_Q = Mistake(
+    "attention/mha-key-uses-w-q",
+    "the keys are projected with W_q; keys use W_k",
+    "키를 W_q로 사영했습니다. 키에는 W_k를 씁니다")
+MHA_NO_OUT_PROJ = Mistake(
+    "attention/mha-no-out-proj",
+    "the output projection W_o is not applied to the concatenated heads",
+    "이어 붙인 헤드에 출력 사영 W_o를 적용하지 않았습니다")
+MHA_AVERAGED_WEIGHTS = Mistake(
+    "attention/mha-averaged-weights",
+    "the weights are averaged over the heads; return one weight matrix per head, shape (B, num_heads, n_q, n_k)",
+    "가중치를 헤드에 대해 평균냈습니다. 헤드마다 가중치 행렬을 하나씩, 형태 (B, num_heads, n_q, n_k)로 "
+    "반환하세요")
+MHA_DETACHED = Mistake(
+    "attention/mha-detached",
+    "no gradient reaches {name}: is the output detached from it (no_grad, .detach(), .data)?",
+    "{name}까지 그래디언트가 전달되지 않습니다: 출력이 계산 그래프에서 떨어져 있지 않은지(no_grad, .detach(), "
+    ".data) 확인하세요")
+
+HINT = T("\nHint: ", "\n힌트: ")
 
 
 # --------------------------------------------------------------------------- diagnosis
@@ -51,21 +180,23 @@ def call_with_mask_hint(call, mask, scores_shape):
         if err.kind != "exception" or not about_shapes or shape is None or shape == tuple(scores_shape):
             raise
         hint = NO_BROADCAST.format(mask=shape, scores=tuple(scores_shape))
-        raise CheckFailure(f"{err}\nHint: {hint}") from None
+        raise CheckFailure(message_of(err) + HINT + hint) from None
 
 
 def _as_pair(result, what):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail(f"{what} must return a pair (out, weights), got {type(result).__name__}"
-             + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+        got = type(result).__name__
+        got = T(f"{got} of length {len(result)}", f"길이가 {len(result)}인 {got}") \
+            if isinstance(result, (tuple, list)) else got
+        fail(NOT_A_PAIR.format(what=what, got=got))
     return result
 
 
 def expect_pair_of_tensors(result, *, what):
     """Fail unless `result` is a pair of tensors; for checks that grade something other than values."""
     out, weights = _as_pair(result, what)
-    expect_tensor(out, what=f"{what}: out")
-    expect_tensor(weights, what=f"{what}: weights")
+    expect_tensor(out, what=what + ": out")
+    expect_tensor(weights, what=what + ": weights")
 
 
 def _name_shape_mistake(out, weights, expected, named, what):
@@ -76,12 +207,14 @@ def _name_shape_mistake(out, weights, expected, named, what):
     if shape(out) == shape(exp_out) and shape(weights) == shape(exp_weights):
         return
     if shape(out) == shape(exp_weights) and shape(weights) == shape(exp_out) and shape(out) != shape(exp_out):
-        fail(f"{what}: {SWAPPED_PAIR}")
+        fail(what + ": " + SWAPPED_PAIR)
     for label, got, index in (("weights", weights, 1), ("out", out, 0)):
         if shape(got) is not None and shape(got) != shape(expected[index]):
             hint = diagnose(got, {m: o[index] for m, o in named.items()})
             if hint:
-                fail(f"{what}: {label}: expected shape {shape(expected[index])}, got {shape(got)}; {hint}")
+                fail(T("{what}: {label}: expected shape {want}, got {got}; {hint}",
+                       "{what}: {label}: 형태(shape)가 {want}이어야 하는데 {got}입니다; {hint}").format(
+                    what=what, label=label, want=shape(expected[index]), got=shape(got), hint=hint))
 
 
 def expect_attention(result, expected, variants, *, what, nan_variant=None, out_alternative=None):
@@ -98,12 +231,13 @@ def expect_attention(result, expected, variants, *, what, nan_variant=None, out_
         nan_out, nan_weights = nan_variant()
         for label, got, variant in (("weights", weights, nan_weights), ("out", out, nan_out)):
             if same_nan_pattern(got, variant):
-                fail(f"{what}: {label} contains NaN; {NAN_DEAD_ROWS}")
+                fail(T("{what}: {label} contains NaN; {hint}", "{what}: {label}에 NaN이 있습니다; {hint}").format(
+                    what=what, label=label, hint=NAN_DEAD_ROWS))
     named = variants()
     _name_shape_mistake(out, weights, expected, named, what)
-    expect_close(weights, expected[1], what=f"{what}: weights", mistakes={m: o[1] for m, o in named.items()})
+    expect_close(weights, expected[1], what=what + ": weights", mistakes={m: o[1] for m, o in named.items()})
     if not out_ok:
-        expect_close(out, expected[0], what=f"{what}: out", mistakes={m: o[0] for m, o in named.items()})
+        expect_close(out, expected[0], what=what + ": out", mistakes={m: o[0] for m, o in named.items()})
 
 
 # --------------------------------------------------------------------------- shared core
@@ -182,14 +316,7 @@ def same_nan_pattern(actual, variant, *, atol=1e-5, rtol=1e-4):
 def causal_mask_variants(n):
     """{message: (n, n) bool mask} for each classic causal_mask mistake."""
     ones = torch.ones(n, n, dtype=torch.bool)
-    return {
-        "the diagonal is False: a position must also attend to itself (True on and below the diagonal)":
-            ones.tril(-1),
-        "True above the diagonal: that marks future positions; True must mean 'may attend' "
-        "(on and below the diagonal)": ones.triu(),
-        "True strictly above the diagonal: that is the blocked part (the mask of torch's "
-        "nn.Transformer convention); here True must mean 'may attend'": ones.triu(1),
-    }
+    return {CAUSAL_NO_DIAGONAL: ones.tril(-1), CAUSAL_UPPER: ones.triu(), CAUSAL_STRICT_UPPER: ones.triu(1)}
 
 
 # --------------------------------------------------------------------------- additive attention
@@ -210,12 +337,10 @@ def additive_variants(state, q, k, v, mask=None):
     """{message: (out, weights)} for each classic AdditiveAttention mistake."""
     d_hidden = state["w_v.weight"].shape[-1]
     variants = {
-        "tanh is missing: the score is w_v(tanh(W_q q_i + W_k k_j))": additive(state, q, k, v, mask, tanh=False),
-        "tanh is applied after w_v; it belongs inside: w_v(tanh(W_q q_i + W_k k_j))":
-            additive(state, q, k, v, mask, tanh_outside=True),
+        ADD_NO_TANH: additive(state, q, k, v, mask, tanh=False),
+        ADD_TANH_OUTSIDE: additive(state, q, k, v, mask, tanh_outside=True),
         SOFTMAX_QUERIES: additive(state, q, k, v, mask, dim=-2),
-        "the scores are scaled by 1/sqrt(d_hidden); additive attention has no scale":
-            additive(state, q, k, v, mask, scale=1 / math.sqrt(d_hidden)),
+        ADD_SCALED: additive(state, q, k, v, mask, scale=1 / math.sqrt(d_hidden)),
     }
     variants |= _mask_variants(lambda mode: additive(state, q, k, v, mask, mode=mode), mask)
     return variants
@@ -267,28 +392,36 @@ def mha_variants(state, num_heads, query, key, value, mask=None):
     d_model = query.shape[-1]
     d_head = d_model // num_heads
     run = lambda **kw: mha(state, num_heads, query, key, value, mask, **kw)   # noqa: E731
-    no_transpose = ("the heads are split with reshape(B, h, n, d_model/h) without a transpose, which "
-                    "cuts the sequence into pieces instead of splitting each position's features; "
-                    "reshape to (B, n, h, d_model/h), then transpose to (B, h, n, d_model/h)")
     variants = {
         # Wrong weights already name it, so however the heads are merged back does not matter.
-        no_transpose: run(split="no_transpose", merge="no_transpose"),
-        ("the heads are merged with reshape(B, n, d_model) straight from (B, h, n, d_model/h); transpose "
-         "back to (B, n, h, d_model/h) before merging"): run(merge="no_transpose"),
-        ("head i takes every h-th feature (features i, i+h, ...); head i must take the contiguous block "
-         "of features i*d_model/h to (i+1)*d_model/h, as nn.MultiheadAttention does"):
-            run(split="interleaved", merge="interleaved"),
-        ("the scores are divided by sqrt(d_model); each head scales by the size of its own keys, "
-         "sqrt(d_model / num_heads)"): run(scale=1 / math.sqrt(d_model)),
-        "the scores are not divided by sqrt(d_model / num_heads)": run(scale=1.0),
-        "the scores are divided by d_model / num_heads; the scale is sqrt(d_model / num_heads)":
-            run(scale=1 / d_head),
+        MHA_SPLIT_NO_TRANSPOSE: run(split="no_transpose", merge="no_transpose"),
+        MHA_MERGE_NO_TRANSPOSE: run(merge="no_transpose"),
+        MHA_INTERLEAVED: run(split="interleaved", merge="interleaved"),
+        MHA_SCALE_D_MODEL: run(scale=1 / math.sqrt(d_model)),
+        MHA_NO_SCALE: run(scale=1.0),
+        MHA_SCALE_D_HEAD: run(scale=1 / d_head),
         SOFTMAX_QUERIES: run(dim=-2),
-        "the keys are projected with W_q; keys use W_k": run(key_proj="W_q"),
-        "the output projection W_o is not applied to the concatenated heads": run(out_proj=False),
+        MHA_KEY_USES_W_Q: run(key_proj="W_q"),
+        MHA_NO_OUT_PROJ: run(out_proj=False),
     }
     out, weights = run()
-    variants[("the weights are averaged over the heads; return one weight matrix per head, "
-              "shape (B, num_heads, n_q, n_k)")] = (out, weights.mean(1))
+    variants[MHA_AVERAGED_WEIGHTS] = (out, weights.mean(1))
     variants |= _mask_variants(lambda mode: run(mode=mode), mask)
     return variants
+
+
+# --------------------------------------------------------------------------- module structure
+
+NOT_A_MODULE = T("{cls} must be a subclass of torch.nn.Module, got {got}",
+                 "{cls}은(는) torch.nn.Module의 하위 클래스여야 하는데 {got}입니다")
+
+
+def parameter_problems(module, got, want):
+    """What differs between the student's parameters {name: shape} and the contract's."""
+    missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+    wrong = sorted(n for n in set(want) & set(got) if got[n] != want[n])
+    parts = ([T("missing {names}", "빠진 파라미터 {names}").format(names=", ".join(missing))] if missing else []) + \
+            ([T("unexpected {names}", "명세에 없는 파라미터 {names}").format(names=", ".join(extra))] if extra else []) + \
+            [T("{n} has shape {got}, expected {want}", "{n}의 형태가 {want}이어야 하는데 {got}입니다").format(
+                n=n, got=tuple(got[n]), want=tuple(want[n])) for n in wrong]
+    return T("{module} parameters: ", "{module}의 파라미터: ").format(module=module) + T("; ", "; ").join(parts)

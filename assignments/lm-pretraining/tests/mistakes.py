@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from graders.checks import CheckFailure, expect_tensor, fail
+from graders.i18n import Mistake, T
 from graders.sandbox.doubles import TableLM
 
 IGNORE = -100
@@ -68,13 +69,18 @@ def bert_batch(rng, vocab: Vocab, B: int, T: int) -> torch.Tensor:
 def mlm_pair(value, tokens, what="mlm_mask"):
     """The (inputs, labels) pair, each a LongTensor shaped like tokens."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{what} must return a pair (inputs, labels), got {type(value).__name__}"
-             + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
+        got = type(value).__name__
+        if isinstance(value, (tuple, list)):
+            got = T(f"{got} of length {len(value)}", f"길이가 {len(value)}인 {got}")
+        fail(T("{what} must return a pair (inputs, labels), got {got}",
+               "{what}: (inputs, labels) 쌍을 반환해야 하는데 반환값이 {got}입니다").format(what=what, got=got))
     inputs, labels = value
     for name, t in (("inputs", inputs), ("labels", labels)):
         expect_tensor(t, what=f"{what}: {name}", shape=tuple(tokens.shape))
         if t.dtype != torch.long:
-            fail(f"{what}: {name} must be a LongTensor (torch.int64), got {t.dtype}")
+            fail(T(
+                "{v0}: {v1} must be a LongTensor (torch.int64), got {v2}",
+                "{v0}: {v1}은(는) LongTensor(torch.int64)여야 하는데 {v2}입니다").format(v0=what, v1=name, v2=t.dtype))
     return inputs, labels
 
 
@@ -88,25 +94,28 @@ def expect_mlm_structure(value, tokens, vocab: Vocab, *, specials=None, what="ml
     if changed.any():
         share = changed.sum().item() / max(1, ignored.sum().item())
         if share > 0.3:
-            fail(f"{what}: {changed.sum().item()} positions with label -100 were changed ({share:.0%} of them): "
-                 "the 80/10/10 rule was applied to every position, not only to the picked ones "
-                 "(a position is changed only if it is picked, and then it gets a label)")
-        fail(f"{what}: {changed.sum().item()} positions with label -100 were changed; only picked positions "
-             "are masked or replaced, and every picked position has a label")
+            fail(Mistake("lm-pretraining/mlm-rule-on-every-position", 
+                "{v0}: {v1} positions with label -100 were changed ({v2:.0%} of them): the 80/10/10 rule was applied to every position, not only to the picked ones (a position is changed only if it is picked, and then it gets a label)",
+                "{v0}: 레이블이 -100인 위치 {v1}개가 바뀌었습니다 (그중 {v2:.0%}): 80/10/10 규칙을 선택된 위치만이 아니라 모든 위치에 적용했습니다 (위치는 선택되었을 때만 바뀌고, 그러면 레이블을 받습니다)").format(v0=what, v1=changed.sum().item(), v2=share))
+        fail(Mistake("lm-pretraining/mlm-unlabelled-changes", 
+            "{v0}: {v1} positions with label -100 were changed; only picked positions are masked or replaced, and every picked position has a label",
+            "{v0}: 레이블이 -100인 위치 {v1}개가 바뀌었습니다. 선택된 위치만 마스킹되거나 바뀌고, 선택된 위치는 모두 레이블을 받습니다").format(v0=what, v1=changed.sum().item()))
     special = torch.isin(tokens, torch.tensor(specials))
     hit = special & (inputs != tokens)
     if hit.any():
-        fail(f"{what}: special tokens were picked: {hit.sum().item()} of the {special.sum().item()} positions "
-             "holding an id from special_ids were changed; special positions are never picked "
-             "(label -100, id unchanged)")
+        fail(Mistake("lm-pretraining/mlm-special-picked", 
+            "{v0}: special tokens were picked: {v1} of the {v2} positions holding an id from special_ids were changed; special positions are never picked (label -100, id unchanged)",
+            "{v0}: 특수 토큰이 선택되었습니다: special_ids의 id가 있는 위치 {v2}개 중 {v1}개가 바뀌었습니다. 특수 위치는 절대 선택하지 않습니다 (레이블 -100, id 그대로)").format(v0=what, v1=hit.sum().item(), v2=special.sum().item()))
     hit = special & ~ignored
     if hit.any():
-        fail(f"{what}: {hit.sum().item()} of the {special.sum().item()} positions holding an id from "
-             "special_ids have a label; special positions are never picked, so their label is -100")
+        fail(Mistake("lm-pretraining/mlm-special-labelled", 
+            "{v0}: {v1} of the {v2} positions holding an id from special_ids have a label; special positions are never picked, so their label is -100",
+            "{v0}: special_ids의 id가 있는 위치 {v2}개 중 {v1}개에 레이블이 있습니다. 특수 위치는 선택하지 않으므로 레이블이 -100입니다").format(v0=what, v1=hit.sum().item(), v2=special.sum().item()))
     outside = (inputs < 0) | (inputs >= vocab.size)
     if outside.any():
-        fail(f"{what}: {outside.sum().item()} input ids lie outside [0, vocab_size): random replacement ids "
-             "must be drawn from [0, vocab_size)")
+        fail(Mistake("lm-pretraining/mlm-ids-out-of-range", 
+            "{v0}: {v1} input ids lie outside [0, vocab_size): random replacement ids must be drawn from [0, vocab_size)",
+            "{v0}: 입력 id {v1}개가 [0, vocab_size) 밖에 있습니다: 무작위로 바꿀 id는 [0, vocab_size)에서 뽑아야 합니다").format(v0=what, v1=outside.sum().item()))
     return inputs, labels
 
 
@@ -116,20 +125,25 @@ def _expect_labels(inputs, labels, tokens, what):
     # (With p = 1 and specials picked, labels equal tokens everywhere too, but then most
     # inputs are corrupted: that case is named by the special-token test instead.)
     if (labels == tokens).all() and (inputs == tokens).float().mean() > 0.5:
-        fail(f"{what}: labels copy the tokens at every position; positions that were not picked must have "
-             "label -100 (the ignore_index of F.cross_entropy), so that the loss skips them")
+        fail(Mistake("lm-pretraining/mlm-labels-everywhere", 
+            "{v0}: labels copy the tokens at every position; positions that were not picked must have label -100 (the ignore_index of F.cross_entropy), so that the loss skips them",
+            "{v0}: 레이블이 모든 위치에서 토큰을 그대로 복사합니다. 선택되지 않은 위치는 레이블이 -100(F.cross_entropy의 ignore_index)이어야 손실에서 빠집니다").format(v0=what))
     if not stray.any():
         return
     values, counts = labels[stray].unique(return_counts=True)
     common = int(values[counts.argmax()])
     untouched = (inputs == tokens)[stray].float().mean().item()
     if untouched > 0.9 and counts.max().item() > 0.9 * stray.sum().item():
-        fail(f"{what}: positions that were not picked have label {common}; they must have label -100 "
-             "(the ignore_index of F.cross_entropy), so that the loss skips them")
+        fail(Mistake("lm-pretraining/mlm-wrong-ignore-label", 
+            "{v0}: positions that were not picked have label {v1}; they must have label -100 (the ignore_index of F.cross_entropy), so that the loss skips them",
+            "{v0}: 선택되지 않은 위치의 레이블이 {v1}입니다. -100(F.cross_entropy의 ignore_index)이어야 손실에서 빠집니다").format(v0=what, v1=common))
     if (labels == inputs)[stray].all():
-        fail(f"{what}: at {stray.sum().item()} picked positions the label is the corrupted input "
-             "(mask_id or the random token); a label holds the original id, the one the model must recover")
-    fail(f"{what}: {stray.sum().item()} labels are neither -100 nor the original id at their position")
+        fail(Mistake("lm-pretraining/mlm-label-is-corrupted", 
+            "{v0}: at {v1} picked positions the label is the corrupted input (mask_id or the random token); a label holds the original id, the one the model must recover",
+            "{v0}: 선택된 위치 {v1}개에서 레이블이 망가뜨린 입력(mask_id나 무작위 토큰)입니다. 레이블은 모델이 복원해야 할 원래 id입니다").format(v0=what, v1=stray.sum().item()))
+    fail(T(
+        "{v0}: {v1} labels are neither -100 nor the original id at their position",
+        "{v0}: 레이블 {v1}개가 -100도 아니고 그 위치의 원래 id도 아닙니다").format(v0=what, v1=stray.sum().item()))
 
 
 # =========================================================================== mlm_mask statistics
@@ -178,20 +192,27 @@ def expect_mlm_rates(counts: MlmCounts, p: float, vocab: Vocab, what="mlm_mask")
     n, k = counts.candidates, counts.picked
     if p == 0.0:
         if k:
-            fail(f"{what}: with p = 0 nothing may be picked, but {k} positions were")
+            fail(Mistake("lm-pretraining/mlm-picks-at-p-zero", 
+                "{v0}: with p = 0 nothing may be picked, but {v1} positions were",
+                "{v0}: p = 0이면 아무것도 선택하면 안 되는데 위치 {v1}개가 선택되었습니다").format(v0=what, v1=k))
         return
     if p == 1.0 and k != n:
-        fail(f"{what}: with p = 1 every non-special position is picked, but {n - k} of {n} were not")
+        fail(Mistake("lm-pretraining/mlm-misses-at-p-one", 
+            "{v0}: with p = 1 every non-special position is picked, but {v1} of {v2} were not",
+            "{v0}: p = 1이면 특수 위치가 아닌 모든 위치를 선택하는데 {v2}개 중 {v1}개가 선택되지 않았습니다").format(v0=what, v1=n - k, v2=n))
     if k and counts.kept / k > 0.5 and k > n * p + _bound(n, p):
-        fail(f"{what}: labels hold the original id at positions that were not picked too; "
-             "only picked positions get a label, all others get -100")
+        fail(Mistake("lm-pretraining/mlm-labels-everywhere", 
+            "{v0}: labels hold the original id at positions that were not picked too; only picked positions get a label, all others get -100",
+            "{v0}: 선택되지 않은 위치에도 레이블에 원래 id가 있습니다. 선택된 위치만 레이블을 받고 나머지는 모두 -100입니다").format(v0=what))
     _expect_split(counts, vocab, what)
     if p < 1.0 and not within(k, n, p):
         if within(k, n, 1 - p):
-            fail(f"{what}: {k / n:.1%} of the non-special positions were picked, about 1 - p: the comparison "
-                 f"is inverted (pick a position when a uniform number is below p)")
-        fail(f"{what}: {k / n:.1%} of the non-special positions were picked; each must be picked "
-             f"with probability p = {p:g}")
+            fail(Mistake("lm-pretraining/mlm-pick-inverted", 
+                "{v0}: {v1:.1%} of the non-special positions were picked, about 1 - p: the comparison is inverted (pick a position when a uniform number is below p)",
+                "{v0}: 특수 위치가 아닌 위치의 {v1:.1%}가 선택되었습니다(약 1 - p): 비교가 반대입니다 (균등 난수가 p보다 작을 때 선택하세요)").format(v0=what, v1=k / n))
+        fail(Mistake("lm-pretraining/mlm-pick-rate", 
+            "{v0}: {v1:.1%} of the non-special positions were picked; each must be picked with probability p = {v2:g}",
+            "{v0}: 특수 위치가 아닌 위치의 {v1:.1%}가 선택되었습니다. 각 위치는 확률 p = {v2:g}로 선택되어야 합니다").format(v0=what, v1=k / n, v2=p))
     _expect_spread(counts, vocab, what)
 
 
@@ -203,19 +224,28 @@ def _expect_split(counts: MlmCounts, vocab: Vocab, what: str):
     m, r, s = counts.masked, counts.replaced, counts.kept
     if within(m, k, q_mask) and within(r, k, q_rand) and within(s, k, q_keep):
         return
-    rule = ("of the picked positions 80% become mask_id, 10% a random id and 10% keep their id "
-            "(and all of them get their original id as label)")
+    rule = (T("of the picked positions 80% become mask_id, 10% a random id and 10% keep their id "
+        "(and all of them get their original id as label)",
+        "선택된 위치 중 80%는 mask_id, 10%는 무작위 id가 되고 10%는 id를 유지합니다 (그리고 모두 원래 id를 레이블로 받습니다)"))
     if m > 0.97 * k:
-        fail(f"{what}: every picked position became mask_id; {rule}")
+        fail(Mistake("lm-pretraining/mlm-all-masked", 
+            "{v0}: every picked position became mask_id; {v1}",
+            "{v0}: 선택된 위치가 모두 mask_id가 되었습니다; {v1}").format(v0=what, v1=rule))
     if s < 0.02 * k:
-        fail(f"{what}: none of the picked positions kept its id; {rule}")
+        fail(Mistake("lm-pretraining/mlm-none-kept", 
+            "{v0}: none of the picked positions kept its id; {v1}",
+            "{v0}: 선택된 위치 중 id를 유지한 것이 없습니다; {v1}").format(v0=what, v1=rule))
     if r < 0.005 * k:
-        fail(f"{what}: no picked position got a random id; {rule}")
+        fail(Mistake("lm-pretraining/mlm-no-random", 
+            "{v0}: no picked position got a random id; {v1}",
+            "{v0}: 선택된 위치 중 무작위 id를 받은 것이 없습니다; {v1}").format(v0=what, v1=rule))
     if within(m, k, q_mask) and within(r, k, 0.02) and within(s, k, 0.18):
-        fail(f"{what}: only {r / k:.1%} of the picked positions got a random id: the 10% was applied to the "
-             "20% left after masking; of those, half get a random id and half keep theirs")
-    fail(f"{what}: of the picked positions {m / k:.1%} became mask_id, {r / k:.1%} a random id and "
-         f"{s / k:.1%} kept their id; BERT's rule is 80% / 10% / 10%")
+        fail(Mistake("lm-pretraining/mlm-random-of-rest", 
+            "{v0}: only {v1:.1%} of the picked positions got a random id: the 10% was applied to the 20% left after masking; of those, half get a random id and half keep theirs",
+            "{v0}: 선택된 위치의 {v1:.1%}만 무작위 id를 받았습니다: 마스킹하고 남은 20%에 10%를 적용했습니다. 그 20% 중 절반은 무작위 id를 받고 절반은 그대로 둡니다").format(v0=what, v1=r / k))
+    fail(Mistake("lm-pretraining/mlm-split", 
+        "{v0}: of the picked positions {v1:.1%} became mask_id, {v2:.1%} a random id and {v3:.1%} kept their id; BERT's rule is 80% / 10% / 10%",
+        "{v0}: 선택된 위치 중 {v1:.1%}가 mask_id, {v2:.1%}가 무작위 id가 되었고 {v3:.1%}가 id를 유지했습니다. BERT의 규칙은 80% / 10% / 10%입니다").format(v0=what, v1=m / k, v2=r / k, v3=s / k))
 
 
 def _expect_spread(counts: MlmCounts, vocab: Vocab, what: str):
@@ -230,8 +260,9 @@ def _expect_spread(counts: MlmCounts, vocab: Vocab, what: str):
     q_text = (vocab.size - vocab.text[1]) / (vocab.size - len(vocab.specials))
     lo, hi = n * q_all - _bound(n, q_all), n * q_text + _bound(n, q_text)
     if not lo <= above <= hi:
-        fail(f"{what}: the random replacement ids are not spread uniformly over the vocabulary: draw them "
-             "from [0, vocab_size), not from the ids in the batch or a narrower range")
+        fail(Mistake("lm-pretraining/mlm-random-not-uniform", 
+            "{v0}: the random replacement ids are not spread uniformly over the vocabulary: draw them from [0, vocab_size), not from the ids in the batch or a narrower range",
+            "{v0}: 무작위로 바꾼 id가 어휘 전체에 고르게 퍼져 있지 않습니다: 배치 안의 id나 더 좁은 범위가 아니라 [0, vocab_size)에서 뽑으세요").format(v0=what))
 
 
 def expect_mlm(value, tokens, vocab: Vocab, p: float, *, specials=None, what="mlm_mask"):
@@ -287,18 +318,32 @@ def greedy_variants(table, prompt, n, eos_id, context=None):
     """{message: output} for the classic greedy_generate mistakes on this table (a mistake
     that would index the table out of range, e.g. positions taken as ids, is left out)."""
     switches = {
-        "a row went on generating after it produced eos_id; once a row has produced eos_id, every later "
-        "position of that row holds eos_id": dict(stop="never"),
-        "generation stopped for every row as soon as one row produced eos_id; each row stops on its own "
-        "(a finished row is filled with eos_id while the others go on)": dict(stop="any"),
-        "the next token was taken from the logits of the first position (logits[:, 0]); greedy decoding "
-        "uses the last position, logits[:, -1]": dict(position=0),
-        "the argmax was taken over the time axis (dim=1) of the (B, T, V) logits; take it over the "
-        "vocabulary, dim=-1": dict(axis=1),
-        "the model was fed the prompt alone at every step; feed it the whole sequence generated so far "
-        "(prompt and new tokens)": dict(feed="prompt"),
-        "the model was fed the last token alone at every step; a language model's next token depends on "
-        "the whole sequence so far, so feed it the prompt and every new token": dict(feed="last"),
+        Mistake("lm-pretraining/greedy-continues-after-eos",
+            "a row went on generating after it produced eos_id; once a row has produced "
+            "eos_id, every later position of that row holds eos_id",
+            "행이 eos_id를 만든 뒤에도 계속 생성했습니다. 행이 eos_id를 만들면 그 행의 이후 모든 위치는 eos_id입니다"): dict(stop="never"),
+        Mistake("lm-pretraining/greedy-stops-all-rows",
+            "generation stopped for every row as soon as one row produced eos_id; each row "
+            "stops on its own (a finished row is filled with eos_id while the others go on)",
+            "한 행이 eos_id를 만들자마자 모든 행의 생성이 멈췄습니다. 각 행은 따로 멈춥니다 (끝난 행은 eos_id로 채우고 나머지 행은 계속 "
+            "생성)"): dict(stop="any"),
+        Mistake("lm-pretraining/greedy-first-position",
+            "the next token was taken from the logits of the first position (logits[:, 0]); "
+            "greedy decoding uses the last position, logits[:, -1]",
+            "다음 토큰을 첫 위치의 로짓(logits[:, 0])에서 골랐습니다. 그리디 디코딩은 마지막 위치 logits[:, -1]을 씁니다"): dict(position=0),
+        Mistake("lm-pretraining/greedy-argmax-over-time",
+            "the argmax was taken over the time axis (dim=1) of the (B, T, V) logits; take it "
+            "over the vocabulary, dim=-1",
+            "(B, T, V) 로짓의 시간 축(dim=1)에 대해 argmax를 구했습니다. 어휘 축 dim=-1에 대해 구하세요"): dict(axis=1),
+        Mistake("lm-pretraining/greedy-prompt-only",
+            "the model was fed the prompt alone at every step; feed it the whole sequence "
+            "generated so far (prompt and new tokens)",
+            "매 단계 모델에 프롬프트만 넣었습니다. 지금까지 만든 시퀀스 전체(프롬프트와 새 토큰)를 넣으세요"): dict(feed="prompt"),
+        Mistake("lm-pretraining/greedy-last-token-only",
+            "the model was fed the last token alone at every step; a language model's next token "
+            "depends on the whole sequence so far, so feed it the prompt and every new token",
+            "매 단계 모델에 마지막 토큰만 넣었습니다. 언어 모델의 다음 토큰은 지금까지의 시퀀스 전체에 달려 있으니 "
+            "프롬프트와 새 토큰을 모두 넣으세요"): dict(feed="last"),
     }
     found = {}
     for message, kw in switches.items():
@@ -318,9 +363,13 @@ def expect_generation(out, table, prompt, n, eos_id=None, what="greedy_generate"
     B, T0 = prompt.shape
     expect_tensor(out, what=what)
     if out.dim() != 2 or out.shape[0] != B:
-        fail(f"{what}: expected a (B, T0 + new tokens) = ({B}, ...) tensor, got shape {tuple(out.shape)}")
+        fail(T(
+            "{v0}: expected a (B, T0 + new tokens) = ({v1}, ...) tensor, got shape {v2}",
+            "{v0}: 형태가 (B, T0 + 새 토큰 수) = ({v1}, ...)인 텐서여야 하는데 형태가 {v2}입니다").format(v0=what, v1=B, v2=tuple(out.shape)))
     if out.is_floating_point() or out.dtype != torch.long:
-        fail(f"{what}: token ids must be a LongTensor (torch.int64), got {out.dtype}")
+        fail(T(
+            "{v0}: token ids must be a LongTensor (torch.int64), got {v1}",
+            "{v0}: 토큰 id는 LongTensor(torch.int64)여야 하는데 {v1}입니다").format(v0=what, v1=out.dtype))
     full = greedy(table, prompt, n, eos_id, context=context)
     shortest = full.shape[1]
     full = torch.cat([full, torch.full((B, T0 + n - shortest), -1 if eos_id is None else eos_id)], dim=1)
@@ -344,27 +393,34 @@ def _diagnose_generation(out, full, shortest, table, prompt, n, eos_id, what, co
     L = out.shape[1]
     for message, variant in greedy_variants(table, prompt, n, eos_id, context).items():
         if variant.shape == out.shape and torch.equal(variant, out):
-            fail(f"{what}: {message}")
+            fail(what + ": " + message)
     if L <= n and torch.equal(out, full[:, T0:T0 + L]):
-        fail(f"{what}: the output holds the new tokens only; it must start with the prompt, shape (B, T0 + new tokens)")
+        fail(Mistake("lm-pretraining/greedy-no-prompt", 
+            "{v0}: the output holds the new tokens only; it must start with the prompt, shape (B, T0 + new tokens)",
+            "{v0}: 출력에 새 토큰만 있습니다. 출력은 프롬프트로 시작해야 하고 형태는 (B, T0 + 새 토큰 수)입니다").format(v0=what))
     if L < T0 or not torch.equal(out[:, :T0], prompt):
-        fail(f"{what}: the first T0 = {T0} columns of the output must be the prompt, unchanged")
+        fail(Mistake("lm-pretraining/greedy-prompt-changed", 
+            "{v0}: the first T0 = {v1} columns of the output must be the prompt, unchanged",
+            "{v0}: 출력의 처음 T0 = {v1}개 열은 프롬프트 그대로여야 합니다").format(v0=what, v1=T0))
     if L > T0 + n:
-        fail(f"{what}: {_tokens(L - T0)} for max_new_tokens = {n}; generate at most max_new_tokens tokens")
+        fail(Mistake("lm-pretraining/greedy-too-many", 
+            "{v0}: {v1} for max_new_tokens = {v2}; generate at most max_new_tokens tokens",
+            "{v0}: max_new_tokens = {v2}인데 {v1}를 만들었습니다. 새 토큰은 최대 max_new_tokens개까지 만드세요").format(v0=what, v1=_tokens(L - T0), v2=n))
     if eos_id is not None:
         _expect_eos_rows(out, full, T0, eos_id, what)
     m = min(L, full.shape[1])
     wrong = int((out[:, T0:m] != full[:, T0:m]).sum())
     if wrong:
-        fail(f"{what}: {wrong} of {B * (m - T0)} new tokens are not the greedy path: each new token is the "
-             "argmax over the vocabulary of the model's logits at the last position, given the whole "
-             "sequence so far")
-    fail(f"{what}: the output ends after {_tokens(L - T0)}, before every row has produced eos_id "
-         f"(and max_new_tokens = {n} is not reached); stop only when all rows are finished")
+        fail(Mistake("lm-pretraining/greedy-not-argmax", 
+            "{v0}: {v1} of {v2} new tokens are not the greedy path: each new token is the argmax over the vocabulary of the model's logits at the last position, given the whole sequence so far",
+            "{v0}: 새 토큰 {v2}개 중 {v1}개가 그리디 경로가 아닙니다: 새 토큰은 지금까지의 시퀀스 전체를 넣었을 때 마지막 위치 로짓의 어휘에 대한 argmax입니다").format(v0=what, v1=wrong, v2=B * (m - T0)))
+    fail(Mistake("lm-pretraining/greedy-stops-early", 
+        "{v0}: the output ends after {v1}, before every row has produced eos_id (and max_new_tokens = {v2} is not reached); stop only when all rows are finished",
+        "{v0}: 모든 행이 eos_id를 만들기 전에 {v1} 다음에서 출력이 끝났습니다 (max_new_tokens = {v2}에도 닿지 않았습니다). 모든 행이 끝났을 때만 멈추세요").format(v0=what, v1=_tokens(L - T0), v2=n))
 
 
 def _tokens(k):
-    return f"{k} new token" + ("" if k == 1 else "s")
+    return T(f"{k} new token" + ("" if k == 1 else "s"), f"새 토큰 {k}개")
 
 
 def _expect_eos_rows(out, full, T0, eos_id, what):
@@ -384,13 +440,17 @@ def _expect_eos_rows(out, full, T0, eos_id, what):
         constant = len(rest) > 1 and bool((rest == rest[0]).all())
         if tail[0] != eos_id:
             if constant and tail[0] == rest[0]:
-                fail(f"{what}: row {row} stopped without appending eos_id and was filled with {int(rest[0])}; "
-                     "the eos token itself is part of the output, and every later position holds eos_id")
+                fail(Mistake("lm-pretraining/greedy-eos-not-appended", 
+                    "{v0}: row {v1} stopped without appending eos_id and was filled with {v2}; the eos token itself is part of the output, and every later position holds eos_id",
+                    "{v0}: 행 {v1}이(가) eos_id를 덧붙이지 않고 멈춘 뒤 {v2}(으)로 채워졌습니다. eos 토큰 자체도 출력에 들어가고, 그 뒤의 모든 위치는 eos_id입니다").format(v0=what, v1=row, v2=int(rest[0])))
             continue
         if constant:
-            fail(f"{what}: rows that produced eos_id are filled with {int(rest[0])}; fill them with eos_id")
-        fail(f"{what}: row {row} went on after it produced eos_id; once a row has produced eos_id, every "
-             "later position of that row holds eos_id")
+            fail(Mistake("lm-pretraining/greedy-wrong-fill", 
+                "{v0}: rows that produced eos_id are filled with {v1}; fill them with eos_id",
+                "{v0}: eos_id를 만든 행이 {v1}(으)로 채워졌습니다. eos_id로 채우세요").format(v0=what, v1=int(rest[0])))
+        fail(Mistake("lm-pretraining/greedy-continues-after-eos", 
+            "{v0}: row {v1} went on after it produced eos_id; once a row has produced eos_id, every later position of that row holds eos_id",
+            "{v0}: 행 {v1}이(가) eos_id를 만든 뒤에도 계속 생성했습니다. 행이 eos_id를 만들면 그 행의 이후 모든 위치는 eos_id입니다").format(v0=what, v1=row))
 
 
 # --------------------------------------------------------------------------- greedy cases
@@ -427,3 +487,31 @@ def eos_case(rng, rows=(0, 1, 2, 3), eos_id=EOS):
         succ[swap.get(a, a)] = swap.get(b, b)
     prompt = [[swap.get(t, t) for t in EOS_PROMPT[r]] for r in rows]
     return Chain(tuple(succ)).table(rng), torch.tensor(prompt)
+
+
+# --------------------------------------------------------------------------- randomness and eos
+
+MLM_NOT_REPRODUCIBLE = Mistake(
+    "lm-pretraining/mlm-not-reproducible",
+    "two calls with generators seeded alike gave different results: draw every random number from `generator` "
+    "(torch.rand(..., generator=generator), torch.randint(..., generator=generator))",
+    "같은 시드의 생성기로 두 번 호출했는데 결과가 다릅니다: 모든 난수를 `generator`에서 뽑으세요 "
+    "(torch.rand(..., generator=generator), torch.randint(..., generator=generator))")
+MLM_SEED_FIXED = Mistake(
+    "lm-pretraining/mlm-generator-ignored",
+    "generators with different seeds gave the same result: the draw must come from `generator`, not from a seed "
+    "fixed inside the function",
+    "시드가 다른 생성기로 호출했는데 결과가 같습니다: 난수는 함수 안에 고정한 시드가 아니라 `generator`에서 "
+    "뽑아야 합니다")
+EOS_ZERO_FALSY = Mistake(
+    "lm-pretraining/greedy-eos-zero-falsy",
+    "greedy_generate: with eos_id = 0 no row stopped; 0 is a valid id, so test `eos_id is not None`, not "
+    "`if eos_id:`",
+    "greedy_generate: eos_id = 0일 때 멈춘 행이 없습니다. 0도 올바른 id이므로 `if eos_id:`가 아니라 "
+    "`eos_id is not None`으로 확인하세요")
+GREEDY_SAMPLES = Mistake(
+    "lm-pretraining/greedy-samples",
+    "greedy_generate: two calls with the same model and prompt gave different tokens; greedy decoding takes the "
+    "argmax of the logits, it does not sample",
+    "greedy_generate: 같은 모델과 프롬프트로 두 번 호출했는데 토큰이 다릅니다. 그리디 디코딩은 샘플링하지 않고 "
+    "로짓의 argmax를 고릅니다")

@@ -10,6 +10,7 @@ contract wants, never an expected number. Loaded in the grader only.
 import torch
 
 from graders.checks import expect_close, expect_scalar, expect_tensor, fail, is_close
+from graders.i18n import Mistake, T
 
 F64 = torch.float64
 GRAD_KEYS = ("W_hy", "b_y", "W_xh", "W_hh", "b_h", "x", "h0")    # output layer first, then through time
@@ -27,8 +28,11 @@ def _f64(*tensors):
 
 def expect_pair(value, what, names):
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{what} must return a pair {names}, got {type(value).__name__}"
-             + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
+        got = type(value).__name__
+        if isinstance(value, (tuple, list)):
+            got = T(f"{got} of length {len(value)}", f"길이가 {len(value)}인 {got}")
+        fail(T("{what} must return a pair {names}, got {got}", "{what}: {names} 쌍을 반환해야 하는데 반환값이 {got}입니다"
+               ).format(what=what, names=names, got=got))
     return value
 
 
@@ -48,15 +52,29 @@ def rnn_cell(x_t, h_prev, W_xh, W_hh, b_h, *, act=torch.tanh, whh_T=False, wxh_T
 
 
 def _cell_switches(d_in, d_h):
-    yield "the tanh is missing: h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b_h)", dict(act=_identity)
-    yield "sigmoid instead of tanh: the Elman RNN uses tanh", dict(act=torch.sigmoid)
-    yield "ReLU instead of tanh: the Elman RNN of this assignment uses tanh", dict(act=torch.relu)
-    yield "the bias b_h is not added", dict(bias=False)
-    yield ("W_hh is transposed: the recurrent term is h_prev @ W_hh, with W_hh of shape (d_h, d_h) mapping "
-           "the previous state (rows) to the new one (columns)", dict(whh_T=True))
+    yield Mistake("rnn/cell-no-tanh",
+        "the tanh is missing: h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b_h)",
+        "tanh가 빠졌습니다: h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b_h)"), dict(act=_identity)
+    yield Mistake("rnn/cell-sigmoid",
+        "sigmoid instead of tanh: the Elman RNN uses tanh",
+        "tanh 대신 sigmoid를 썼습니다: 엘만(Elman) RNN은 tanh를 씁니다"), dict(act=torch.sigmoid)
+    yield Mistake("rnn/cell-relu",
+        "ReLU instead of tanh: the Elman RNN of this assignment uses tanh",
+        "tanh 대신 ReLU를 썼습니다: 이 과제의 엘만 RNN은 tanh를 씁니다"), dict(act=torch.relu)
+    yield Mistake("rnn/cell-no-bias",
+        "the bias b_h is not added",
+        "편향 b_h를 더하지 않았습니다"), dict(bias=False)
+    yield (Mistake("rnn/cell-whh-transposed",
+        "W_hh is transposed: the recurrent term is h_prev @ W_hh, with W_hh of shape (d_h, "
+        "d_h) mapping the previous state (rows) to the new one (columns)",
+        "W_hh를 전치했습니다: 순환 항은 h_prev @ W_hh이고, 형태 (d_h, d_h)인 W_hh는 이전 상태(행)를 새 상태(열)로 보냅니다"), dict(whh_T=True))
     if d_in == d_h:
-        yield "W_xh is transposed: the input term is x_t @ W_xh, with W_xh of shape (d_in, d_h)", dict(wxh_T=True)
-        yield "W_xh and W_hh are swapped: x_t multiplies W_xh and h_prev multiplies W_hh", dict(swap=True)
+        yield Mistake("rnn/cell-wxh-transposed",
+            "W_xh is transposed: the input term is x_t @ W_xh, with W_xh of shape (d_in, d_h)",
+            "W_xh를 전치했습니다: 입력 항은 x_t @ W_xh이고 W_xh의 형태는 (d_in, d_h)입니다"), dict(wxh_T=True)
+        yield Mistake("rnn/cell-weights-swapped",
+            "W_xh and W_hh are swapped: x_t multiplies W_xh and h_prev multiplies W_hh",
+            "W_xh와 W_hh가 뒤바뀌었습니다: x_t에는 W_xh를, h_prev에는 W_hh를 곱합니다"), dict(swap=True)
 
 
 def rnn_cell_variants(x_t, h_prev, W_xh, W_hh, b_h):
@@ -86,7 +104,10 @@ def rnn_forward(x, h0, W_xh, W_hh, b_h, W_hy, b_y, *, cell=None, carry=True, tim
     return y_act(hs @ W_hy + (b_y if y_bias else 0)), hs
 
 
-SHIFTED = "hs holds h_0..h_{T-1}; it must hold the states after each step, h_1..h_T (and y is computed from those)"
+SHIFTED = Mistake("rnn/forward-hs-shifted",
+    "hs holds h_0..h_{T-1}; it must hold the states after each step, h_1..h_T (and y is "
+    "computed from those)",
+    "hs에 h_0..h_{T-1}이 들어 있습니다. 각 단계 다음의 상태 h_1..h_T가 들어 있어야 합니다 (y도 그 상태로 계산합니다)")
 
 
 def rnn_forward_variants(x, h0, W_xh, W_hh, b_h, W_hy, b_y):
@@ -96,36 +117,65 @@ def rnn_forward_variants(x, h0, W_xh, W_hh, b_h, W_hy, b_y):
     shifted = torch.cat([h0.double().unsqueeze(1), hs[:, :-1]], dim=1)
     variants = {
         SHIFTED: (shifted @ W_hy.double() + b_y.double(), shifted),
-        "the state is not carried between steps: every step starts from h0": rnn_forward(*args, carry=False),
-        "y passes through a tanh; the output layer is linear: y = hs @ W_hy + b_y":
+        Mistake("rnn/forward-state-not-carried",
+            "the state is not carried between steps: every step starts from h0",
+            "상태가 단계 사이에 이어지지 않습니다: 모든 단계가 h0에서 시작합니다"): rnn_forward(*args, carry=False),
+        Mistake("rnn/forward-output-tanh",
+            "y passes through a tanh; the output layer is linear: y = hs @ W_hy + b_y",
+            "y에 tanh를 적용했습니다. 출력층은 선형입니다: y = hs @ W_hy + b_y"):
             rnn_forward(*args, y_act=torch.tanh),
-        "the bias b_y is not added: y = hs @ W_hy + b_y": rnn_forward(*args, y_bias=False),
-        "hs is in reverse time order; hs[:, t] must be the state after step t + 1": (y.flip(1), hs.flip(1)),
+        Mistake("rnn/forward-no-output-bias",
+            "the bias b_y is not added: y = hs @ W_hy + b_y",
+            "편향 b_y를 더하지 않았습니다: y = hs @ W_hy + b_y"): rnn_forward(*args, y_bias=False),
+        Mistake("rnn/forward-hs-reversed",
+            "hs is in reverse time order; hs[:, t] must be the state after step t + 1",
+            "hs의 시간 순서가 거꾸로입니다. hs[:, t]는 t + 1번째 단계 다음의 상태여야 합니다"): (y.flip(1), hs.flip(1)),
     }
     if x.shape[0] == x.shape[1]:
         # A time-major loop (x[t] over the first axis) only runs without error when B == T.
-        time_major = "x is read as (T, B, d_in); it is batch-first, (B, T, d_in): step t is x[:, t], not x[t]"
+        time_major = Mistake("rnn/forward-time-major",
+            "x is read as (T, B, d_in); it is batch-first, (B, T, d_in): step t is x[:, t], "
+            "not x[t]",
+            "x를 (T, B, d_in)으로 읽었습니다. x는 배치 우선 (B, T, d_in)입니다: t번째 단계는 x[t]가 아니라 x[:, t]입니다")
         y_tm, hs_tm = rnn_forward(*args, time_major=True)
         variants[time_major] = (y_tm, hs_tm)
-        variants[time_major + " (and the states are stacked along the wrong axis too)"] = \
+        variants[Mistake(time_major.id, time_major.en + " (and the states are stacked along the wrong axis too)",
+                         time_major.ko + " (상태도 잘못된 축으로 쌓았습니다)")] = \
             (y_tm.transpose(0, 1), hs_tm.transpose(0, 1))
     d_in, d_h = W_xh.shape
     for msg, kw in _cell_switches(d_in, d_h):
-        variants[f"in every step, {msg}"] = rnn_forward(*args, cell=lambda *a, kw=kw: rnn_cell(*a, **kw))
+        variants[Mistake(msg.id, "in every step, " + msg.en, "매 단계에서: " + msg.ko)] = rnn_forward(*args, cell=lambda *a, kw=kw: rnn_cell(*a, **kw))
     return variants
+
+
+HS_WITH_H0 = Mistake(
+    "rnn/forward-hs-with-h0",
+    "hs has shape (B, T + 1, d_h) = {shape}; it must hold h_1..h_T only, not h_0",
+    "hs의 형태가 (B, T + 1, d_h) = {shape}입니다. h_0 없이 h_1..h_T만 들어 있어야 합니다")
+Y_LAST_ONLY = Mistake(
+    "rnn/forward-y-last-step-only",
+    "y has shape (B, d_out) = {shape}: the output layer is applied at every step, y = hs @ W_hy + b_y of shape "
+    "(B, T, d_out)",
+    "y의 형태가 (B, d_out) = {shape}입니다: 출력층은 모든 단계에 적용합니다. y = hs @ W_hy + b_y이고 형태는 "
+    "(B, T, d_out)입니다")
+HS_LAST_ONLY = Mistake(
+    "rnn/forward-hs-last-only",
+    "hs has shape (B, d_h) = {shape}: it holds every state h_1..h_T, shape (B, T, d_h)",
+    "hs의 형태가 (B, d_h) = {shape}입니다: hs에는 모든 상태 h_1..h_T가 들어가고 형태는 (B, T, d_h)입니다")
 
 
 def _forward_shape_hint(y, hs, h0, T, d_out):
     (B, d_h), ys, hss = h0.shape, tuple(getattr(y, "shape", ())), tuple(getattr(hs, "shape", ()))
     if ys == (B, T, d_h) and hss == (B, T, d_out) and d_h != d_out:
-        return "the pair is returned as (hs, y); return (y, hs)"
+        return Mistake("rnn/forward-swapped-pair",
+            "the pair is returned as (hs, y); return (y, hs)",
+            "(hs, y) 순서로 반환했습니다. (y, hs)를 반환하세요")
     if hss == (B, T + 1, d_h) and is_close(hs[:, 0], h0):
-        return f"hs has shape (B, T + 1, d_h) = {_shape(hss)}; it must hold h_1..h_T only, not h_0"
+        return HS_WITH_H0.format(shape=_shape(hss))
     if ys == (B, d_out):
-        return (f"y has shape (B, d_out) = {_shape(ys)}: the output layer is applied at every step, "
-                f"y = hs @ W_hy + b_y of shape (B, T, d_out)")
+        return Y_LAST_ONLY.format(shape=_shape(ys))
     if hss == (B, d_h):
-        return f"hs has shape (B, d_h) = {_shape(hss)}: it holds every state h_1..h_T, shape (B, T, d_h)"
+        return HS_LAST_ONLY.format(shape=_shape(hss))
     return None
 
 
@@ -139,7 +189,9 @@ def expect_forward(student, ref, args, *, where="", **call_kw):
     exp_y, exp_hs = ref.rnn_forward(*args)
     variants = rnn_forward_variants(*args)
     if d_h == d_out:
-        variants["the pair is returned as (hs, y); return (y, hs)"] = (exp_hs, exp_y)
+        variants[Mistake("rnn/forward-swapped-pair",
+            "the pair is returned as (hs, y); return (y, hs)",
+            "(hs, y) 순서로 반환했습니다. (y, hs)를 반환하세요")] = (exp_hs, exp_y)
     expect_close(hs, exp_hs, what="hs" + where, mistakes={m: v[1] for m, v in variants.items()})
     expect_close(y, exp_y, what="y" + where, mistakes={m: v[0] for m, v in variants.items()})
 
@@ -185,35 +237,73 @@ def rnn_backward(dy, x, h0, W_xh, W_hh, b_h, W_hy, b_y, *, through_time=True, wh
     return grads
 
 
-TRUNCATED = ("BPTT drops the gradient that reaches h_t from step t + 1: dL/dh_t = dy_t @ W_hy.T + dz_{t+1} @ W_hh.T, "
-             "and the second term is missing, so no gradient flows back through time")
+TRUNCATED = (Mistake("rnn/backward-truncated",
+    "BPTT drops the gradient that reaches h_t from step t + 1: dL/dh_t = dy_t @ W_hy.T + "
+    "dz_{t+1} @ W_hh.T, and the second term is missing, so no gradient flows back through "
+    "time",
+    "BPTT에서 t + 1 단계에서 h_t로 오는 그래디언트가 빠졌습니다: dL/dh_t = dy_t @ W_hy.T + dz_{t+1} @ W_hh.T인데 두 "
+    "번째 항이 없어서 그래디언트가 시간을 거슬러 흐르지 않습니다"))
 
 
 def _backward_switches(d_in, d_h, d_out):
     yield TRUNCATED, dict(through_time=False)
-    yield ("every gradient has the wrong sign: these are the gradients of sum(y * dy) itself (the minus sign "
-           "belongs to the descent step)", dict(sign=-1.0))
-    yield ("dW_hh pairs dz_t with h_t; it must be the state that entered step t, h_{t-1} "
-           "(so h0 at the first step)", dict(dW_hh_state="current"))
-    yield "dW_hh misses the first step's term h0.T @ dz_1: h0 is the state that enters step 1", dict(h0_term=False)
-    yield "the tanh derivative is missing: dz_t = dh_t * (1 - h_t^2)", dict(deriv="none")
-    yield ("the tanh is applied again in its derivative: with h_t = tanh(a_t), tanh'(a_t) = 1 - h_t^2, "
-           "not 1 - tanh(h_t)^2", dict(deriv="double"))
-    yield "the tanh derivative is written 1 - h_t; it is 1 - h_t^2", dict(deriv="linear")
-    yield ("the weight gradients keep only one step's term: accumulate (+=) the terms of all T steps",
+    yield (Mistake("rnn/backward-sign",
+        "every gradient has the wrong sign: these are the gradients of sum(y * dy) itself "
+        "(the minus sign belongs to the descent step)",
+        "모든 그래디언트의 부호가 반대입니다: 구할 것은 sum(y * dy) 자체의 그래디언트입니다 (빼기 부호는 경사 하강 단계에 속합니다)"), dict(sign=-1.0))
+    yield (Mistake("rnn/backward-dwhh-current-state",
+        "dW_hh pairs dz_t with h_t; it must be the state that entered step t, h_{t-1} (so h0 "
+        "at the first step)",
+        "dW_hh에서 dz_t를 h_t와 곱했습니다. t 단계에 들어간 상태 h_{t-1}과 곱해야 합니다 (첫 단계에서는 h0)"), dict(dW_hh_state="current"))
+    yield Mistake("rnn/backward-dwhh-no-h0",
+        "dW_hh misses the first step's term h0.T @ dz_1: h0 is the state that enters step 1",
+        "dW_hh에 첫 단계의 항 h0.T @ dz_1이 빠졌습니다: h0은 1단계에 들어가는 상태입니다"), dict(h0_term=False)
+    yield Mistake("rnn/backward-no-tanh-derivative",
+        "the tanh derivative is missing: dz_t = dh_t * (1 - h_t^2)",
+        "tanh의 도함수가 빠졌습니다: dz_t = dh_t * (1 - h_t^2)"), dict(deriv="none")
+    yield (Mistake("rnn/backward-double-tanh",
+        "the tanh is applied again in its derivative: with h_t = tanh(a_t), tanh'(a_t) = 1 - "
+        "h_t^2, not 1 - tanh(h_t)^2",
+        "도함수에서 tanh를 한 번 더 적용했습니다: h_t = tanh(a_t)이므로 tanh'(a_t)는 1 - tanh(h_t)^2가 아니라 1 - "
+        "h_t^2입니다"), dict(deriv="double"))
+    yield Mistake("rnn/backward-tanh-derivative-linear",
+        "the tanh derivative is written 1 - h_t; it is 1 - h_t^2",
+        "tanh의 도함수를 1 - h_t로 썼습니다. 1 - h_t^2입니다"), dict(deriv="linear")
+    yield (Mistake("rnn/backward-not-accumulated",
+        "the weight gradients keep only one step's term: accumulate (+=) the terms of all T "
+        "steps",
+        "가중치 그래디언트에 한 단계의 항만 남았습니다: T개 단계의 항을 모두 누적(+=)하세요"),
            dict(accumulate=False))
-    yield "only dy at the last step is used; y at every step contributes to sum(y * dy)", dict(last_dy_only=True)
-    yield ("the gradients are averaged over the batch; the loss is sum(y * dy), so they are summed",
+    yield Mistake("rnn/backward-last-dy-only",
+        "only dy at the last step is used; y at every step contributes to sum(y * dy)",
+        "마지막 단계의 dy만 썼습니다. 모든 단계의 y가 sum(y * dy)에 기여합니다"), dict(last_dy_only=True)
+    yield (Mistake("rnn/backward-averaged",
+        "the gradients are averaged over the batch; the loss is sum(y * dy), so they are "
+        "summed",
+        "그래디언트를 배치에 대해 평균냈습니다. 손실이 sum(y * dy)이므로 합해야 합니다"),
            dict(mean=True))
-    yield "the gradient w.r.t. h0 is zero: it is what flows out of step 1, dz_1 @ W_hh.T", dict(h0_grad=False)
-    yield ("W_hh is not transposed when the gradient goes back a step: dL/dh_{t-1} gets dz_t @ W_hh.T",
+    yield Mistake("rnn/backward-no-h0-gradient",
+        "the gradient w.r.t. h0 is zero: it is what flows out of step 1, dz_1 @ W_hh.T",
+        "h0에 대한 그래디언트가 0입니다: 1단계에서 흘러나오는 dz_1 @ W_hh.T입니다"), dict(h0_grad=False)
+    yield (Mistake("rnn/backward-whh-not-transposed",
+        "W_hh is not transposed when the gradient goes back a step: dL/dh_{t-1} gets dz_t @ "
+        "W_hh.T",
+        "그래디언트를 한 단계 뒤로 보낼 때 W_hh를 전치하지 않았습니다: dL/dh_{t-1}에는 dz_t @ W_hh.T가 더해집니다"),
            dict(whh_T=False))
-    yield "the W_hh gradient is transposed: sum over t of h_{t-1}.T @ dz_t, of W_hh's shape", dict(dW_hh_T=True)
+    yield Mistake("rnn/backward-dwhh-transposed",
+        "the W_hh gradient is transposed: sum over t of h_{t-1}.T @ dz_t, of W_hh's shape",
+        "W_hh의 그래디언트가 전치되었습니다: t에 대한 h_{t-1}.T @ dz_t의 합이고, W_hh와 같은 형태입니다"), dict(dW_hh_T=True)
     if d_in == d_h:
-        yield "W_xh is not transposed in the gradient w.r.t. x: dx_t = dz_t @ W_xh.T", dict(wxh_T=False)
-        yield "the W_xh gradient is transposed: sum over t of x_t.T @ dz_t, of W_xh's shape", dict(dW_xh_T=True)
+        yield Mistake("rnn/backward-wxh-not-transposed",
+            "W_xh is not transposed in the gradient w.r.t. x: dx_t = dz_t @ W_xh.T",
+            "x에 대한 그래디언트에서 W_xh를 전치하지 않았습니다: dx_t = dz_t @ W_xh.T"), dict(wxh_T=False)
+        yield Mistake("rnn/backward-dwxh-transposed",
+            "the W_xh gradient is transposed: sum over t of x_t.T @ dz_t, of W_xh's shape",
+            "W_xh의 그래디언트가 전치되었습니다: t에 대한 x_t.T @ dz_t의 합이고, W_xh와 같은 형태입니다"), dict(dW_xh_T=True)
     if d_out == d_h:
-        yield "W_hy is not transposed when dy goes back to h_t: dy_t @ W_hy.T", dict(why_T=False)
+        yield Mistake("rnn/backward-why-not-transposed",
+            "W_hy is not transposed when dy goes back to h_t: dy_t @ W_hy.T",
+            "dy를 h_t로 보낼 때 W_hy를 전치하지 않았습니다: dy_t @ W_hy.T"), dict(why_T=False)
 
 
 def rnn_backward_variants(dy, x, h0, W_xh, W_hh, b_h, W_hy, b_y):
@@ -223,29 +313,45 @@ def rnn_backward_variants(dy, x, h0, W_xh, W_hh, b_h, W_hy, b_y):
     return {msg: rnn_backward(*args, **kw) for msg, kw in _backward_switches(d_in, d_h, W_hy.shape[1])}
 
 
+GRAD_TRANSPOSED = Mistake(
+    "rnn/backward-gradient-transposed",
+    "the gradient w.r.t. {key} has shape {got}, the shape of {key}.T; it must have {key}'s shape {want}",
+    "{key}에 대한 그래디언트의 형태가 {key}.T의 형태인 {got}입니다. {key}와 같은 형태 {want}여야 합니다")
+BY_NOT_SUMMED = Mistake(
+    "rnn/backward-by-not-summed",
+    "the gradient w.r.t. b_y has shape {got}: sum dy over the batch and time axes, to shape {want}",
+    "b_y에 대한 그래디언트의 형태가 {got}입니다: dy를 배치 축과 시간 축에 대해 합해서 형태 {want}로 만드세요")
+BH_NOT_SUMMED = Mistake(
+    "rnn/backward-bh-not-summed",
+    "the gradient w.r.t. b_h has shape {got}: sum dz over the batch (and over time), to shape {want}",
+    "b_h에 대한 그래디언트의 형태가 {got}입니다: dz를 배치에 대해 (그리고 시간에 대해) 합해서 형태 {want}로 "
+    "만드세요")
+
+
 def _grad_shape_hint(key, got, expected):
     g, e = tuple(got.shape), tuple(expected.shape)
     if len(e) == 2 and g == e[::-1] and key.startswith("W"):
-        return (f"the gradient w.r.t. {key} has shape {_shape(g)}, the shape of {key}.T; "
-                f"it must have {key}'s shape {_shape(e)}")
+        return GRAD_TRANSPOSED.format(key=key, got=_shape(g), want=_shape(e))
     if key == "b_y" and len(g) > 1 and g[-1:] == e:
-        return (f"the gradient w.r.t. b_y has shape {_shape(g)}: sum dy over the batch and time axes, "
-                f"to shape {_shape(e)}")
+        return BY_NOT_SUMMED.format(got=_shape(g), want=_shape(e))
     if key == "b_h" and len(g) > 1 and g[-1:] == e:
-        return (f"the gradient w.r.t. b_h has shape {_shape(g)}: sum dz over the batch (and over time), "
-                f"to shape {_shape(e)}")
+        return BH_NOT_SUMMED.format(got=_shape(g), want=_shape(e))
     return None
 
 
 def expect_gradients(grads, expected, variants, *, where=""):
     if not isinstance(grads, dict):
-        fail(f"rnn_backward must return a dict with keys {', '.join(GRAD_KEYS)}; got {type(grads).__name__}")
+        fail(T("rnn_backward must return a dict with keys {keys}; got {got}",
+               "rnn_backward는 키가 {keys}인 dict를 반환해야 하는데 {got}을(를) 반환했습니다").format(
+            keys=", ".join(GRAD_KEYS), got=type(grads).__name__))
     missing = [k for k in GRAD_KEYS if k not in grads]
     if missing:
         keys = sorted(map(str, grads))
         with_d = any(str(k).startswith("d") for k in keys)
-        hint = " (the keys are the arguments' names, without a 'd')" if with_d else ""
-        fail(f"rnn_backward's dict lacks {', '.join(missing)}; it has {keys}{hint}")
+        hint = T(" (the keys are the arguments' names, without a 'd')", " (키는 'd'를 붙이지 않은 인자 이름입니다)") \
+            if with_d else ""
+        fail(T("rnn_backward's dict lacks {missing}; it has {keys}", "rnn_backward의 dict에 {missing}이(가) 없습니다. "
+               "있는 키: {keys}").format(missing=", ".join(missing), keys=keys) + hint)
     # A variant that reproduces every gradient names the cause better than a per-key match.
     whole = next((m for m, v in variants.items() if all(is_close(grads[k], v[k]) for k in GRAD_KEYS)), None)
     for key in GRAD_KEYS:
@@ -255,7 +361,8 @@ def expect_gradients(grads, expected, variants, *, where=""):
             if hint:
                 fail(hint + where)
         named = {whole: got} if whole else {m: v[key] for m, v in variants.items()}
-        expect_close(got, expected[key], what=f"gradient w.r.t. {key}{where}", mistakes=named)
+        expect_close(got, expected[key], what=T("gradient w.r.t. {key}", "{key}에 대한 그래디언트").format(key=key) + where,
+                     mistakes=named)
 
 
 def expect_backward(student, ref, dy, args, *, where="", **call_kw):
@@ -281,29 +388,61 @@ def clip_variants(grads, max_norm):
     coef = min(1.0, max_norm / (total + CLIP_EPS))
     same = [coef] * len(grads)
     variants = {
-        "each tensor is clipped by its own norm; clipping is global: one coefficient "
-        "min(1, max_norm / (total_norm + 1e-6)) from the L2 norm of all gradients together scales every tensor":
+        Mistake("rnn/clip-per-tensor",
+            "each tensor is clipped by its own norm; clipping is global: one coefficient "
+            "min(1, max_norm / (total_norm + 1e-6)) from the L2 norm of all gradients "
+            "together scales every tensor",
+            "텐서마다 자기 노름으로 잘랐습니다. 클리핑은 전역입니다: 모든 그래디언트를 합친 L2 노름에서 구한 계수 min(1, max_norm / "
+            "(total_norm + 1e-6)) 하나로 모든 텐서를 스케일합니다"):
             (_clipped(grads, [min(1.0, max_norm / (n + CLIP_EPS)) for n in norms]), total),
-        "the coefficient lacks torch's 1e-6: it is min(1, max_norm / (total_norm + 1e-6))":
+        Mistake("rnn/clip-no-eps",
+            "the coefficient lacks torch's 1e-6: it is min(1, max_norm / (total_norm + 1e-6))",
+            "계수에 torch의 1e-6이 빠졌습니다: min(1, max_norm / (total_norm + 1e-6))입니다"):
             (_clipped(grads, [min(1.0, max_norm / total)] * len(grads)), total),
-        "the coefficient is not capped at 1: gradients whose norm is already below max_norm must stay as they are":
+        Mistake("rnn/clip-not-capped",
+            "the coefficient is not capped at 1: gradients whose norm is already below "
+            "max_norm must stay as they are",
+            "계수를 1로 제한하지 않았습니다: 노름이 이미 max_norm보다 작은 그래디언트는 그대로 두어야 합니다"):
             (_clipped(grads, [max_norm / (total + CLIP_EPS)] * len(grads)), total),
-        "the total norm is the sum of the tensors' norms; it is the L2 norm of all entries together, "
-        "sqrt(sum of squared norms)":
+        Mistake("rnn/clip-sum-of-norms",
+            "the total norm is the sum of the tensors' norms; it is the L2 norm of all "
+            "entries together, sqrt(sum of squared norms)",
+            "전체 노름을 텐서 노름들의 합으로 구했습니다. 전체 노름은 모든 원소를 합친 L2 노름, sqrt(노름 제곱의 합)입니다"):
             (_clipped(grads, [min(1.0, max_norm / (sum(norms) + CLIP_EPS))] * len(grads)), sum(norms)),
-        "the total norm is not square-rooted: it is sqrt(sum of squares)":
+        Mistake("rnn/clip-no-sqrt",
+            "the total norm is not square-rooted: it is sqrt(sum of squares)",
+            "전체 노름에 제곱근을 씌우지 않았습니다: sqrt(제곱의 합)입니다"):
             (_clipped(grads, [min(1.0, max_norm / (total ** 2 + CLIP_EPS))] * len(grads)), total ** 2),
-        "the gradients come back unscaled although their total norm exceeds max_norm":
+        Mistake("rnn/clip-unscaled",
+            "the gradients come back unscaled although their total norm exceeds max_norm",
+            "전체 노름이 max_norm을 넘는데도 그래디언트가 스케일되지 않고 그대로 돌아왔습니다"):
             ([g.double() for g in grads], total),
     }
     after = sum((n * coef) ** 2 for n in norms) ** 0.5
     norm_variants = {
-        "the returned norm is measured after clipping; return the total norm before clipping": after,
-        "the returned norm is the sum of the tensors' norms; it is the L2 norm of all entries together": sum(norms),
-        "the returned norm is squared: it is sqrt(sum of squares)": total ** 2,
-        "the returned norm is max_norm; return the total norm of the gradients before clipping": float(max_norm),
+        Mistake("rnn/clip-norm-after",
+            "the returned norm is measured after clipping; return the total norm before "
+            "clipping",
+            "반환한 노름을 클리핑 다음에 쟀습니다. 클리핑 전의 전체 노름을 반환하세요"): after,
+        Mistake("rnn/clip-norm-sum-of-norms",
+            "the returned norm is the sum of the tensors' norms; it is the L2 norm of all "
+            "entries together",
+            "반환한 노름이 텐서 노름들의 합입니다. 모든 원소를 합친 L2 노름이어야 합니다"): sum(norms),
+        Mistake("rnn/clip-norm-squared",
+            "the returned norm is squared: it is sqrt(sum of squares)",
+            "반환한 노름이 제곱된 값입니다: sqrt(제곱의 합)이어야 합니다"): total ** 2,
+        Mistake("rnn/clip-norm-is-max",
+            "the returned norm is max_norm; return the total norm of the gradients before "
+            "clipping",
+            "반환한 노름이 max_norm입니다. 클리핑 전 그래디언트의 전체 노름을 반환하세요"): float(max_norm),
     }
     return variants, norm_variants, _clipped(grads, same)
+
+
+NORM_NOT_FLOAT = Mistake(
+    "rnn/clip-norm-not-float",
+    "{f} returned the norm as {kind}; the contract asks for a Python float (float(norm) or norm.item())",
+    "{f}이(가) 노름을 {kind}(으)로 반환했습니다. 명세는 파이썬 float를 요구합니다 (float(norm) 또는 norm.item())")
 
 
 def expect_clip(student, ref, grads, max_norm, *, what, atol=1e-5, rtol=1e-4, sent=None):
@@ -314,17 +453,22 @@ def expect_clip(student, ref, grads, max_norm, *, what, atol=1e-5, rtol=1e-4, se
     result = student.call("clip_grad_norm", grads if sent is None else sent, max_norm)
     clipped, norm = expect_pair(result, what, "(clipped, norm)")
     if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
-        got = f"{type(clipped).__name__}" + (f" of length {len(clipped)}" if isinstance(clipped, (list, tuple)) else "")
-        fail(f"{what}: the first element must be a list of {len(grads)} clipped tensors, one per gradient; got {got}")
+        got = type(clipped).__name__
+        if isinstance(clipped, (list, tuple)):
+            got = T(f"{got} of length {len(clipped)}", f"길이가 {len(clipped)}인 {got}")
+        fail(T("{what}: the first element must be a list of {n} clipped tensors, one per gradient; got {got}",
+               "{what}: 첫 번째 원소는 그래디언트마다 하나씩, 잘린 텐서 {n}개의 리스트여야 하는데 {got}입니다").format(
+            what=what, n=len(grads), got=got))
     exp_clipped, exp_norm = ref.clip_grad_norm(grads, max_norm)
     variants, norm_variants, _ = clip_variants(grads, max_norm)
     whole = next((m for m, (v, _) in variants.items()
                   if all(is_close(c, e, atol=atol, rtol=rtol) for c, e in zip(clipped, v))), None)
     for i, (got, expected) in enumerate(zip(clipped, exp_clipped)):
-        expect_tensor(got, what=f"{what}: clipped[{i}]", shape=tuple(expected.shape))
+        expect_tensor(got, what=what + f": clipped[{i}]", shape=tuple(expected.shape))
         named = {whole: got} if whole else {m: v[i] for m, (v, _) in variants.items()}
-        expect_close(got, expected, what=f"{what}: clipped[{i}]", atol=atol, rtol=rtol, mistakes=named)
-    expect_scalar(norm, exp_norm, what=f"{what}: the returned norm", atol=atol, rtol=rtol, mistakes=norm_variants)
+        expect_close(got, expected, what=what + f": clipped[{i}]", atol=atol, rtol=rtol, mistakes=named)
+    expect_scalar(norm, exp_norm, what=what + T(": the returned norm", ": 반환한 노름"), atol=atol, rtol=rtol,
+                  mistakes=norm_variants)
     return norm
 
 
@@ -332,13 +476,29 @@ def mutation_hint(before, after, max_norm):
     """Name an in-place clip when the caller's tensors now hold the clipped values."""
     _, _, clipped = clip_variants(before, max_norm)
     if all(is_close(a, c) for a, c in zip(after, clipped)):
-        return ("the caller's gradients were clipped in place (g.mul_(...), g *= ...); clip_grad_norm returns "
-                "clipped copies and leaves its input alone, unlike torch's clip_grad_norm_")
-    return "the caller's gradients were changed in place; clip_grad_norm must return copies and leave its input alone"
+        return (Mistake("rnn/clip-in-place",
+            "the caller's gradients were clipped in place (g.mul_(...), g *= ...); "
+            "clip_grad_norm returns clipped copies and leaves its input alone, unlike torch's "
+            "clip_grad_norm_",
+            "호출한 쪽의 그래디언트를 제자리(in place)에서 잘랐습니다 (g.mul_(...), g *= ...). torch의 "
+            "clip_grad_norm_과 달리 clip_grad_norm은 잘린 복사본을 반환하고 입력은 그대로 둡니다"))
+    return Mistake("rnn/clip-mutates-input",
+        "the caller's gradients were changed in place; clip_grad_norm must return copies and "
+        "leave its input alone",
+        "호출한 쪽의 그래디언트가 제자리에서 바뀌었습니다. clip_grad_norm은 복사본을 반환하고 입력은 그대로 두어야 합니다")
 
 
 
 # --------------------------------------------------------------------------- pictures
+
+def gradient_flow_alt(student_dx, reference_dx):
+    """The text alternative of the gradient-flow picture: both curves' norms per time step."""
+    def norms(dx):
+        return ", ".join(f"{float(dx[:, t].double().norm()):.3g}" for t in range(dx.shape[1]))
+    return T("Log-scale plot of ||dL/dx_t|| against the time step t. Reference: {ref}. Your rnn_backward: {yours}.",
+             "시간 단계 t에 따른 ||dL/dx_t||의 로그 눈금 그래프. 정답: {ref}. 제출한 rnn_backward: {yours}.").format(
+        ref=norms(reference_dx), yours=norms(student_dx))
+
 
 def gradient_flow_png(student_dx, reference_dx):
     """||dL/dx_t|| against t for a loss at the last step only: the student's BPTT beside the reference's."""

@@ -24,6 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from graders.i18n import T
+
 VOCABULARY = (
     "Input Embedding", "Output Embedding", "Positional Encoding", "Multi-Head Attention",
     "Masked Multi-Head Attention", "Add & Norm", "Feed Forward", "Linear", "Softmax",
@@ -36,14 +38,16 @@ SEARCH_STEPS = 50_000          # branch-and-bound budget (~0.5 s); a drawing wit
 PSEUDO_NODES = {"node", "edge", "graph"}
 
 # What each reference node is, for feedback about edges that repeat labels (keys: ids in solution/diagram.dot).
+_ENCODER, _DECODER, _OUTPUT = T("encoder", "인코더"), T("decoder", "디코더"), T("output", "출력")
 ROLES = {
-    "enc_embed": "encoder", "enc_pos": "encoder", "enc_attn": "encoder self-attention",
-    "enc_norm1": "encoder, after self-attention", "enc_ffn": "encoder",
-    "enc_norm2": "encoder, after Feed Forward: the encoder's output",
-    "dec_embed": "decoder", "dec_pos": "decoder", "dec_self": "decoder",
-    "dec_norm1": "decoder, after masked self-attention", "dec_cross": "decoder cross-attention",
-    "dec_norm2": "decoder, after cross-attention", "dec_ffn": "decoder",
-    "dec_norm3": "decoder, after Feed Forward", "linear": "output", "softmax": "output",
+    "enc_embed": _ENCODER, "enc_pos": _ENCODER, "enc_attn": T("encoder self-attention", "인코더 셀프 어텐션"),
+    "enc_norm1": T("encoder, after self-attention", "인코더, 셀프 어텐션 다음"), "enc_ffn": _ENCODER,
+    "enc_norm2": T("encoder, after Feed Forward: the encoder's output", "인코더, Feed Forward 다음: 인코더의 출력"),
+    "dec_embed": _DECODER, "dec_pos": _DECODER, "dec_self": _DECODER,
+    "dec_norm1": T("decoder, after masked self-attention", "디코더, 마스크드 셀프 어텐션 다음"),
+    "dec_cross": T("decoder cross-attention", "디코더 크로스 어텐션"),
+    "dec_norm2": T("decoder, after cross-attention", "디코더, 크로스 어텐션 다음"), "dec_ffn": _DECODER,
+    "dec_norm3": T("decoder, after Feed Forward", "디코더, Feed Forward 다음"), "linear": _OUTPUT, "softmax": _OUTPUT,
 }
 
 
@@ -96,35 +100,46 @@ def parse(data: bytes | None, *, name: str = "diagram.dot") -> Diagram:
             _PARSED[key] = exc
     found = _PARSED[key]
     if isinstance(found, DiagramError):
-        raise DiagramError(str(found))
+        raise DiagramError(found.args[0])
     return found
 
 
 def _parse(data: bytes | None, name: str) -> Diagram:
     if data is None:
-        raise DiagramError(f"{name} was not submitted: upload it together with transformer.py "
-                           "(select both files, or a zip holding both)")
+        raise DiagramError(T("{name} was not submitted: upload it together with transformer.py (select both files, "
+                             "or a zip holding both)",
+                             "{name}이(가) 제출되지 않았습니다: transformer.py와 함께 올리세요 (두 파일을 함께 선택하거나 "
+                             "두 파일을 담은 zip 파일)").format(name=name))
     if len(data) > MAX_BYTES:
-        raise DiagramError(f"{name} is {len(data) >> 10} KiB; a diagram of one layer each needs a few KiB "
-                           f"(the limit is {MAX_BYTES >> 10} KiB)")
+        raise DiagramError(T("{name} is {n} KiB; a diagram of one layer each needs a few KiB (the limit is {m} KiB)",
+                             "{name}의 크기가 {n} KiB입니다. 층 하나씩 그린 다이어그램은 몇 KiB면 됩니다 (제한 {m} KiB)"
+                             ).format(name=name, n=len(data) >> 10, m=MAX_BYTES >> 10))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DiagramError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise DiagramError(T("{name} is not UTF-8 text (byte {n}); save it as UTF-8",
+                             "{name}은(는) UTF-8 텍스트가 아닙니다 ({n}번째 바이트). UTF-8로 저장하세요").format(
+            name=name, n=exc.start)) from None
     if not text.strip():
-        raise DiagramError(f"{name} is empty; it must hold one digraph {{ ... }}")
+        raise DiagramError(T("{name} is empty; it must hold one digraph {{ ... }}",
+                             "{name}이(가) 비어 있습니다. digraph {{ ... }} 하나가 들어 있어야 합니다").format(name=name))
     if len(re.findall(r"->|(?<!-)--(?!-)", text)) > MAX_ARROWS:      # before pyparsing; "// ----" is no arrow
-        raise DiagramError(f"{name} has more than {MAX_ARROWS} arrows; one encoder layer and one decoder layer "
-                           "need far fewer")
+        raise DiagramError(T("{name} has more than {n} arrows; one encoder layer and one decoder layer need far fewer",
+                             "{name}에 화살표가 {n}개보다 많습니다. 인코더 층 하나와 디코더 층 하나에는 훨씬 적게 "
+                             "필요합니다").format(name=name, n=MAX_ARROWS))
     graph = _read_dot(text, name)
     labels: dict[str, str] = {}
     edges: list[tuple[str, str]] = []
     _collect(graph, labels, edges)
     if not labels:
-        raise DiagramError(f"{name} has no nodes yet: add one node per block of the two layers")
+        raise DiagramError(T("{name} has no nodes yet: add one node per block of the two layers",
+                             "{name}에 아직 노드가 없습니다: 두 층의 블록마다 노드를 하나씩 넣으세요").format(name=name))
     if len(labels) > MAX_NODES or len(edges) > MAX_ARROWS:
-        raise DiagramError(f"{name} has {len(labels)} nodes and {len(edges)} arrows; one encoder layer and "
-                           f"one decoder layer need far fewer (limits: {MAX_NODES} nodes, {MAX_ARROWS} arrows)")
+        raise DiagramError(T("{name} has {n} nodes and {e} arrows; one encoder layer and one decoder layer need far "
+                             "fewer (limits: {mn} nodes, {me} arrows)",
+                             "{name}에 노드 {n}개와 화살표 {e}개가 있습니다. 인코더 층 하나와 디코더 층 하나에는 훨씬 "
+                             "적게 필요합니다 (제한: 노드 {mn}개, 화살표 {me}개)").format(
+            name=name, n=len(labels), e=len(edges), mn=MAX_NODES, me=MAX_ARROWS))
     unique = list(dict.fromkeys(edges))
     resolved = {node: CANONICAL.get(label_key(label), label) for node, label in labels.items()}
     unknown = tuple(node for node, label in resolved.items() if label not in VOCABULARY)
@@ -139,19 +154,27 @@ def _read_dot(text: str, name: str):
         with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
             graphs = pydot.graph_from_dot_data(text)
     except RecursionError:
-        raise DiagramError(f"{name} nests braces too deeply to be a diagram") from None
+        raise DiagramError(T("{name} nests braces too deeply to be a diagram",
+                             "{name}의 중괄호가 너무 깊게 중첩되어 다이어그램으로 읽을 수 없습니다").format(name=name)) from None
     except Exception as exc:  # pydot raises assorted errors on odd input; all mean "not readable"
-        raise DiagramError(f"{name} could not be read as Graphviz DOT ({type(exc).__name__})") from None
+        raise DiagramError(T("{name} could not be read as Graphviz DOT ({why})",
+                             "{name}을(를) Graphviz DOT으로 읽을 수 없습니다 ({why})").format(
+            name=name, why=type(exc).__name__)) from None
     if not graphs:
         where = next((line.strip() for line in chatter.getvalue().splitlines() if "line:" in line), "")
-        raise DiagramError(f"{name} is not valid Graphviz DOT" + (f": {where}" if where else "")
-                           + "; it must read digraph transformer { ... }")
+        raise DiagramError(T("{name} is not valid Graphviz DOT{where}; it must read digraph transformer {{ ... }}",
+                             "{name}은(는) 올바른 Graphviz DOT이 아닙니다{where}. digraph transformer {{ ... }} 형식이어야 "
+                             "합니다").format(name=name, where=f": {where}" if where else ""))
     if len(graphs) != 1:
-        raise DiagramError(f"{name} holds {len(graphs)} graphs; draw both layers in one digraph")
+        raise DiagramError(T("{name} holds {n} graphs; draw both layers in one digraph",
+                             "{name}에 그래프가 {n}개 있습니다. 두 층을 digraph 하나에 그리세요").format(
+            name=name, n=len(graphs)))
     graph = graphs[0]
     if graph.get_type() != "digraph":
-        raise DiagramError(f"{name} is an undirected graph (graph {{ a -- b }}); write a digraph with "
-                           "arrows: digraph transformer { a -> b }")
+        raise DiagramError(T("{name} is an undirected graph (graph {{ a -- b }}); write a digraph with arrows: "
+                             "digraph transformer {{ a -> b }}",
+                             "{name}은(는) 무방향 그래프(graph {{ a -- b }})입니다. 화살표가 있는 digraph로 쓰세요: "
+                             "digraph transformer {{ a -> b }}").format(name=name))
     return graph
 
 
@@ -218,17 +241,24 @@ def _endpoints(endpoint) -> list[str]:
     return found
 
 
-LEAVE_OUT = "the paper's figure draws it, but this diagram runs from the embeddings to Softmax: leave it out"
+LEAVE_OUT = T("the paper's figure draws it, but this diagram runs from the embeddings to Softmax: leave it out",
+              "논문의 그림에는 있지만 이 다이어그램은 임베딩에서 Softmax까지만 그립니다: 빼세요")
+_USE_MHA = T('use "Multi-Head Attention", or "Masked Multi-Head Attention" in the decoder',
+             '"Multi-Head Attention"을 쓰세요. 디코더에서는 "Masked Multi-Head Attention"입니다')
+_CROSS = T('did you mean "Multi-Head Attention"? (the cross-attention is not masked)',
+           '"Multi-Head Attention"을 뜻했나요? (크로스 어텐션은 가리지 않습니다)')
 HINTS = {                      # labels students use for a block, by label_key, and what the vocabulary calls it
     **{key: LEAVE_OUT for key in ("inputs", "outputs", "outputsshiftedright", "outputprobabilities", "nx", "n")},
-    "selfattention": 'use "Multi-Head Attention", or "Masked Multi-Head Attention" in the decoder',
-    "multiheadselfattention": 'use "Multi-Head Attention", or "Masked Multi-Head Attention" in the decoder',
-    "maskedselfattention": 'did you mean "Masked Multi-Head Attention"?',
-    "crossattention": 'did you mean "Multi-Head Attention"? (the cross-attention is not masked)',
-    "encoderdecoderattention": 'did you mean "Multi-Head Attention"? (the cross-attention is not masked)',
-    "layernorm": 'did you mean "Add & Norm"? (one node for the residual sum and its LayerNorm)',
-    "ffn": 'did you mean "Feed Forward"?',
+    "selfattention": _USE_MHA,
+    "multiheadselfattention": _USE_MHA,
+    "maskedselfattention": T('did you mean "Masked Multi-Head Attention"?', '"Masked Multi-Head Attention"을 뜻했나요?'),
+    "crossattention": _CROSS,
+    "encoderdecoderattention": _CROSS,
+    "layernorm": T('did you mean "Add & Norm"? (one node for the residual sum and its LayerNorm)',
+                   '"Add & Norm"을 뜻했나요? (잔차 합과 그 LayerNorm을 노드 하나로 그립니다)'),
+    "ffn": T('did you mean "Feed Forward"?', '"Feed Forward"를 뜻했나요?'),
 }
+DID_YOU_MEAN = T('did you mean "{label}"?', '"{label}"을(를) 뜻했나요?')
 
 
 def suggestion(label: str) -> str:
@@ -237,7 +267,7 @@ def suggestion(label: str) -> str:
     if key in HINTS:
         return HINTS[key]
     close = difflib.get_close_matches(key, list(CANONICAL), n=1, cutoff=0.6)
-    return f'did you mean "{CANONICAL[close[0]]}"?' if close else ""
+    return DID_YOU_MEAN.format(label=CANONICAL[close[0]]) if close else ""
 
 
 # --------------------------------------------------------------------------- format
@@ -248,28 +278,33 @@ def format_problems(diagram: Diagram) -> list[str]:
     for node in diagram.unknown:
         label = diagram.labels[node]
         hint = suggestion(label)
-        problems.append(f'node {node} has the label "{_short(label)}", which is not in the vocabulary'
-                        + (f" ({hint})" if hint else ""))
+        problems.append(T('node {node} has the label "{label}", which is not in the vocabulary',
+                          '노드 {node}의 레이블 "{label}"은(는) 어휘에 없습니다').format(node=node, label=_short(label))
+                        + (T(" (", " (") + hint + ")" if hint else ""))
     used = {label for node, label in diagram.labels.items() if diagram.known(node)}
     missing = [label for label in VOCABULARY if label not in used]
     if missing:
-        problems.append("no node is labelled " + ", ".join(f'"{label}"' for label in missing))
+        problems.append(T("no node is labelled {labels}", "레이블이 {labels}인 노드가 없습니다").format(
+            labels=", ".join(f'"{label}"' for label in missing)))
     touched = {n for edge in diagram.edges for n in edge}
     lonely = [n for n in diagram.labels if n not in touched]
     if not diagram.edges:
-        problems.append("the diagram has no arrows")
+        problems.append(T("the diagram has no arrows", "다이어그램에 화살표가 없습니다"))
     elif lonely:
-        problems.append("nodes without any arrow: " + ", ".join(lonely[:8]) + (" ..." if len(lonely) > 8 else ""))
+        problems.append(T("nodes without any arrow: ", "화살표가 하나도 없는 노드: ")
+                        + ", ".join(lonely[:8]) + (" ..." if len(lonely) > 8 else ""))
     loops = [u for u, v in diagram.edges if u == v]
     if loops:
-        problems.append("arrows from a node to itself: " + ", ".join(loops[:8]))
+        problems.append(T("arrows from a node to itself: ", "자기 자신으로 가는 화살표: ") + ", ".join(loops[:8]))
     if not missing and diagram.edges:
         softmax = {n for n, label in diagram.labels.items() if label == "Softmax"}
         for start in ("Input Embedding", "Output Embedding"):
             sources = {n for n, label in diagram.labels.items() if label == start}
             if not _reaches(diagram, sources, softmax):
-                problems.append(f'"Softmax" cannot be reached from "{start}" along the arrows; arrows point '
-                                "the way the data flows, from a block's input to the block")
+                problems.append(T('"Softmax" cannot be reached from "{start}" along the arrows; arrows point the way '
+                                  "the data flows, from a block's input to the block",
+                                  '화살표를 따라 "{start}"에서 "Softmax"에 닿을 수 없습니다. 화살표는 데이터가 흐르는 '
+                                  "방향, 즉 블록의 입력에서 블록으로 향합니다").format(start=start))
     return problems
 
 
@@ -387,14 +422,15 @@ def _best_mapping(student: Diagram, reference: Diagram) -> tuple[dict[str, str],
 
 def describe_reference_node(reference: Diagram, node: str) -> str:
     role = ROLES.get(node, "")
-    return f'"{reference.labels[node]}"' + (f" ({role})" if role else "")
+    return f'"{reference.labels[node]}"' + (T(" (", " (") + role + ")" if role else "")
 
 
 def describe_student_node(student: Diagram, reference: Diagram, comparison: Comparison, node: str) -> str:
     inverse = {s: r for r, s in comparison.mapping.items()}
     if node in inverse:
         return describe_reference_node(reference, inverse[node])
-    return f'"{_short(student.labels[node])}" (your node {_short(node, 24)})'
+    return T('"{label}" (your node {node})', '"{label}" (제출한 노드 {node})').format(
+        label=_short(student.labels[node]), node=_short(node, 24))
 
 
 def count_differences(student: Diagram, reference: Diagram) -> list[str]:
@@ -404,7 +440,9 @@ def count_differences(student: Diagram, reference: Diagram) -> list[str]:
         have = sum(1 for n, x in student.labels.items() if x == label and student.known(n))
         want = sum(1 for x in reference.labels.values() if x == label)
         if have != want:
-            lines.append(f'"{label}": {have} node{"s" if have != 1 else ""}, the two layers have {want}')
+            lines.append(T('"{label}": {have} node{s}, the two layers have {want}',
+                           '"{label}": 노드 {have}개, 두 층에는 {want}개').format(
+                label=label, have=have, s="s" if have != 1 else "", want=want))
     return lines
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 import torch
 
+from graders.i18n import Mistake, T
+
 
 class Variants(Mapping):
     """message -> variant output, each built on first access; None where the mistake cannot run
@@ -39,91 +41,278 @@ class Variants(Mapping):
 
 # --------------------------------------------------------------------------- messages
 
-LN_ANNOTATED = ("LayerNorm divides by (std + eps) with the unbiased std (x.std(-1), as in the Annotated "
-                "Transformer); nn.LayerNorm uses the biased variance and eps inside the root: "
-                "(x - mean) / sqrt(var + eps)")
-LN_UNBIASED = ("LayerNorm uses the unbiased variance (divided by d - 1: torch.var's default); "
-               "layer normalisation divides by d (unbiased=False)")
-LN_EPS_OUTSIDE = ("LayerNorm adds eps to the standard deviation, (x - mean) / (std + eps); eps belongs inside: "
-                  "sqrt(var + eps)")
-LN_NO_EPS = "LayerNorm does not add eps to the variance: (x - mean) / sqrt(var + eps)"
-LN_TWO_AXES = "LayerNorm normalises over the last two axes; it normalises each position's features, the last axis only"
-LN_BATCH_AXIS = ("LayerNorm takes its mean and variance over the batch axis (that is batch normalisation); "
-                 "use the last axis")
-LN_SWAPPED = "LayerNorm swaps gamma and beta: the output is gamma * x_hat + beta"
-LN_NO_AFFINE = "LayerNorm does not apply gamma and beta: the output is gamma * x_hat + beta"
+LN_ANNOTATED = Mistake(
+    "transformer/ln-annotated",
+    "LayerNorm divides by (std + eps) with the unbiased std (x.std(-1), as in the Annotated "
+    "Transformer); nn.LayerNorm uses the biased variance and eps inside the root: (x - mean) / "
+    "sqrt(var + eps)",
+    "LayerNorm이 불편(unbiased) 표준편차(x.std(-1), Annotated Transformer 방식)에 eps를 더한 (std + eps)로 "
+    "나눕니다. nn.LayerNorm은 편향(biased) 분산을 쓰고 eps를 제곱근 안에 넣습니다: (x - mean) / sqrt(var + eps)")
+LN_UNBIASED = Mistake(
+    "transformer/ln-unbiased",
+    "LayerNorm uses the unbiased variance (divided by d - 1: torch.var's default); layer "
+    "normalisation divides by d (unbiased=False)",
+    "LayerNorm이 불편 분산(d - 1로 나눔: torch.var의 기본값)을 씁니다. 층 정규화는 d로 나눕니다 (unbiased=False)")
+LN_EPS_OUTSIDE = Mistake(
+    "transformer/ln-eps-outside",
+    "LayerNorm adds eps to the standard deviation, (x - mean) / (std + eps); eps belongs inside: "
+    "sqrt(var + eps)",
+    "LayerNorm이 eps를 표준편차에 더합니다: (x - mean) / (std + eps). eps는 제곱근 안에 들어가야 합니다: sqrt(var + eps)")
+LN_EPS_IGNORED = Mistake(
+    "transformer/ln-eps-ignored",
+    "LayerNorm ignores its eps argument (it behaves as if eps were {value})",
+    "LayerNorm이 eps 인자를 무시합니다 (eps가 {value}인 것처럼 동작합니다)")
+LN_NO_EPS = Mistake(
+    "transformer/ln-no-eps",
+    "LayerNorm does not add eps to the variance: (x - mean) / sqrt(var + eps)",
+    "LayerNorm이 분산에 eps를 더하지 않습니다: (x - mean) / sqrt(var + eps)")
+LN_TWO_AXES = Mistake(
+    "transformer/ln-two-axes",
+    "LayerNorm normalises over the last two axes; it normalises each position's features, the "
+    "last axis only",
+    "LayerNorm이 마지막 두 축에 대해 정규화합니다. 각 위치의 특성, 즉 마지막 축만 정규화해야 합니다")
+LN_BATCH_AXIS = Mistake(
+    "transformer/ln-batch-axis",
+    "LayerNorm takes its mean and variance over the batch axis (that is batch normalisation); "
+    "use the last axis",
+    "LayerNorm이 평균과 분산을 배치 축에 대해 구합니다(그것은 배치 정규화입니다). 마지막 축을 쓰세요")
+LN_SWAPPED = Mistake(
+    "transformer/ln-swapped",
+    "LayerNorm swaps gamma and beta: the output is gamma * x_hat + beta",
+    "LayerNorm에서 gamma와 beta가 뒤바뀌었습니다: 출력은 gamma * x_hat + beta입니다")
+LN_NO_AFFINE = Mistake(
+    "transformer/ln-no-affine",
+    "LayerNorm does not apply gamma and beta: the output is gamma * x_hat + beta",
+    "LayerNorm이 gamma와 beta를 적용하지 않습니다: 출력은 gamma * x_hat + beta입니다")
 
-FFN_NO_RELU = "the feed-forward network has no ReLU: FFN(x) = linear2(relu(linear1(x)))"
-FFN_RELU_AFTER = "the ReLU comes after linear2; it belongs between the layers: linear2(relu(linear1(x)))"
-FFN_RELU_BOTH = "a ReLU follows both linear layers; only the hidden layer has one: linear2(relu(linear1(x)))"
-FFN_GELU = "the feed-forward network uses GELU; the paper's is ReLU: linear2(relu(linear1(x)))"
-FFN_RESIDUAL = ("PositionwiseFFN adds its input (x + FFN(x)); the residual connection belongs to the "
-                "layer's Add & Norm, not to the FFN")
+FFN_NO_RELU = Mistake(
+    "transformer/ffn-no-relu",
+    "the feed-forward network has no ReLU: FFN(x) = linear2(relu(linear1(x)))",
+    "피드포워드 네트워크에 ReLU가 없습니다: FFN(x) = linear2(relu(linear1(x)))")
+FFN_RELU_AFTER = Mistake(
+    "transformer/ffn-relu-after",
+    "the ReLU comes after linear2; it belongs between the layers: linear2(relu(linear1(x)))",
+    "ReLU가 linear2 다음에 있습니다. 두 층 사이에 들어가야 합니다: linear2(relu(linear1(x)))")
+FFN_RELU_BOTH = Mistake(
+    "transformer/ffn-relu-both",
+    "a ReLU follows both linear layers; only the hidden layer has one: linear2(relu(linear1(x)))",
+    "두 선형 층 모두 뒤에 ReLU가 있습니다. 은닉층에만 있어야 합니다: linear2(relu(linear1(x)))")
+FFN_GELU = Mistake(
+    "transformer/ffn-gelu",
+    "the feed-forward network uses GELU; the paper's is ReLU: linear2(relu(linear1(x)))",
+    "피드포워드 네트워크에 GELU를 썼습니다. 논문은 ReLU를 씁니다: linear2(relu(linear1(x)))")
+FFN_RESIDUAL = Mistake(
+    "transformer/ffn-residual",
+    "PositionwiseFFN adds its input (x + FFN(x)); the residual connection belongs to the layer's "
+    "Add & Norm, not to the FFN",
+    "PositionwiseFFN이 입력을 더합니다(x + FFN(x)). 잔차 연결은 FFN이 아니라 층의 Add & Norm에 속합니다")
 
-ATTN_NO_SCALE = "the attention scores are not divided by sqrt(d_k), with d_k = d_model / num_heads"
-ATTN_SCALE_D_MODEL = "the attention scores are divided by sqrt(d_model); each head scales by sqrt(d_model / num_heads)"
-ATTN_NO_TRANSPOSE = ("the heads are split with reshape(B, h, T, d_k) without a transpose; reshape to "
-                     "(B, T, h, d_k), then transpose to (B, h, T, d_k)")
+ATTN_NO_SCALE = Mistake(
+    "transformer/attn-no-scale",
+    "the attention scores are not divided by sqrt(d_k), with d_k = d_model / num_heads",
+    "어텐션 점수를 sqrt(d_k)로 나누지 않았습니다 (d_k = d_model / num_heads)")
+ATTN_SCALE_D_MODEL = Mistake(
+    "transformer/attn-scale-d-model",
+    "the attention scores are divided by sqrt(d_model); each head scales by sqrt(d_model / "
+    "num_heads)",
+    "어텐션 점수를 sqrt(d_model)로 나눴습니다. 각 헤드는 sqrt(d_model / num_heads)로 나눕니다")
+ATTN_NO_TRANSPOSE = Mistake(
+    "transformer/attn-no-transpose",
+    "the heads are split with reshape(B, h, T, d_k) without a transpose; reshape to (B, T, h, "
+    "d_k), then transpose to (B, h, T, d_k)",
+    "헤드를 transpose 없이 reshape(B, h, T, d_k)로 나눴습니다. (B, T, h, d_k)로 reshape한 다음 (B, h, T, d_k)로 "
+    "transpose하세요")
 
-PRE_NORM = ("pre-norm: x + Sublayer(LayerNorm(x)); the paper's layers (and this assignment's) are post-norm: "
-            "LayerNorm(x + Sublayer(x))")
-NORM_THEN_ADD = "x + LayerNorm(Sublayer(x)): the LayerNorm applies to the sum, LayerNorm(x + Sublayer(x))"
-NO_RESIDUAL_SELF = "the residual connection around self-attention is missing: LayerNorm(x + SelfAttention(x))"
-NO_RESIDUAL_FFN = "the residual connection around the feed-forward network is missing: LayerNorm(x + FFN(x))"
-NO_RESIDUALS = "the residual connections are missing: every sub-layer is LayerNorm(x + Sublayer(x))"
-NORMS_SWAPPED = "norm1 and norm2 are used the other way round: norm1 follows self-attention, norm2 the FFN"
-MASK_IGNORED = "the mask is not applied in the self-attention"
-MASK_INVERTED = "the mask is inverted: True means 'this key may be attended'"
+PRE_NORM = Mistake(
+    "transformer/pre-norm",
+    "pre-norm: x + Sublayer(LayerNorm(x)); the paper's layers (and this assignment's) are "
+    "post-norm: LayerNorm(x + Sublayer(x))",
+    "사전 정규화(pre-norm) x + Sublayer(LayerNorm(x))를 썼습니다. 논문의 층(그리고 이 과제의 층)은 사후 "
+    "정규화(post-norm)입니다: LayerNorm(x + Sublayer(x))")
+NORM_THEN_ADD = Mistake(
+    "transformer/norm-then-add",
+    "x + LayerNorm(Sublayer(x)): the LayerNorm applies to the sum, LayerNorm(x + Sublayer(x))",
+    "x + LayerNorm(Sublayer(x))를 썼습니다. LayerNorm은 합에 적용합니다: LayerNorm(x + Sublayer(x))")
+NO_RESIDUAL_SELF = Mistake(
+    "transformer/no-residual-self",
+    "the residual connection around self-attention is missing: LayerNorm(x + SelfAttention(x))",
+    "셀프 어텐션을 감싸는 잔차 연결이 빠졌습니다: LayerNorm(x + SelfAttention(x))")
+NO_RESIDUAL_FFN = Mistake(
+    "transformer/no-residual-ffn",
+    "the residual connection around the feed-forward network is missing: LayerNorm(x + FFN(x))",
+    "피드포워드 네트워크를 감싸는 잔차 연결이 빠졌습니다: LayerNorm(x + FFN(x))")
+NO_RESIDUALS = Mistake(
+    "transformer/no-residuals",
+    "the residual connections are missing: every sub-layer is LayerNorm(x + Sublayer(x))",
+    "잔차 연결이 빠졌습니다: 모든 하위 층은 LayerNorm(x + Sublayer(x))입니다")
+NORMS_SWAPPED = Mistake(
+    "transformer/norms-swapped",
+    "norm1 and norm2 are used the other way round: norm1 follows self-attention, norm2 the FFN",
+    "norm1과 norm2를 반대로 썼습니다: norm1은 셀프 어텐션 다음, norm2는 FFN 다음입니다")
+MASK_IGNORED = Mistake(
+    "transformer/mask-ignored",
+    "the mask is not applied in the self-attention",
+    "셀프 어텐션에 마스크를 적용하지 않았습니다")
+MASK_INVERTED = Mistake(
+    "transformer/mask-inverted",
+    "the mask is inverted: True means 'this key may be attended'",
+    "마스크를 반대로 적용했습니다: True는 '이 키를 볼 수 있음'을 뜻합니다")
 
-NO_RESIDUAL_CROSS = ("the residual connection around cross-attention is missing: "
-                     "LayerNorm(x + CrossAttention(x, memory))")
-CROSS_READS_X = ("cross-attention attends over the decoder's own states (keys and values from x); its keys and "
-                 "values come from the encoder output `memory`, its queries from the decoder")
-CROSS_QUERIES_MEMORY = ("cross-attention takes its queries from memory and its keys and values from the decoder; "
-                        "queries come from the decoder, keys and values from memory")
-CROSS_QUERY_INPUT = ("cross-attention takes its queries from the layer's input; they are the output of the first "
-                     "Add & Norm (after masked self-attention)")
-CROSS_SELF_WEIGHTS = "cross-attention uses self_attn's weights; it has its own module, cross_attn"
-CROSS_FIRST = ("cross-attention comes before the masked self-attention; the order is self-attention, "
-               "cross-attention, FFN")
-TGT_MASK_IGNORED = "tgt_mask is not applied in the self-attention"
-TGT_MASK_INVERTED = "tgt_mask is inverted: True means 'this position may be attended'"
-TGT_MASK_IN_CROSS = "tgt_mask is applied in cross-attention too; it only masks the self-attention"
-MEMORY_MASK_IGNORED = "memory_mask is not applied in the cross-attention"
-MEMORY_MASK_INVERTED = "memory_mask is inverted: True means 'this source position may be attended'"
+NO_RESIDUAL_CROSS = Mistake(
+    "transformer/no-residual-cross",
+    "the residual connection around cross-attention is missing: LayerNorm(x + CrossAttention(x, "
+    "memory))",
+    "크로스 어텐션을 감싸는 잔차 연결이 빠졌습니다: LayerNorm(x + CrossAttention(x, memory))")
+CROSS_READS_X = Mistake(
+    "transformer/cross-reads-x",
+    "cross-attention attends over the decoder's own states (keys and values from x); its keys "
+    "and values come from the encoder output `memory`, its queries from the decoder",
+    "크로스 어텐션이 디코더 자신의 상태(x에서 온 키와 값)를 봅니다. 키와 값은 인코더 출력 `memory`에서, 쿼리는 디코더에서 옵니다")
+CROSS_QUERIES_MEMORY = Mistake(
+    "transformer/cross-queries-memory",
+    "cross-attention takes its queries from memory and its keys and values from the decoder; "
+    "queries come from the decoder, keys and values from memory",
+    "크로스 어텐션이 쿼리를 memory에서, 키와 값을 디코더에서 가져옵니다. 쿼리는 디코더에서, 키와 값은 memory에서 옵니다")
+CROSS_QUERY_INPUT = Mistake(
+    "transformer/cross-query-input",
+    "cross-attention takes its queries from the layer's input; they are the output of the first "
+    "Add & Norm (after masked self-attention)",
+    "크로스 어텐션이 쿼리를 층의 입력에서 가져옵니다. 쿼리는 첫 번째 Add & Norm(마스크드 셀프 어텐션 다음)의 출력입니다")
+CROSS_SELF_WEIGHTS = Mistake(
+    "transformer/cross-self-weights",
+    "cross-attention uses self_attn's weights; it has its own module, cross_attn",
+    "크로스 어텐션에 self_attn의 가중치를 썼습니다. 크로스 어텐션에는 자기 모듈 cross_attn이 있습니다")
+CROSS_FIRST = Mistake(
+    "transformer/cross-first",
+    "cross-attention comes before the masked self-attention; the order is self-attention, "
+    "cross-attention, FFN",
+    "크로스 어텐션이 마스크드 셀프 어텐션보다 먼저 옵니다. 순서는 셀프 어텐션, 크로스 어텐션, FFN입니다")
+TGT_MASK_IGNORED = Mistake(
+    "transformer/tgt-mask-ignored",
+    "tgt_mask is not applied in the self-attention",
+    "셀프 어텐션에 tgt_mask를 적용하지 않았습니다")
+TGT_MASK_INVERTED = Mistake(
+    "transformer/tgt-mask-inverted",
+    "tgt_mask is inverted: True means 'this position may be attended'",
+    "tgt_mask를 반대로 적용했습니다: True는 '이 위치를 볼 수 있음'을 뜻합니다")
+TGT_MASK_IN_CROSS = Mistake(
+    "transformer/tgt-mask-in-cross",
+    "tgt_mask is applied in cross-attention too; it only masks the self-attention",
+    "tgt_mask를 크로스 어텐션에도 적용했습니다. tgt_mask는 셀프 어텐션만 가립니다")
+MEMORY_MASK_IGNORED = Mistake(
+    "transformer/memory-mask-ignored",
+    "memory_mask is not applied in the cross-attention",
+    "크로스 어텐션에 memory_mask를 적용하지 않았습니다")
+MEMORY_MASK_INVERTED = Mistake(
+    "transformer/memory-mask-inverted",
+    "memory_mask is inverted: True means 'this source position may be attended'",
+    "memory_mask를 반대로 적용했습니다: True는 '이 소스 위치를 볼 수 있음'을 뜻합니다")
 
-EMB_NOT_SCALED = "the embeddings are not multiplied by sqrt(d_model) before the positions are added"
-EMB_DIVIDED = "the embeddings are divided by sqrt(d_model); they are multiplied by it"
-EMB_TIMES_D = "the embeddings are multiplied by d_model; the factor is sqrt(d_model)"
-EMB_SUM_SCALED = ("the sum (embedding + positional encoding) is multiplied by sqrt(d_model); only the embedding "
-                  "is: embedding * sqrt(d_model) + PE")
-PE_MISSING = "no positional encoding is added to the embeddings"
-PE_SWAPPED = "sin and cos are swapped in the positional encoding: sin in the even columns 2i, cos in the odd 2i+1"
-PE_HALVES = ("the positional encoding puts sin and cos in two halves [sin ... | cos ...]; they are interleaved, "
-             "sin in column 2i and cos in column 2i+1")
-PE_FROM_ONE = "the positions start at 1; the first token is position 0"
-PE_EXP_COLUMN = ("the positional encoding's exponent uses the column index j (10000^(j/d_model)); sin and cos of "
-                 "pair i share the angle p / 10000^(2i/d_model)")
-PE_EXP_I = "the positional encoding's exponent is i/d_model with i the pair index; it is 2i/d_model"
-PE_EXP_2J = ("the positional encoding's exponent is 2j/d_model with j the column index (j = 2i); pair i uses "
-             "10000^(2i/d_model)")
-CAUSAL_NONE = ("the decoder's self-attention is not masked: a position sees later target tokens; the "
-               "Transformer must apply a causal mask itself")
-SEES_FUTURE = ("the decoder sees the future: position i may attend only to target positions 0..i, so the "
-               "Transformer applies a causal mask (True on and below the diagonal) in every decoder layer's "
-               "self-attention")
-CAUSAL_INVERTED = ("the causal mask is inverted (True above the diagonal, PyTorch's nn.Transformer convention); "
-                   "here True means 'may attend': on and below the diagonal")
-CAUSAL_STRICT = "the causal mask blocks the diagonal: position i must also see itself (True on and below the diagonal)"
-CAUSAL_ENCODER = "the encoder's self-attention is masked causally too; the encoder sees the whole source"
-MEMORY_PER_LAYER = ("decoder layer i reads the output of encoder layer i; every decoder layer reads the final "
-                    "encoder output")
-MEMORY_EMBEDDINGS = "the decoder reads the source embeddings, not the encoder's output"
-TGT_WITH_SRC_EMBED = "the target tokens are embedded with src_embed; they use tgt_embed"
-FINAL_NORM = ("an extra LayerNorm follows the last encoder and decoder layers (nn.Transformer adds one); in the "
-              "paper's post-norm model every layer already ends in its own Add & Norm")
-OUT_SOFTMAX = "forward returns probabilities (a softmax over the vocabulary); it returns the logits, out_proj's output"
-OUT_LOG_SOFTMAX = "forward returns log-probabilities (log_softmax); it returns the logits, out_proj's output"
+EMB_NOT_SCALED = Mistake(
+    "transformer/emb-not-scaled",
+    "the embeddings are not multiplied by sqrt(d_model) before the positions are added",
+    "위치 인코딩을 더하기 전에 임베딩에 sqrt(d_model)을 곱하지 않았습니다")
+EMB_DIVIDED = Mistake(
+    "transformer/emb-divided",
+    "the embeddings are divided by sqrt(d_model); they are multiplied by it",
+    "임베딩을 sqrt(d_model)로 나눴습니다. sqrt(d_model)을 곱해야 합니다")
+EMB_TIMES_D = Mistake(
+    "transformer/emb-times-d",
+    "the embeddings are multiplied by d_model; the factor is sqrt(d_model)",
+    "임베딩에 d_model을 곱했습니다. 곱하는 값은 sqrt(d_model)입니다")
+EMB_SUM_SCALED = Mistake(
+    "transformer/emb-sum-scaled",
+    "the sum (embedding + positional encoding) is multiplied by sqrt(d_model); only the "
+    "embedding is: embedding * sqrt(d_model) + PE",
+    "합(임베딩 + 위치 인코딩)에 sqrt(d_model)을 곱했습니다. 임베딩에만 곱합니다: embedding * sqrt(d_model) + PE")
+PE_MISSING = Mistake(
+    "transformer/pe-missing",
+    "no positional encoding is added to the embeddings",
+    "임베딩에 위치 인코딩을 더하지 않았습니다")
+PE_SWAPPED = Mistake(
+    "transformer/pe-swapped",
+    "sin and cos are swapped in the positional encoding: sin in the even columns 2i, cos in the "
+    "odd 2i+1",
+    "위치 인코딩에서 sin과 cos가 뒤바뀌었습니다: 짝수 열 2i에 sin, 홀수 열 2i+1에 cos")
+PE_HALVES = Mistake(
+    "transformer/pe-halves",
+    "the positional encoding puts sin and cos in two halves [sin ... | cos ...]; they are "
+    "interleaved, sin in column 2i and cos in column 2i+1",
+    "위치 인코딩이 sin과 cos를 두 절반 [sin ... | cos ...]에 넣었습니다. 번갈아 배치해야 합니다: 2i 열에 sin, 2i+1 열에 cos")
+PE_FROM_ONE = Mistake(
+    "transformer/pe-from-one",
+    "the positions start at 1; the first token is position 0",
+    "위치가 1부터 시작합니다. 첫 토큰은 위치 0입니다")
+PE_EXP_COLUMN = Mistake(
+    "transformer/pe-exp-column",
+    "the positional encoding's exponent uses the column index j (10000^(j/d_model)); sin and cos "
+    "of pair i share the angle p / 10000^(2i/d_model)",
+    "위치 인코딩의 지수에 열 번호 j를 썼습니다(10000^(j/d_model)). i번째 쌍의 sin과 cos는 같은 각도 p / 10000^(2i/d_model)을 "
+    "공유합니다")
+PE_EXP_I = Mistake(
+    "transformer/pe-exp-i",
+    "the positional encoding's exponent is i/d_model with i the pair index; it is 2i/d_model",
+    "위치 인코딩의 지수가 i/d_model(i는 쌍 번호)입니다. 2i/d_model이어야 합니다")
+PE_EXP_2J = Mistake(
+    "transformer/pe-exp-2j",
+    "the positional encoding's exponent is 2j/d_model with j the column index (j = 2i); pair i "
+    "uses 10000^(2i/d_model)",
+    "위치 인코딩의 지수가 2j/d_model(j는 열 번호, j = 2i)입니다. i번째 쌍은 10000^(2i/d_model)을 씁니다")
+CAUSAL_NONE = Mistake(
+    "transformer/causal-none",
+    "the decoder's self-attention is not masked: a position sees later target tokens; the "
+    "Transformer must apply a causal mask itself",
+    "디코더의 셀프 어텐션이 가려지지 않았습니다: 각 위치가 뒤쪽 타깃 토큰을 봅니다. Transformer가 직접 인과 마스크를 적용해야 합니다")
+SEES_FUTURE = Mistake(
+    "transformer/sees-future",
+    "the decoder sees the future: position i may attend only to target positions 0..i, so the "
+    "Transformer applies a causal mask (True on and below the diagonal) in every decoder layer's "
+    "self-attention",
+    "디코더가 미래를 봅니다: 위치 i는 타깃 위치 0..i만 볼 수 있으므로, Transformer는 모든 디코더 층의 셀프 어텐션에 인과 마스크(대각선과 그 아래가 "
+    "True)를 적용합니다")
+CAUSAL_INVERTED = Mistake(
+    "transformer/causal-inverted",
+    "the causal mask is inverted (True above the diagonal, PyTorch's nn.Transformer convention); "
+    "here True means 'may attend': on and below the diagonal",
+    "인과 마스크를 반대로 만들었습니다(대각선 위가 True, PyTorch nn.Transformer의 관례). 여기서 True는 '볼 수 있음'을 뜻합니다: 대각선과 "
+    "그 아래")
+CAUSAL_STRICT = Mistake(
+    "transformer/causal-strict",
+    "the causal mask blocks the diagonal: position i must also see itself (True on and below the "
+    "diagonal)",
+    "인과 마스크가 대각선까지 가립니다: 위치 i는 자기 자신도 봐야 합니다 (대각선과 그 아래가 True)")
+CAUSAL_ENCODER = Mistake(
+    "transformer/causal-encoder",
+    "the encoder's self-attention is masked causally too; the encoder sees the whole source",
+    "인코더의 셀프 어텐션에도 인과 마스크를 적용했습니다. 인코더는 소스 전체를 봅니다")
+MEMORY_PER_LAYER = Mistake(
+    "transformer/memory-per-layer",
+    "decoder layer i reads the output of encoder layer i; every decoder layer reads the final "
+    "encoder output",
+    "디코더 층 i가 인코더 층 i의 출력을 읽습니다. 모든 디코더 층은 인코더의 최종 출력을 읽습니다")
+MEMORY_EMBEDDINGS = Mistake(
+    "transformer/memory-embeddings",
+    "the decoder reads the source embeddings, not the encoder's output",
+    "디코더가 인코더의 출력이 아니라 소스 임베딩을 읽습니다")
+TGT_WITH_SRC_EMBED = Mistake(
+    "transformer/tgt-with-src-embed",
+    "the target tokens are embedded with src_embed; they use tgt_embed",
+    "타깃 토큰을 src_embed로 임베딩했습니다. 타깃에는 tgt_embed를 씁니다")
+FINAL_NORM = Mistake(
+    "transformer/final-norm",
+    "an extra LayerNorm follows the last encoder and decoder layers (nn.Transformer adds one); "
+    "in the paper's post-norm model every layer already ends in its own Add & Norm",
+    "마지막 인코더 층과 디코더 층 뒤에 LayerNorm이 하나 더 있습니다(nn.Transformer는 추가합니다). 논문의 사후 정규화 모델에서는 모든 층이 이미 "
+    "자기 Add & Norm으로 끝납니다")
+OUT_SOFTMAX = Mistake(
+    "transformer/out-softmax",
+    "forward returns probabilities (a softmax over the vocabulary); it returns the logits, "
+    "out_proj's output",
+    "forward가 확률(어휘에 대한 softmax)을 반환합니다. out_proj의 출력인 로짓을 반환해야 합니다")
+OUT_LOG_SOFTMAX = Mistake(
+    "transformer/out-log-softmax",
+    "forward returns log-probabilities (log_softmax); it returns the logits, out_proj's output",
+    "forward가 로그 확률(log_softmax)을 반환합니다. out_proj의 출력인 로짓을 반환해야 합니다")
 
 
 # --------------------------------------------------------------------------- LayerNorm
@@ -149,7 +338,7 @@ def _ln_switches(eps):
     yield LN_NO_EPS, dict(eps_value=0.0)
     for value in (1e-5, 1e-6, 1e-12):
         if value != eps:
-            yield f"LayerNorm ignores its eps argument (it behaves as if eps were {value:g})", dict(eps_value=value)
+            yield LN_EPS_IGNORED.format(value=f"{value:g}"), dict(eps_value=value)
     yield LN_TWO_AXES, dict(dims=(-2, -1))
     yield LN_BATCH_AXIS, dict(dims=(0,))
     yield LN_SWAPPED, dict(affine="swapped")
@@ -426,11 +615,21 @@ def _model_switches(same_length, vocab_fits):
     if vocab_fits:
         yield TGT_WITH_SRC_EMBED, dict(tgt_embedding="src_embed")
     # A layer mistake is made in every layer, and usually in both stacks.
-    yield from ((f"in every layer: {msg}", dict(enc=enc, dec=dec)) for msg, enc, dec in SHARED_LAYER_SWITCHES)
-    yield from ((f"in every layer: {msg}", dict(enc=kw, dec=kw)) for msg, kw in _blocks())
-    yield from ((f"in every decoder layer: {msg}", dict(dec=kw))
+    yield from ((_every(EVERY_LAYER, msg), dict(enc=enc, dec=dec)) for msg, enc, dec in SHARED_LAYER_SWITCHES)
+    yield from ((_every(EVERY_LAYER, msg), dict(enc=kw, dec=kw)) for msg, kw in _blocks())
+    yield from ((_every(EVERY_DECODER_LAYER, msg), dict(dec=kw))
                 for msg, kw in _decoder_switches(True, False, same_length))
-    yield from ((f"in every encoder layer: {msg}", dict(enc=kw)) for msg, kw in _encoder_switches(False))
+    yield from ((_every(EVERY_ENCODER_LAYER, msg), dict(enc=kw)) for msg, kw in _encoder_switches(False))
+
+
+EVERY_LAYER = T("in every layer: ", "모든 층에서: ")
+EVERY_DECODER_LAYER = T("in every decoder layer: ", "모든 디코더 층에서: ")
+EVERY_ENCODER_LAYER = T("in every encoder layer: ", "모든 인코더 층에서: ")
+
+
+def _every(where, mistake):
+    """A layer's mistake seen through the whole model: the same id, said of every layer."""
+    return Mistake(mistake.id, where.en + mistake.en, where.ko + mistake.ko)
 
 
 def transformer_variants(state, cfg, src, tgt):
@@ -438,3 +637,36 @@ def transformer_variants(state, cfg, src, tgt):
     vocab_fits = int(tgt.max()) < state["src_embed.weight"].shape[0]
     switches = _model_switches(src.shape[-1] == tgt.shape[-1], vocab_fits)
     return Variants({msg: (lambda kw=kw: transformer(state, cfg, src, tgt, **kw)) for msg, kw in switches})
+
+
+# --------------------------------------------------------------------------- structure and graphs
+
+NO_GRADIENT = Mistake(
+    "transformer/detached-gradient",
+    "no gradient reaches {name}: keep the computation differentiable (no .detach(), .data, no_grad)",
+    "{name}까지 그래디언트가 전달되지 않습니다: 계산이 미분 가능하게 유지되어야 합니다 (.detach(), .data, "
+    "no_grad 금지)")
+LN_INIT = Mistake(
+    "transformer/ln-init",
+    "{what}: gamma must start at ones and beta at zeros, as nn.LayerNorm's weight and bias",
+    "{what}: nn.LayerNorm의 weight와 bias처럼 gamma는 1로, beta는 0으로 시작해야 합니다")
+MEMORY_UNUSED = Mistake(
+    "transformer/cross-reads-x",
+    "{what}: changing memory did not change the output; {why}",
+    "{what}: memory를 바꿔도 출력이 바뀌지 않았습니다; {why}")
+SOURCE_UNUSED = Mistake(
+    "transformer/source-unused",
+    "{what}: changing every source token left the logits at target position(s) {positions} unchanged; every "
+    "decoder layer's cross-attention reads the encoder's output",
+    "{what}: 소스 토큰을 모두 바꿔도 타깃 위치 {positions}의 로짓이 그대로입니다. 모든 디코더 층의 크로스 "
+    "어텐션은 인코더의 출력을 읽습니다")
+FUTURE_CHANGES = T("{what}: changing the target tokens after position {k} changed the logits at {where}; {why}",
+                   "{what}: 위치 {k} 뒤의 타깃 토큰을 바꾸자 {where}의 로짓이 바뀌었습니다; {why}")
+TARGET_UNUSED = Mistake(
+    "transformer/target-unused",
+    "{what}: the logits do not depend on the target tokens at all",
+    "{what}: 로짓이 타깃 토큰에 전혀 의존하지 않습니다")
+DROPOUT_UNUSED = Mistake(
+    "transformer/dropout-unused",
+    "{what}: in training mode two forward passes gave the same logits; the dropout argument is not used",
+    "{what}: 학습 모드에서 forward를 두 번 했는데 로짓이 같습니다. dropout 인자를 쓰지 않았습니다")

@@ -14,6 +14,9 @@ import math
 import torch
 
 from graders.checks import CheckFailure, expect_close, fail
+from graders.i18n import T
+
+SEP = T("; ", "; ")
 
 
 def randn(rng, *shape, scale=1.0):
@@ -65,23 +68,32 @@ def run(module, *args, **kwargs):
 def parameter_problems(info, expected, what):
     """Differences between a student's parameters (from structure()) and `expected` {name: shape}."""
     if not info.get("is_module"):
-        return [f"{what} must be a subclass of torch.nn.Module, got {info.get('type')}"]
+        return [T("{what} must be a subclass of torch.nn.Module, got {got}",
+                  "{what}은(는) torch.nn.Module의 하위 클래스여야 하는데 {got}입니다").format(what=what, got=info.get("type"))]
     got = {name: tuple(shape) for name, shape in info.get("parameters", {}).items()}
     want = {name: tuple(shape) for name, shape in expected.items()}
     missing = [n for n in want if n not in got]
     extra = [n for n in got if n not in want]
-    wrong = [f"{n} has shape {got[n]}, expected {want[n]}" for n in want if n in got and got[n] != want[n]]
+    wrong = [T("{n} has shape {got}, expected {want}", "{n}의 형태가 {want}이어야 하는데 {got}입니다").format(
+        n=n, got=got[n], want=want[n]) for n in want if n in got and got[n] != want[n]]
     problems = []
     if missing:
-        problems.append("missing " + _names(missing))
+        problems.append(T("missing ", "빠진 파라미터 ") + _names(missing))
     if extra:
-        problems.append("unexpected " + _names(extra))
+        problems.append(T("unexpected ", "명세에 없는 파라미터 ") + _names(extra))
     return problems + wrong
 
 
 def _names(names, limit=6):
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    more = len(names) - limit
+    return T(shown, shown) + (T(f" and {more} more", f" 외 {more}개") if more > 0 else "")
+
+
+def parameters_message(what, problems, statement):
+    """`what parameters: problems. The statement: ...` in both languages."""
+    return (T("{what} parameters: ", "{what}의 파라미터: ").format(what=what) + SEP.join(problems)
+            + T(". The statement: ", ". 과제 설명: ") + statement)
 
 
 def expected_parameters(module):
@@ -97,8 +109,10 @@ def copy_weights(handle, state, what):
     problems = parameter_problems(info, {k: v.shape for k, v in state.items()}, what)
     blocking = [p for p in problems if not p.startswith("unexpected")]
     if blocking:
-        fail(f"{what}: cannot copy the grader's weights into your module: " + "; ".join(blocking)
-             + ". The statement fixes these names (section 'Names of submodules and parameters')"
+        fail(T("{what}: cannot copy the grader's weights into your module: ",
+               "{what}: 채점기의 가중치를 제출한 모듈에 복사할 수 없습니다: ").format(what=what) + SEP.join(blocking)
+             + T(". The statement fixes these names (section 'Names of submodules and parameters')",
+                 ". 이 이름들은 과제 설명에 정해져 있습니다 ('하위 모듈과 파라미터의 이름' 절)")
              + _library_norm_hint(info, state))
     handle.load_state_dict(state, strict=False)
     return handle
@@ -111,15 +125,21 @@ def _library_norm_hint(info, state):
                     and k[:-len(".gamma")] + ".weight" in got})
     if not norms:
         return ""
-    return (f"; {', '.join(norms[:3])} {'has' if len(norms) == 1 else 'have'} weight and bias: use your own "
-            "LayerNorm class (gamma, beta), not nn.LayerNorm")
+    return LIBRARY_NORM.format(names=", ".join(norms[:3]), has="has" if len(norms) == 1 else "have")
+
+
+LIBRARY_NORM = T("; {names} {has} weight and bias: use your own LayerNorm class (gamma, beta), not nn.LayerNorm",
+                 "; {names}에 weight와 bias가 있습니다: nn.LayerNorm이 아니라 직접 만든 LayerNorm 클래스(gamma, beta)를 "
+                 "쓰세요")
 
 
 def single(value, what):
     """The one tensor a layer returns; a clear message for the (out, weights) habit of attention."""
     if isinstance(value, (tuple, list)):
-        fail(f"{what} returned a {type(value).__name__} of {len(value)} items; it returns one tensor "
-             "(the layer's output, without attention weights)")
+        fail(T("{what} returned a {kind} of {n} items; it returns one tensor (the layer's output, without attention "
+               "weights)",
+               "{what}이(가) 원소 {n}개짜리 {kind}을(를) 반환했습니다. 텐서 하나(어텐션 가중치 없이 층의 출력)를 "
+               "반환해야 합니다").format(what=what, kind=type(value).__name__, n=len(value)))
     return value
 
 
@@ -178,3 +198,13 @@ def from_torch_layer(rng, layer, d_model, *, decoder):
     for name in ("norm1", "norm2", "norm3") if decoder else ("norm1", "norm2"):
         state[f"{name}.gamma"], state[f"{name}.beta"] = theirs[f"{name}.weight"], theirs[f"{name}.bias"]
     return state
+
+
+def on_x(what, shape):
+    """`what` applied to x of `shape`, as a label for messages."""
+    return T("{what} on x of shape {shape}", "{what}, 입력 x의 형태 {shape}").format(what=what, shape=shape)
+
+
+def case(what, inputs):
+    """`what` on the named inputs (text of shapes), as a label for messages."""
+    return T("{what} on {inputs}", "{what}, 입력 {inputs}").format(what=what, inputs=inputs)

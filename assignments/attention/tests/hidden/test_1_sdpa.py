@@ -7,6 +7,7 @@ put in on purpose where a check is about them.
 import torch
 
 from graders.checks import check, expect_raises, expect_tensor, fail
+from graders.i18n import Mistake, T
 
 SDPA = "scaled_dot_product_attention"
 
@@ -28,20 +29,30 @@ def _case(q, k, v, mask=None):
     return text if mask is None else f"{text}, mask {_shape(mask)}"
 
 
-OVERFLOW = ("exp() overflowed: with scores this large, exp(score) is inf in float32; subtract each "
-            "row's maximum before exp (torch.softmax does this for you)")
+def _with(name, case):
+    return T("{name} with {case}", "{name} (입력 {case})").format(name=name, case=case)
+
+
+OVERFLOW = Mistake(
+    "attention/softmax-overflow",
+    "exp() overflowed: with scores this large, exp(score) is inf in float32; subtract each row's maximum "
+    "before exp (torch.softmax does this for you)",
+    "exp()가 오버플로했습니다: 점수가 이만큼 크면 float32에서 exp(score)가 inf가 됩니다. exp 전에 각 행의 "
+    "최댓값을 빼세요 (torch.softmax는 이것을 대신 해 줍니다)")
+NAN_OR_INF = T("{what}: {label} contains NaN or inf; {hint}", "{what}: {label}에 NaN 또는 inf가 있습니다; {hint}")
+WRONG_ENTRIES = T("{what}: {wrong} of {total} entries are wrong", "{what}: 원소 {total}개 중 {wrong}개가 틀렸습니다")
 
 
 def _expect_sdpa(student, ref, mistakes, q, k, v, mask=None, *, large_scores=False, **call):
     """Call the student's function on one case and compare both results, naming known mistakes."""
-    what = f"{SDPA} with {_case(q, k, v, mask)}"
+    what = _with(SDPA, _case(q, k, v, mask))
     args = (q, k, v) if mask is None else (q, k, v, mask)
     scores_shape = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2])
     result = mistakes.call_with_mask_hint(lambda: student.call(SDPA, *args, **call), mask, scores_shape)
     if large_scores and isinstance(result, (tuple, list)):
         for label, got in zip(("out", "weights"), result):
             if isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all():
-                fail(f"{what}: {label} contains NaN or inf; {OVERFLOW}")
+                fail(NAN_OR_INF.format(what=what, label=label, hint=OVERFLOW))
     mistakes.expect_attention(
         result, ref.scaled_dot_product_attention(q, k, v, mask), lambda: mistakes.sdpa_variants(q, k, v, mask),
         what=what, nan_variant=None if mask is None else lambda: mistakes.sdpa_nan_rows(q, k, v, mask))
@@ -49,7 +60,8 @@ def _expect_sdpa(student, ref, mistakes, q, k, v, mask=None, *, large_scores=Fal
 
 # --------------------------------------------------------------------------- scaled dot-product
 
-@check(points=3, visibility="after_due_date", target=SDPA)
+@check(points=3, visibility="after_due_date", target=SDPA,
+       ko="스케일드 닷-프로덕트: 배치 차원, d_k != d_v, n_q != n_k")
 def test_sdpa_shapes(student, ref, rng, mistakes):
     """Scaled dot-product: batch dimensions, d_k != d_v, n_q != n_k"""
     for batch, n_q, n_k, d_k, d_v in [((), 4, 6, 8, 3), ((3,), 5, 7, 16, 5), ((2, 3), 1, 9, 5, 2),
@@ -59,7 +71,8 @@ def test_sdpa_shapes(student, ref, rng, mistakes):
         _expect_sdpa(student, ref, mistakes, q, k, v)
 
 
-@check(points=3, visibility="after_due_date", target=SDPA)
+@check(points=3, visibility="after_due_date", target=SDPA,
+       ko="스케일드 닷-프로덕트: 점수에 브로드캐스트되는 마스크")
 def test_sdpa_mask_broadcast(student, ref, rng, mistakes):
     """Scaled dot-product: masks that broadcast against the scores"""
     q, k, v = _randn(rng, 2, 3, 5, 8), _randn(rng, 2, 3, 7, 8), _randn(rng, 2, 3, 7, 4)
@@ -72,7 +85,8 @@ def test_sdpa_mask_broadcast(student, ref, rng, mistakes):
     _expect_sdpa(student, ref, mistakes, q, k, v, causal)
 
 
-@check(points=2, visibility="after_due_date", target=SDPA)
+@check(points=2, visibility="after_due_date", target=SDPA,
+       ko="스케일드 닷-프로덕트: 볼 수 있는 키가 없는 쿼리 행은 NaN이 아닌 0")
 def test_sdpa_fully_masked_rows(student, ref, rng, mistakes):
     """Scaled dot-product: query rows with no allowed key are zero, not NaN"""
     q, k, v = _randn(rng, 3, 6, 8), _randn(rng, 3, 5, 8), _randn(rng, 3, 5, 4)
@@ -89,7 +103,8 @@ def test_sdpa_fully_masked_rows(student, ref, rng, mistakes):
 
 # Sizes stay small enough for a correct solution that loops over (query, key) pairs in
 # Python; the longer limit absorbs a busy grading host, not an inefficient algorithm.
-@check(points=2, visibility="after_due_date", target=SDPA, timeout=30)
+@check(points=2, visibility="after_due_date", target=SDPA, timeout=30,
+       ko="스케일드 닷-프로덕트: 큰 크기와 큰 점수")
 def test_sdpa_large(student, ref, rng, mistakes):
     """Scaled dot-product: large sizes and large scores"""
     q, k, v = _randn(rng, 2, 2, 33, 64), _randn(rng, 2, 2, 300, 64), _randn(rng, 2, 2, 300, 48)
@@ -103,7 +118,8 @@ def test_sdpa_large(student, ref, rng, mistakes):
     _expect_sdpa(student, ref, mistakes, q, k, v, large_scores=True)
 
 
-@check(points=1, visibility="after_due_date", target=SDPA)
+@check(points=1, visibility="after_due_date", target=SDPA,
+       ko="스케일드 닷-프로덕트: 입력을 바꾸지 않음")
 def test_sdpa_inputs_unchanged(student, ref, rng, mistakes):
     """Scaled dot-product: inputs are not modified"""
     # Only mutation is graded here: values and shapes already cost points in the other checks.
@@ -111,12 +127,13 @@ def test_sdpa_inputs_unchanged(student, ref, rng, mistakes):
     mask = _mask(rng, 2, 3, 5, 6)
     mask[0, 0, 0] = False
     result = student.call(SDPA, q, k, v, mask, check_inputs=True)
-    mistakes.expect_pair_of_tensors(result, what=f"{SDPA} with {_case(q, k, v, mask)}")
+    mistakes.expect_pair_of_tensors(result, what=_with(SDPA, _case(q, k, v, mask)))
 
 
 # --------------------------------------------------------------------------- causal mask
 
-@check(points=1, visibility="after_due_date", target="causal_mask")
+@check(points=1, visibility="after_due_date", target="causal_mask",
+       ko="인과 마스크: 크기 1, 2, 7, 100")
 def test_causal_mask_sizes(student, ref, rng, mistakes):
     """Causal mask: sizes 1, 2, 7 and 100"""
     for n in (1, 2, 7, 100):
@@ -128,10 +145,11 @@ def test_causal_mask_sizes(student, ref, rng, mistakes):
         hint = next((m for m, variant in mistakes.causal_mask_variants(n).items() if torch.equal(mask, variant)),
                     None)
         wrong = int((mask != ref.causal_mask(n)).sum())
-        fail(f"{what}: {wrong} of {n * n} entries are wrong" + (f"; {hint}" if hint else ""))
+        fail(WRONG_ENTRIES.format(what=what, wrong=wrong, total=n * n) + ("; " + hint if hint else ""))
 
 
-@check(points=1, visibility="after_due_date", target="causal_mask")
+@check(points=1, visibility="after_due_date", target="causal_mask",
+       ko="인과 마스크: n < 1이면 ValueError")
 def test_causal_mask_invalid(student, ref, rng, mistakes):
     """Causal mask: n < 1 raises ValueError"""
     for n in (0, -3):

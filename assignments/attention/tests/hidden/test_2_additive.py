@@ -8,6 +8,7 @@ import math
 import torch
 
 from graders.checks import check, fail
+from graders.i18n import T
 
 CLASS = "AdditiveAttention"
 
@@ -32,8 +33,8 @@ def _state(rng, d_q, d_k, d_hidden):
 def _expect_additive(student, ref, mistakes, rng, sizes, q, k, v, mask=None, **call):
     """Build both modules with the same random weights and compare one forward call."""
     state = _state(rng, *sizes)
-    what = f"{CLASS}{sizes} with q {_shape(q)}, k {_shape(k)}, v {_shape(v)}"
-    what += "" if mask is None else f", mask {_shape(mask)}"
+    case = f"q {_shape(q)}, k {_shape(k)}, v {_shape(v)}" + ("" if mask is None else f", mask {_shape(mask)}")
+    what = T("{name} with {case}", "{name} (입력 {case})").format(name=f"{CLASS}{sizes}", case=case)
     module = student.new(CLASS, *sizes)
     module.load_state_dict(state)
     args = (q, k, v) if mask is None else (q, k, v, mask)
@@ -48,27 +49,24 @@ def _expect_additive(student, ref, mistakes, rng, sizes, q, k, v, mask=None, **c
         nan_variant=None if mask is None else lambda: mistakes.additive(state, q, k, v, mask, mode="nan"))
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="가법 어텐션: 하위 모듈과 파라미터 형태")
 def test_additive_structure(student, ref, rng, mistakes):
     """Additive attention: submodules and parameter shapes"""
     info = student.new(CLASS, 3, 5, 7).structure()
     if not info.get("is_module"):
-        fail(f"{CLASS} must be a subclass of torch.nn.Module, got {info.get('type')}")
+        fail(mistakes.NOT_A_MODULE.format(cls=CLASS, got=info.get("type")))
     want = {"W_q.weight": [7, 3], "W_k.weight": [7, 5], "w_v.weight": [1, 7]}
     got = {name: list(shape) for name, shape in info["parameters"].items()}
     if got != want:
-        missing = sorted(set(want) - set(got))
-        extra = sorted(set(got) - set(want))
-        wrong = sorted(n for n in set(want) & set(got) if got[n] != want[n])
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
-                ([f"unexpected {', '.join(extra)}"] if extra else []) + \
-                [f"{n} has shape {tuple(got[n])}, expected {tuple(want[n])}" for n in wrong]
-        fail(f"{CLASS}(d_q=3, d_k=5, d_hidden=7) parameters: " + "; ".join(parts)
-             + ". The contract: W_q = Linear(d_q, d_hidden, bias=False), W_k = Linear(d_k, d_hidden, bias=False), "
+        fail(mistakes.parameter_problems(f"{CLASS}(d_q=3, d_k=5, d_hidden=7)", got, want)
+             + T(". The contract: ", ". 명세: ")
+             + "W_q = Linear(d_q, d_hidden, bias=False), W_k = Linear(d_k, d_hidden, bias=False), "
                "w_v = Linear(d_hidden, 1, bias=False)")
 
 
-@check(points=2, visibility="after_due_date", target=CLASS)
+@check(points=2, visibility="after_due_date", target=CLASS,
+       ko="가법 어텐션: d_q != d_k, n_q != n_k, 홀수 크기")
 def test_additive_shapes(student, ref, rng, mistakes):
     """Additive attention: d_q != d_k, n_q != n_k, odd sizes"""
     for B, n_q, n_k, d_q, d_k, d_hidden, d_v in [(2, 3, 5, 4, 6, 7, 2), (1, 1, 1, 1, 1, 1, 1),
@@ -77,7 +75,8 @@ def test_additive_shapes(student, ref, rng, mistakes):
         _expect_additive(student, ref, mistakes, rng, (d_q, d_k, d_hidden), q, k, v)
 
 
-@check(points=2, visibility="after_due_date", target=CLASS)
+@check(points=2, visibility="after_due_date", target=CLASS,
+       ko="가법 어텐션: 마스크 (볼 수 있는 키가 없는 쿼리 포함)")
 def test_additive_masks(student, ref, rng, mistakes):
     """Additive attention: masks, including queries with no allowed key"""
     B, n_q, n_k, sizes = 3, 6, 5, (4, 4, 8)
@@ -92,7 +91,8 @@ def test_additive_masks(student, ref, rng, mistakes):
     _expect_additive(student, ref, mistakes, rng, sizes, q, k, v, causal)
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="가법 어텐션: 입력을 바꾸지 않음")
 def test_additive_inputs_unchanged(student, ref, rng, mistakes):
     """Additive attention: inputs are not modified"""
     # Only mutation is graded here: values and shapes already cost points in the other checks.

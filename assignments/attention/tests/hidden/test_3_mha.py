@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from graders.checks import check, expect_close, expect_raises, fail
+from graders.i18n import T
 
 CLASS = "MultiHeadAttention"
 PROJECTIONS = ("W_q", "W_k", "W_v", "W_o")
@@ -47,6 +48,10 @@ def _reference(ref, state, num_heads, bias, *args):
         return module(*args)
 
 
+def _with(name, case):
+    return T("{name} with {case}", "{name} (입력 {case})").format(name=name, case=case)
+
+
 def _dead_rows_zeroed(out, mask, n_q, n_k):
     """`out` with the rows of queries that may attend nothing set to zero."""
     dead = ~mask.expand(out.shape[0], n_q, n_k).any(-1)
@@ -57,8 +62,8 @@ def _expect_mha(student, ref, mistakes, rng, d_model, num_heads, query, key, val
                 bias=True, state=None, **call):
     """Build both modules with the same weights and compare one forward call."""
     state = _state(rng, d_model, bias) if state is None else state
-    what = (f"{CLASS}({d_model}, {num_heads}, bias={bias}) with query {_shape(query)}, key {_shape(key)}"
-            + ("" if mask is None else f", mask {_shape(mask)}"))
+    case = f"query {_shape(query)}, key {_shape(key)}" + ("" if mask is None else f", mask {_shape(mask)}")
+    what = _with(f"{CLASS}({d_model}, {num_heads}, bias={bias})", case)
     module = student.new(CLASS, d_model, num_heads, bias=bias)
     module.load_state_dict(state)
     args = (query, key, value) if mask is None else (query, key, value, mask)
@@ -71,27 +76,25 @@ def _expect_mha(student, ref, mistakes, rng, d_model, num_heads, query, key, val
         out_alternative=None if mask is None else _dead_rows_zeroed(expected[0], mask, query.shape[1], key.shape[1]))
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: 하위 모듈과 파라미터 형태 (bias 있음/없음)")
 def test_mha_structure(student, ref, rng, mistakes):
     """Multi-head attention: submodules and parameter shapes, with and without bias"""
     for bias in (True, False):
         info = student.new(CLASS, 12, 3, bias=bias).structure()
         if not info.get("is_module"):
-            fail(f"{CLASS} must be a subclass of torch.nn.Module, got {info.get('type')}")
+            fail(mistakes.NOT_A_MODULE.format(cls=CLASS, got=info.get("type")))
         want = _param_shapes(12, bias)
         got = {name: list(shape) for name, shape in info["parameters"].items()}
         if got == want:
             continue
-        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
-        wrong = sorted(n for n in set(want) & set(got) if got[n] != want[n])
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
-                ([f"unexpected {', '.join(extra)}"] if extra else []) + \
-                [f"{n} has shape {tuple(got[n])}, expected {tuple(want[n])}" for n in wrong]
-        fail(f"{CLASS}(12, 3, bias={bias}) parameters: " + "; ".join(parts)
-             + ". The contract: W_q, W_k, W_v, W_o, each Linear(d_model, d_model, bias=bias)")
+        fail(mistakes.parameter_problems(f"{CLASS}(12, 3, bias={bias})", got, want)
+             + T(". The contract: W_q, W_k, W_v, W_o, each Linear(d_model, d_model, bias=bias)",
+                 ". 명세: W_q, W_k, W_v, W_o 각각 Linear(d_model, d_model, bias=bias)"))
 
 
-@check(points=2, visibility="after_due_date", target=CLASS)
+@check(points=2, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: 가중치를 복사한 셀프 어텐션")
 def test_mha_self_attention(student, ref, rng, mistakes):
     """Multi-head attention: self-attention with copied weights"""
     for B, n, d_model, num_heads in [(2, 5, 8, 2), (3, 7, 12, 3), (1, 4, 16, 4)]:
@@ -99,7 +102,8 @@ def test_mha_self_attention(student, ref, rng, mistakes):
         _expect_mha(student, ref, mistakes, rng, d_model, num_heads, x, x, x)
 
 
-@check(points=2, visibility="after_due_date", target=CLASS)
+@check(points=2, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: n_q != n_k, 홀수 크기, bias 없음, 헤드 1개, d_head = 1")
 def test_mha_cross_attention(student, ref, rng, mistakes):
     """Multi-head attention: n_q != n_k, odd sizes, no bias, one head, d_head = 1"""
     for B, n_q, n_k, d_model, num_heads, bias in [(1, 3, 11, 15, 5, False), (2, 9, 4, 6, 6, True),
@@ -108,7 +112,8 @@ def test_mha_cross_attention(student, ref, rng, mistakes):
         _expect_mha(student, ref, mistakes, rng, d_model, num_heads, query, key, value, bias=bias)
 
 
-@check(points=2, visibility="after_due_date", target=CLASS)
+@check(points=2, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: 마스크 (볼 수 있는 키가 없는 쿼리 포함)")
 def test_mha_masks(student, ref, rng, mistakes):
     """Multi-head attention: masks, including queries with no allowed key"""
     B, n_q, n_k, d_model, num_heads = 3, 6, 5, 12, 4
@@ -128,7 +133,8 @@ def test_mha_masks(student, ref, rng, mistakes):
 
 # Large in d_model, modest in length, so that a correct solution looping over heads and
 # (query, key) pairs in Python still fits the (longer) call limit.
-@check(points=1, visibility="after_due_date", target=CLASS, timeout=30)
+@check(points=1, visibility="after_due_date", target=CLASS, timeout=30,
+       ko="멀티헤드 어텐션: 큰 크기")
 def test_mha_large(student, ref, rng, mistakes):
     """Multi-head attention: large sizes"""
     B, n_q, n_k, d_model, num_heads = 2, 12, 40, 256, 8
@@ -138,7 +144,8 @@ def test_mha_large(student, ref, rng, mistakes):
     _expect_mha(student, ref, mistakes, rng, d_model, num_heads, query, kv, kv, padding)
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: nn.MultiheadAttention과 일치")
 def test_mha_matches_torch(student, ref, rng, mistakes):
     """Multi-head attention: agrees with nn.MultiheadAttention"""
     # sqrt(d_model) != d_head here, so the two classic scale mistakes give different numbers.
@@ -167,10 +174,12 @@ def test_mha_matches_torch(student, ref, rng, mistakes):
         expected = theirs(x, x, x, attn_mask=~causal, average_attn_weights=False)
     mistakes.expect_attention(
         result, expected, lambda: mistakes.mha_variants(state, num_heads, x, x, x, causal[None]),
-        what=f"{CLASS}({d_model}, {num_heads}) with weights copied from nn.MultiheadAttention, causal mask")
+        what=T("{name} with weights copied from nn.MultiheadAttention, causal mask",
+               "{name} (nn.MultiheadAttention에서 복사한 가중치, 인과 마스크)").format(name=f"{CLASS}({d_model}, {num_heads})"))
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: 입력과 모든 사영까지 그래디언트 전달")
 def test_mha_gradients(student, ref, rng, mistakes):
     """Multi-head attention: gradients reach the inputs and every projection"""
     d_model, num_heads = 12, 3
@@ -190,19 +199,20 @@ def test_mha_gradients(student, ref, rng, mistakes):
     mistakes.expect_attention(
         result, tuple(t.detach() for t in expected),
         lambda: mistakes.mha_variants(state, num_heads, query, key, value),
-        what=f"{CLASS}({d_model}, {num_heads}) with query {_shape(query)}, key {_shape(key)}")
+        what=_with(f"{CLASS}({d_model}, {num_heads})", f"query {_shape(query)}, key {_shape(key)}"))
     for name, leaf, grad in zip(("query", "key", "value"), leaves, input_grads):
         if grad is None:
-            fail(f"no gradient reaches `{name}`: is the output detached from it (no_grad, .detach(), .data)?")
-        expect_close(grad, leaf.grad, what=f"gradient of `{name}`")
+            fail(mistakes.MHA_DETACHED.format(name=f"`{name}`"))
+        expect_close(grad, leaf.grad, what=T("gradient of `{name}`", "`{name}`의 그래디언트").format(name=name))
     for name, param in expected_module.named_parameters():
         grad = param_grads.get(name)
         if grad is None:
-            fail(f"no gradient reaches {name}: is the output detached from it (no_grad, .detach(), .data)?")
-        expect_close(grad, param.grad, what=f"gradient of {name}")
+            fail(mistakes.MHA_DETACHED.format(name=name))
+        expect_close(grad, param.grad, what=T("gradient of {name}", "{name}의 그래디언트").format(name=name))
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: 입력을 바꾸지 않음")
 def test_mha_inputs_unchanged(student, ref, rng, mistakes):
     """Multi-head attention: inputs are not modified"""
     # Only mutation is graded here: values and shapes already cost points in the other checks.
@@ -215,7 +225,8 @@ def test_mha_inputs_unchanged(student, ref, rng, mistakes):
     mistakes.expect_pair_of_tensors(result, what=f"{CLASS}.forward")
 
 
-@check(points=1, visibility="after_due_date", target=CLASS)
+@check(points=1, visibility="after_due_date", target=CLASS,
+       ko="멀티헤드 어텐션: d_model이 num_heads로 나누어떨어지지 않으면 ValueError")
 def test_mha_invalid_heads(student, ref, rng, mistakes):
     """Multi-head attention: d_model not divisible by num_heads raises ValueError"""
     for d_model, num_heads in [(10, 3), (7, 2), (6, 4)]:

@@ -11,6 +11,7 @@ import torch
 
 from graders import pictures
 from graders.checks import check, expect_equal, expect_tensor, fail
+from graders.i18n import T
 from graders.sandbox.proxy import StudentError
 
 # The lecture's worked example "Messi smiled brightly" (the matrices of the quiz-attention statement).
@@ -40,14 +41,20 @@ def _attach_worked_example(student, ref, artifacts):
     if not isinstance(weights, torch.Tensor) or tuple(weights.shape) != (3, 3):
         return
     expected = ref.scaled_dot_product_attention(EXAMPLE_Q, EXAMPLE_K, EXAMPLE_V)[1]
-    png = pictures.heatmaps([("yours / 제출", weights), ("reference / 정답", expected)],
-                            title="Messi smiled brightly: softmax(QK^T / sqrt(d_k))",
+    panels = [("yours / 제출", weights), ("reference / 정답", expected)]
+    png = pictures.heatmaps(panels, title="Messi smiled brightly: softmax(QK^T / sqrt(d_k))",
                             row_labels=EXAMPLE_TOKENS, col_labels=EXAMPLE_TOKENS, vmax=1.0)
+    alt = T("Two heat maps of attention weights on \"Messi smiled brightly\" (rows are queries, columns keys). ",
+            "\"Messi smiled brightly\"의 어텐션 가중치 히트맵 두 개(행은 쿼리, 열은 키). ")
     artifacts.image("worked-example-weights.png", png,
-                    caption="Attention weights on the worked example: rows are queries, columns keys")
+                    caption=T("Attention weights on the worked example: rows are queries, columns keys",
+                              "예제 문장의 어텐션 가중치: 행은 쿼리, 열은 키"),
+                    alt=alt + pictures.describe_matrices([(T("yours", "제출"), weights), (T("reference", "정답"), expected)],
+                                                         row_labels=EXAMPLE_TOKENS, col_labels=EXAMPLE_TOKENS))
 
 
-@check(points=2, visibility="visible", target="scaled_dot_product_attention")
+@check(points=2, visibility="visible", target="scaled_dot_product_attention",
+       ko="스케일드 닷-프로덕트: 마스크 없는 작은 배치")
 def test_sdpa_small(student, ref, rng, mistakes, artifacts):
     """Scaled dot-product: small batch without a mask"""
     _attach_worked_example(student, ref, artifacts)
@@ -57,7 +64,8 @@ def test_sdpa_small(student, ref, rng, mistakes, artifacts):
                               lambda: mistakes.sdpa_variants(q, k, v), what="scaled_dot_product_attention")
 
 
-@check(points=2, visibility="visible", target="scaled_dot_product_attention")
+@check(points=2, visibility="visible", target="scaled_dot_product_attention",
+       ko="스케일드 닷-프로덕트: 인과 마스크가 있는 작은 배치")
 def test_sdpa_causal(student, ref, rng, mistakes):
     """Scaled dot-product: small batch with a causal mask"""
     q, k, v = _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 8), _randn(rng, 2, 4, 3)
@@ -68,18 +76,20 @@ def test_sdpa_causal(student, ref, rng, mistakes):
                               lambda: mistakes.sdpa_variants(q, k, v, mask), what="scaled_dot_product_attention")
 
 
-@check(points=1, visibility="visible", target="causal_mask")
+@check(points=1, visibility="visible", target="causal_mask",
+       ko="인과 마스크: 크기 4")
 def test_causal_mask_4(student, ref, rng, mistakes):
     """Causal mask: size 4"""
     mask = student.call("causal_mask", 4)
     expect_tensor(mask, what="causal_mask(4)", shape=(4, 4), dtype=torch.bool)
     for message, variant in mistakes.causal_mask_variants(4).items():
         if torch.equal(mask, variant):
-            fail(f"causal_mask(4): {message}")
+            fail("causal_mask(4): " + message)
     expect_equal(mask, ref.causal_mask(4), what="causal_mask(4)")
 
 
-@check(points=2, visibility="visible", target="AdditiveAttention")
+@check(points=2, visibility="visible", target="AdditiveAttention",
+       ko="가법 어텐션: 작은 배치")
 def test_additive_small(student, ref, rng, mistakes):
     """Additive attention: small batch"""
     d_q, d_k, d_hidden = 3, 4, 5
@@ -96,7 +106,8 @@ def test_additive_small(student, ref, rng, mistakes):
                               what="AdditiveAttention")
 
 
-@check(points=2, visibility="visible", target="MultiHeadAttention")
+@check(points=2, visibility="visible", target="MultiHeadAttention",
+       ko="멀티헤드 어텐션: 작은 셀프 어텐션")
 def test_mha_small(student, ref, rng, mistakes):
     """Multi-head attention: small self-attention"""
     d_model, num_heads = 8, 2

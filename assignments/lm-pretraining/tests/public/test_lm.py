@@ -12,7 +12,8 @@ from graders.sandbox.protocol import Seed
 PROMPT_TOKENS = [[7, 4, 9, 5], [2, 2, 0, 6], [11, 3, 8, 1]]
 
 
-@check(points=3, visibility="visible", target="mlm_mask")
+@check(points=3, visibility="visible", target="mlm_mask",
+       ko="mlm_mask: 레이블, 건드리지 않은 위치, 특수 토큰")
 def test_mlm_mask_structure(student, rng, mistakes):
     """mlm_mask: labels, untouched positions and special tokens"""
     vocab = mistakes.SMALL
@@ -21,7 +22,8 @@ def test_mlm_mask_structure(student, rng, mistakes):
     mistakes.expect_mlm_structure(out, tokens, vocab)
 
 
-@check(points=3, visibility="visible", target="mlm_mask")
+@check(points=3, visibility="visible", target="mlm_mask",
+       ko="mlm_mask: 위치의 약 p를 선택하고 80/10/10으로 나눔")
 def test_mlm_mask_rates(student, rng, mistakes):
     """mlm_mask: about p of the positions picked, split 80/10/10"""
     vocab = mistakes.SMALL
@@ -30,7 +32,8 @@ def test_mlm_mask_rates(student, rng, mistakes):
     mistakes.expect_mlm(out, tokens, vocab, 0.15)
 
 
-@check(points=2, visibility="visible", target="greedy_generate")
+@check(points=2, visibility="visible", target="greedy_generate",
+       ko="greedy_generate: eos_id 없이 argmax 토큰 max_new_tokens개")
 def test_greedy_generate_without_eos(student, rng, mistakes):
     """greedy_generate without eos_id: max_new_tokens argmax tokens"""
     table, prompt = mistakes.chain_case(rng, PROMPT_TOKENS)
@@ -43,7 +46,8 @@ def test_greedy_generate_without_eos(student, rng, mistakes):
     mistakes.expect_generation(out, table, prompt, 6, context=context)
 
 
-@check(points=2, visibility="visible", target="greedy_generate")
+@check(points=2, visibility="visible", target="greedy_generate",
+       ko="greedy_generate: 행마다 eos_id 다음에 멈춤")
 def test_greedy_generate_with_eos(student, rng, mistakes):
     """greedy_generate stops each row after eos_id"""
     table, prompt = mistakes.eos_case(rng)

@@ -9,6 +9,7 @@ import math
 import torch
 
 from graders.checks import CheckFailure, check, expect_close, fail
+from graders.i18n import T
 
 LSTM_ARGS = ("x_t", "h_prev", "c_prev", "W", "b")       # names for gradient messages
 GRU_ARGS = ("x_t", "h_prev", "W_z", "b_z", "W_r", "b_r", "W_h", "U_h", "b_h")
@@ -37,11 +38,6 @@ def _gru_args(rng, B, d_in, d_h):
             _randn(rng, d_in, d_h, scale=s), _randn(rng, d_h, d_h, scale=s), _randn(rng, d_h, scale=0.5))
 
 
-def _pair(value, what, names):
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{what} must return a pair {names}, got {type(value).__name__}"
-             + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
-    return value
 
 
 def _expect(actual, expected, what, variants, part=None):
@@ -63,7 +59,7 @@ def _item(value, path):
 
 
 def _expect_lstm_cell(student, ref, mistakes, args, *, where="", **call_kw):
-    h_t, c_t = _pair(student.call("lstm_cell", *args, **call_kw), "lstm_cell", "(h_t, c_t)")
+    h_t, c_t = mistakes.expect_pair(student.call("lstm_cell", *args, **call_kw), "lstm_cell", "(h_t, c_t)")
     exp_h, exp_c = ref.lstm_cell(*args)
     variants = functools.cache(lambda: mistakes.lstm_cell_variants(*args))
     _expect(c_t, exp_c, "c_t" + where, variants, part=(1,))
@@ -75,18 +71,18 @@ def _expect_gru_cell(student, ref, mistakes, args, *, what="h_t", **call_kw):
     _expect(h_t, ref.gru_cell(*args), what, lambda: mistakes.gru_cell_variants(*args))
 
 
-def _run(student, args, **call_kw):
+def _run(student, mistakes, args, **call_kw):
     x, h0 = args[0], args[1]
-    hs, state = _pair(student.call("run_lstm", *args, **call_kw), "run_lstm", "(hs, (h_T, c_T))")
-    h_T, c_T = _pair(state, "run_lstm's second element", "(h_T, c_T)")
-    B, T, _ = x.shape
-    if tuple(getattr(hs, "shape", ())) == (B, T + 1, h0.shape[1]):
-        fail(f"hs: shape (B, T + 1, d_h) = ({B}, {T + 1}, {h0.shape[1]}); it must hold h_1..h_T only, not h_0")
+    hs, state = mistakes.expect_pair(student.call("run_lstm", *args, **call_kw), "run_lstm", "(hs, (h_T, c_T))")
+    h_T, c_T = mistakes.expect_pair(state, T("run_lstm's second element", "run_lstm의 두 번째 원소"), "(h_T, c_T)")
+    batch, steps, _ = x.shape
+    if tuple(getattr(hs, "shape", ())) == (batch, steps + 1, h0.shape[1]):
+        fail(mistakes.HS_WITH_H0.format(shape=(batch, steps + 1, h0.shape[1])))
     return hs, h_T, c_T
 
 
 def _expect_run_lstm(student, ref, mistakes, args, **call_kw):
-    hs, h_T, c_T = _run(student, args, **call_kw)
+    hs, h_T, c_T = _run(student, mistakes, args, **call_kw)
     exp_hs, (exp_h, exp_c) = ref.run_lstm(*args)
     variants = functools.cache(lambda: mistakes.run_lstm_variants(*args))
     _expect(hs, exp_hs, "hs", variants, part=(0,))
@@ -106,7 +102,7 @@ def _reference_grads(fn, args, grad_outputs):
     return [leaf.grad for leaf in leaves]
 
 
-def _expect_grads(student, ref_fn, name, args, arg_names, grad_outputs, variants=None):
+def _expect_grads(student, mistakes, ref_fn, name, args, arg_names, grad_outputs, variants=None):
     """Compare every input's gradient with the reference's; `variants` maps a mistake to a
     function whose gradients it would produce."""
     _, grads = student.call_grad(name, *args, grad_outputs=grad_outputs)
@@ -114,27 +110,29 @@ def _expect_grads(student, ref_fn, name, args, arg_names, grad_outputs, variants
                                      for msg, fn in (variants or {}).items()})
     for k, (arg, got, expected) in enumerate(zip(arg_names, grads, _reference_grads(ref_fn, args, grad_outputs))):
         if got is None:
-            fail(f"no gradient reached {arg}: the output must stay connected to the autograd graph "
-                 "(no .detach(), torch.no_grad(), .item() or NumPy round trips)")
-        _expect(got, expected, f"gradient w.r.t. {arg}", wrong, part=(k,))
+            fail(mistakes.NO_GRADIENT.format(arg=arg))
+        _expect(got, expected, T("gradient w.r.t. {arg}", "{arg}에 대한 그래디언트").format(arg=arg), wrong, part=(k,))
 
 
 # --------------------------------------------------------------------------- lstm_cell
 
-@check(points=4, visibility="after_due_date", target="lstm_cell")
+@check(points=4, visibility="after_due_date", target="lstm_cell",
+       ko="LSTM 셀: d_in과 d_h가 다름")
 def test_lstm_cell_rectangular(student, ref, rng, mistakes):
     """LSTM cell with d_in != d_h"""
     _expect_lstm_cell(student, ref, mistakes, _lstm_args(rng, B=3, d_in=5, d_h=7))
 
 
-@check(points=2, visibility="after_due_date", target="lstm_cell")
+@check(points=2, visibility="after_due_date", target="lstm_cell",
+       ko="LSTM 셀: 배치 1개와 크기 1")
 def test_lstm_cell_batch_of_one(student, ref, rng, mistakes):
     """LSTM cell with a batch of one and sizes of one"""
     _expect_lstm_cell(student, ref, mistakes, _lstm_args(rng, B=1, d_in=1, d_h=3), where=" (d_in = 1)")
     _expect_lstm_cell(student, ref, mistakes, _lstm_args(rng, B=1, d_in=6, d_h=1), where=" (d_h = 1)")
 
 
-@check(points=1, visibility="after_due_date", target="lstm_cell")
+@check(points=1, visibility="after_due_date", target="lstm_cell",
+       ko="LSTM 셀: 입력을 바꾸지 않음")
 def test_lstm_cell_inputs_unchanged(student, ref, rng, mistakes):
     """LSTM cell leaves its inputs unchanged"""
     _expect_lstm_cell(student, ref, mistakes, _lstm_args(rng, B=2, d_in=3, d_h=5), check_inputs=True)
@@ -142,31 +140,36 @@ def test_lstm_cell_inputs_unchanged(student, ref, rng, mistakes):
 
 # --------------------------------------------------------------------------- gru_cell
 
-@check(points=4, visibility="after_due_date", target="gru_cell")
+@check(points=4, visibility="after_due_date", target="gru_cell",
+       ko="GRU 셀: d_in과 d_h가 다름")
 def test_gru_cell_rectangular(student, ref, rng, mistakes):
     """GRU cell with d_in != d_h"""
     _expect_gru_cell(student, ref, mistakes, _gru_args(rng, B=3, d_in=6, d_h=5))
 
 
-@check(points=2, visibility="after_due_date", target="gru_cell")
+@check(points=2, visibility="after_due_date", target="gru_cell",
+       ko="GRU 셀: 배치 1개와 크기 1")
 def test_gru_cell_batch_of_one(student, ref, rng, mistakes):
     """GRU cell with a batch of one and sizes of one"""
     _expect_gru_cell(student, ref, mistakes, _gru_args(rng, B=1, d_in=1, d_h=3), what="h_t (d_in = 1)")
     _expect_gru_cell(student, ref, mistakes, _gru_args(rng, B=1, d_in=4, d_h=1), what="h_t (d_h = 1)")
 
 
-@check(points=2, visibility="after_due_date", target="gru_cell")
+@check(points=2, visibility="after_due_date", target="gru_cell",
+       ko="GRU 셀: z = 0이면 h_prev를 유지하고 z = 1이면 후보를 취함")
 def test_gru_cell_update_gate_extremes(student, ref, rng, mistakes):
     """GRU cell keeps h_prev when z = 0 and takes the candidate when z = 1"""
     x, h, W_z, b_z, W_r, b_r, W_h, U_h, b_h = _gru_args(rng, B=2, d_in=3, d_h=4)
     W_z = torch.zeros_like(W_z)
-    for sign, label in ((-1, "z = 0, h_t must equal h_prev"), (1, "z = 1, h_t must equal h~")):
+    for sign, label in ((-1, T("z = 0, h_t must equal h_prev", "z = 0이면 h_t는 h_prev와 같아야 함")),
+                        (1, T("z = 1, h_t must equal h~", "z = 1이면 h_t는 h~와 같아야 함"))):
         b_z = torch.full_like(b_z, 30.0 * sign)       # sigmoid(+-30) is 1 and 1e-13 in float32
         _expect_gru_cell(student, ref, mistakes, (x, h, W_z, b_z, W_r, b_r, W_h, U_h, b_h),
-                         what=f"h_t with {label}")
+                         what=T("h_t with {label}", "h_t ({label})").format(label=label))
 
 
-@check(points=1, visibility="after_due_date", target="gru_cell")
+@check(points=1, visibility="after_due_date", target="gru_cell",
+       ko="GRU 셀: 입력을 바꾸지 않음")
 def test_gru_cell_inputs_unchanged(student, ref, rng, mistakes):
     """GRU cell leaves its inputs unchanged"""
     _expect_gru_cell(student, ref, mistakes, _gru_args(rng, B=2, d_in=3, d_h=5), check_inputs=True)
@@ -174,43 +177,50 @@ def test_gru_cell_inputs_unchanged(student, ref, rng, mistakes):
 
 # --------------------------------------------------------------------------- run_lstm
 
-@check(points=4, visibility="after_due_date", target="run_lstm")
+@check(points=4, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 긴 시퀀스")
 def test_run_lstm_long_sequence(student, ref, rng, mistakes):
     """run_lstm over a long sequence"""
     _expect_run_lstm(student, ref, mistakes, _run_args(rng, B=3, T=60, d_in=5, d_h=4))
 
 
-@check(points=2, visibility="after_due_date", target="run_lstm")
+@check(points=2, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 길이 T = 1인 시퀀스")
 def test_run_lstm_one_step(student, ref, rng, mistakes):
     """run_lstm with T = 1"""
     _expect_run_lstm(student, ref, mistakes, _run_args(rng, B=2, T=1, d_in=3, d_h=5))
 
 
-@check(points=2, visibility="after_due_date", target="run_lstm")
+@check(points=2, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 배치 1개, d_in != d_h")
 def test_run_lstm_batch_of_one(student, ref, rng, mistakes):
     """run_lstm with a batch of one and d_in != d_h"""
     _expect_run_lstm(student, ref, mistakes, _run_args(rng, B=1, T=9, d_in=7, d_h=2))
 
 
-@check(points=2, visibility="after_due_date", target="run_lstm")
+@check(points=2, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 마지막 h_T는 hs[:, -1]과 같고 c_T는 마지막 셀 상태")
 def test_run_lstm_final_state(student, ref, rng, mistakes):
     """run_lstm's final h_T equals hs[:, -1] and c_T is the last cell state"""
     args = _run_args(rng, B=2, T=6, d_in=4, d_h=3)
-    hs, h_T, c_T = _run(student, args)
+    hs, h_T, c_T = _run(student, mistakes, args)
     exp_hs, (_, exp_c) = ref.run_lstm(*args)
     variants = functools.cache(lambda: mistakes.run_lstm_variants(*args))
     _expect(hs, exp_hs, "hs", variants, part=(0,))
-    _expect(h_T, hs[:, -1], "h_T compared with your hs[:, -1]", variants, part=(1, 0))
+    _expect(h_T, hs[:, -1], T("h_T compared with your hs[:, -1]", "h_T를 제출한 hs[:, -1]과 비교"), variants,
+            part=(1, 0))
     _expect(c_T, exp_c, "c_T", variants, part=(1, 1))
 
 
-@check(points=1, visibility="after_due_date", target="run_lstm")
+@check(points=1, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: B = T일 때도 x를 (B, T, d_in)으로 읽음")
 def test_run_lstm_batch_first(student, ref, rng, mistakes):
     """run_lstm reads x as (B, T, d_in) when B = T"""
     _expect_run_lstm(student, ref, mistakes, _run_args(rng, B=4, T=4, d_in=3, d_h=5))
 
 
-@check(points=1, visibility="after_due_date", target="run_lstm")
+@check(points=1, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 입력을 바꾸지 않음")
 def test_run_lstm_inputs_unchanged(student, ref, rng, mistakes):
     """run_lstm leaves its inputs unchanged"""
     _expect_run_lstm(student, ref, mistakes, _run_args(rng, B=2, T=5, d_in=3, d_h=4), check_inputs=True)
@@ -218,28 +228,31 @@ def test_run_lstm_inputs_unchanged(student, ref, rng, mistakes):
 
 # --------------------------------------------------------------------------- gradients
 
-@check(points=2, visibility="after_due_date", target="lstm_cell")
+@check(points=2, visibility="after_due_date", target="lstm_cell",
+       ko="LSTM 셀: 모든 입력에 그래디언트 전달")
 def test_lstm_cell_gradients(student, ref, rng, mistakes):
     """LSTM cell passes gradients to every input"""
     args = _lstm_args(rng, B=2, d_in=3, d_h=4)
     _expect_lstm_cell(student, ref, mistakes, args)
-    _expect_grads(student, ref.lstm_cell, "lstm_cell", args, LSTM_ARGS,
+    _expect_grads(student, mistakes, ref.lstm_cell, "lstm_cell", args, LSTM_ARGS,
                   (_randn(rng, 2, 4), _randn(rng, 2, 4)))
 
 
-@check(points=2, visibility="after_due_date", target="gru_cell")
+@check(points=2, visibility="after_due_date", target="gru_cell",
+       ko="GRU 셀: 모든 입력에 그래디언트 전달")
 def test_gru_cell_gradients(student, ref, rng, mistakes):
     """GRU cell passes gradients to every input"""
     args = _gru_args(rng, B=2, d_in=3, d_h=4)
     _expect_gru_cell(student, ref, mistakes, args)
-    _expect_grads(student, ref.gru_cell, "gru_cell", args, GRU_ARGS, (_randn(rng, 2, 4),))
+    _expect_grads(student, mistakes, ref.gru_cell, "gru_cell", args, GRU_ARGS, (_randn(rng, 2, 4),))
 
 
-@check(points=2, visibility="after_due_date", target="run_lstm")
+@check(points=2, visibility="after_due_date", target="run_lstm",
+       ko="run_lstm: 시간을 거슬러 그래디언트 전달(BPTT)")
 def test_run_lstm_gradients(student, ref, rng, mistakes):
     """run_lstm passes gradients back through time"""
     args = _run_args(rng, B=2, T=8, d_in=3, d_h=4)
     _expect_run_lstm(student, ref, mistakes, args)
     # Only hs gets an upstream gradient; it still reaches h0 and c0 through all eight steps.
-    _expect_grads(student, ref.run_lstm, "run_lstm", args, RUN_ARGS, (_randn(rng, 2, 8, 4),),
+    _expect_grads(student, mistakes, ref.run_lstm, "run_lstm", args, RUN_ARGS, (_randn(rng, 2, 8, 4),),
                   variants={mistakes.TRUNCATED_BPTT: mistakes.run_lstm_truncated})

@@ -8,6 +8,7 @@ import math
 import torch
 
 from graders.checks import check, expect_close, fail
+from graders.i18n import T
 
 
 def _randn(rng, *shape, scale=1.0):
@@ -27,25 +28,22 @@ def _gru_args(rng, B, d_in, d_h):
             _randn(rng, d_in, d_h, scale=s), _randn(rng, d_h, d_h, scale=s), _randn(rng, d_h, scale=0.5))
 
 
-def _pair(value, what, names):
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{what} must return a pair {names}, got {type(value).__name__}"
-             + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
-    return value
 
 
-@check(points=2, visibility="visible", target="lstm_cell")
+@check(points=2, visibility="visible", target="lstm_cell",
+       ko="LSTM 셀: 작은 배치")
 def test_lstm_cell_small(student, ref, rng, mistakes):
     """LSTM cell on a small batch"""
     args = _lstm_args(rng, B=2, d_in=3, d_h=4)
-    h_t, c_t = _pair(student.call("lstm_cell", *args), "lstm_cell", "(h_t, c_t)")
+    h_t, c_t = mistakes.expect_pair(student.call("lstm_cell", *args), "lstm_cell", "(h_t, c_t)")
     exp_h, exp_c = ref.lstm_cell(*args)
     variants = mistakes.lstm_cell_variants(*args)
     expect_close(c_t, exp_c, what="c_t", mistakes={m: v[1] for m, v in variants.items()})
     expect_close(h_t, exp_h, what="h_t", mistakes={m: v[0] for m, v in variants.items()})
 
 
-@check(points=2, visibility="visible", target="gru_cell")
+@check(points=2, visibility="visible", target="gru_cell",
+       ko="GRU 셀: 작은 배치")
 def test_gru_cell_small(student, ref, rng, mistakes):
     """GRU cell on a small batch"""
     args = _gru_args(rng, B=2, d_in=3, d_h=4)
@@ -53,15 +51,16 @@ def test_gru_cell_small(student, ref, rng, mistakes):
     expect_close(h_t, ref.gru_cell(*args), what="h_t", mistakes=mistakes.gru_cell_variants(*args))
 
 
-@check(points=2, visibility="visible", target="run_lstm")
+@check(points=2, visibility="visible", target="run_lstm",
+       ko="run_lstm: 짧은 시퀀스")
 def test_run_lstm_short(student, ref, rng, mistakes):
     """run_lstm on a short sequence"""
     _, h0, c0, W, b = _lstm_args(rng, B=2, d_in=3, d_h=4)
     x = _randn(rng, 2, 5, 3)
-    hs, state = _pair(student.call("run_lstm", x, h0, c0, W, b), "run_lstm", "(hs, (h_T, c_T))")
-    h_T, c_T = _pair(state, "run_lstm's second element", "(h_T, c_T)")
+    hs, state = mistakes.expect_pair(student.call("run_lstm", x, h0, c0, W, b), "run_lstm", "(hs, (h_T, c_T))")
+    h_T, c_T = mistakes.expect_pair(state, T("run_lstm's second element", "run_lstm의 두 번째 원소"), "(h_T, c_T)")
     if tuple(getattr(hs, "shape", ())) == (2, 6, 4):
-        fail("hs: shape (B, T + 1, d_h) = (2, 6, 4); it must hold h_1..h_T only, not h_0")
+        fail(mistakes.HS_WITH_H0.format(shape=(2, 6, 4)))
     exp_hs, (exp_h, exp_c) = ref.run_lstm(x, h0, c0, W, b)
     variants = mistakes.run_lstm_variants(x, h0, c0, W, b)
     expect_close(hs, exp_hs, what="hs", mistakes={m: v[0] for m, v in variants.items()})

@@ -17,7 +17,8 @@ def _expect_mse(student, ref, mistakes, pred, target, what, **call_kw):
     expect_close(loss, ref.mse_loss(pred, target), what=what, mistakes=mistakes.mse_variants(pred, target))
 
 
-@check(points=2, visibility=HIDDEN, target="bce_loss")
+@check(points=2, visibility=HIDDEN, target="bce_loss",
+       ko="bce_loss: 예측이 정확히 0과 1일 때 F.binary_cross_entropy와 일치")
 def test_bce_saturated(student, ref, rng, mistakes):
     """bce_loss with predictions of exactly 0 and 1 matches F.binary_cross_entropy"""
     # right and wrong saturated predictions among ordinary ones: only a clamped log gives finite,
@@ -29,7 +30,8 @@ def test_bce_saturated(student, ref, rng, mistakes):
     _expect_bce(student, ref, mistakes, pred, target, "bce_loss with every prediction exactly right (0 or 1)")
 
 
-@check(points=2, visibility=HIDDEN, target="bce_loss")
+@check(points=2, visibility=HIDDEN, target="bce_loss",
+       ko="bce_loss: (B, K) 배치의 소프트 타깃")
 def test_bce_soft_targets(student, ref, rng, mistakes):
     """bce_loss with soft targets on a (B, K) batch"""
     pred = torch.sigmoid(torch.randn(6, 3, generator=rng) * 2)
@@ -39,7 +41,8 @@ def test_bce_soft_targets(student, ref, rng, mistakes):
     _expect_bce(student, ref, mistakes, pred, target, "bce_loss with predictions near 0 and 1")
 
 
-@check(points=1, visibility=HIDDEN, target="bce_loss")
+@check(points=1, visibility=HIDDEN, target="bce_loss",
+       ko="bce_loss: 입력을 바꾸지 않음")
 def test_bce_inputs_unchanged(student, ref, rng, mistakes):
     """bce_loss leaves its inputs unchanged"""
     pred = torch.cat([torch.sigmoid(torch.randn(5, generator=rng)), torch.tensor([0.0, 1.0])])
@@ -47,7 +50,8 @@ def test_bce_inputs_unchanged(student, ref, rng, mistakes):
     _expect_bce(student, ref, mistakes, pred, target, "bce_loss", check_inputs=True)
 
 
-@check(points=2, visibility=HIDDEN, target="mse_loss")
+@check(points=2, visibility=HIDDEN, target="mse_loss",
+       ko="mse_loss: (B, T, K) 텐서와 원소 하나, 입력을 바꾸지 않음")
 def test_mse_shapes(student, ref, rng, mistakes):
     """mse_loss on (B, T, K) tensors and on a single element, inputs unchanged"""
     pred, target = torch.randn(3, 5, 2, generator=rng), torch.randn(3, 5, 2, generator=rng)

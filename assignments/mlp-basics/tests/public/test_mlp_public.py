@@ -28,7 +28,8 @@ def _clear_of_boundary(rng, B, d):
             return x, w, b
 
 
-@check(points=2, visibility="visible", target="perceptron")
+@check(points=2, visibility="visible", target="perceptron",
+       ko="perceptron: 작은 배치")
 def test_perceptron_small(student, ref, rng, mistakes):
     """perceptron on a small batch"""
     x, w, b = _clear_of_boundary(rng, B=6, d=3)
@@ -36,7 +37,8 @@ def test_perceptron_small(student, ref, rng, mistakes):
                                what="perceptron(x, w, b)")
 
 
-@check(points=2, visibility="visible", target="bce_loss")
+@check(points=2, visibility="visible", target="bce_loss",
+       ko="bce_loss: 작은 배치")
 def test_bce_small(student, ref, rng, mistakes):
     """bce_loss on a small batch"""
     pred = torch.sigmoid(_randn(rng, 8, scale=2.0))
@@ -45,7 +47,8 @@ def test_bce_small(student, ref, rng, mistakes):
                         what="bce_loss(pred, target)")
 
 
-@check(points=1, visibility="visible", target="mse_loss")
+@check(points=1, visibility="visible", target="mse_loss",
+       ko="mse_loss: 작은 배치")
 def test_mse_small(student, ref, rng, mistakes):
     """mse_loss on a small batch"""
     pred, target = _randn(rng, 4, 3), _randn(rng, 4, 3)
@@ -55,20 +58,23 @@ def test_mse_small(student, ref, rng, mistakes):
                           mistakes=mistakes.mse_variants(pred, target))
 
 
-@check(points=2, visibility="visible", target="mlp_forward")
+@check(points=2, visibility="visible", target="mlp_forward",
+       ko="mlp_forward: 작은 배치")
 def test_forward_small(student, ref, rng, mistakes):
     """mlp_forward on a small batch"""
     mistakes.expect_forward(student, ref, _mlp_args(rng, B=4, d=3, H=5, K=2))
 
 
-@check(points=3, visibility="visible", target="mlp_backward")
+@check(points=3, visibility="visible", target="mlp_backward",
+       ko="mlp_backward: 작은 배치")
 def test_backward_small(student, ref, rng, mistakes):
     """mlp_backward on a small batch"""
     args = _mlp_args(rng, B=4, d=3, H=5, K=2)
     mistakes.expect_backward(student, ref, args, _randn(rng, 4, 2))
 
 
-@check(points=3, visibility="visible", target="train_xor", timeout=60)
+@check(points=3, visibility="visible", target="train_xor", timeout=60,
+       ko="train_xor(): XOR을 분류함")
 def test_train_xor_default(student, mistakes, artifacts):
     """train_xor() classifies XOR"""
     mistakes.expect_xor(student, artifacts, what="train_xor()")

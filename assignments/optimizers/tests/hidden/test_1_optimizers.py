@@ -14,6 +14,7 @@ import functools
 import torch
 
 from graders.checks import CheckFailure, check, diagnose, fail
+from graders.i18n import Mistake, T, message_of
 from graders.sandbox.proxy import StudentError
 
 HIDDEN = "after_due_date"
@@ -21,14 +22,28 @@ SHAPES = [(5,), (2, 3)]
 ONE = [(3, 4)]           # long runs: one tensor, two round trips a step
 CHECKPOINTS = (1, 2, 3, 5, 10, 20, 40)
 
-UNCHANGED = ("the parameters passed to the optimizer did not change: step() must update those very "
-             "tensors in place (p.add_(...), p -= ... under torch.no_grad(), or p.data), not copies "
-             "of them or new tensors")
-LEAF_HINT = ("the parameters are leaf tensors that require grad (like a model's); update them inside "
-             "`with torch.no_grad():` (or through p.data)")
+UNCHANGED = Mistake(
+    "optimizers/params-not-updated",
+    "the parameters passed to the optimizer did not change: step() must update those very tensors in place "
+    "(p.add_(...), p -= ... under torch.no_grad(), or p.data), not copies of them or new tensors",
+    "옵티마이저에 넘긴 파라미터가 바뀌지 않았습니다: step()은 복사본이나 새 텐서가 아니라 바로 그 텐서를 "
+    "제자리에서 갱신해야 합니다 (p.add_(...), torch.no_grad() 안에서 p -= ..., 또는 p.data)")
+LEAF_HINT = Mistake(
+    "optimizers/leaf-in-place",
+    "the parameters are leaf tensors that require grad (like a model's); update them inside "
+    "`with torch.no_grad():` (or through p.data)",
+    "파라미터는 (모델의 파라미터처럼) grad가 필요한 리프 텐서입니다. `with torch.no_grad():` 안에서 (또는 p.data로) "
+    "갱신하세요")
+LIKELY = T("\nLikely mistake: ", "\n예상되는 실수: ")
+AFTER_STEP = T("{what}: after step {step}, {n} of {total} parameter values differ from the expected ones",
+               "{what}: {step}번째 스텝 후 파라미터 값 {total}개 중 {n}개가 기대한 값과 다릅니다")
+NOT_A_FLOAT = T("{what}: expected a float, got {got}", "{what}: float여야 하는데 {got}입니다")
 VARIANTS = {"SGDMomentum": "sgd_variants", "Adagrad": "adagrad_variants", "Adam": "adam_variants"}
-NONE_HINT = ("a parameter whose .grad is None took no part in the loss; skip it, as torch.optim does "
-             "(`if p.grad is None: continue`)")
+NONE_HINT = Mistake(
+    "optimizers/none-grad-not-skipped",
+    "a parameter whose .grad is None took no part in the loss; skip it, as torch.optim does "
+    "(`if p.grad is None: continue`)",
+    ".grad가 None인 파라미터는 손실에 관여하지 않았습니다. torch.optim처럼 건너뛰세요 (`if p.grad is None: continue`)")
 
 
 def _params(rng, scale=1.0, shapes=SHAPES):
@@ -65,7 +80,7 @@ class _Run:
                 h.setattr("grad", g)
             self._step(step_grads)
             if t in checkpoints:
-                rows.append(_flat([h.value() for h in self.handles], what=f"parameters after step {t}"))
+                rows.append(_flat([h.value() for h in self.handles], what=T("parameters after step {t}", "{t}번째 스텝 후의 파라미터").format(t=t)))
         return torch.stack(rows)
 
     def _step(self, step_grads):
@@ -75,14 +90,15 @@ class _Run:
             hint = LEAF_HINT if "leaf Variable" in err.exc_message else (
                 NONE_HINT if "NoneType" in err.exc_message and any(g is None for g in step_grads) else "")
             if hint:
-                raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
+                raise CheckFailure(message_of(err) + LIKELY + hint) from None
             raise
 
 
 def _flat(values, *, what):
     for v in values:
         if not isinstance(v, torch.Tensor):
-            fail(f"{what}: a parameter is no longer a tensor ({type(v).__name__})")
+            fail(T("{what}: a parameter is no longer a tensor ({got})", "{what}: 파라미터가 더 이상 텐서가 아닙니다 ({got})"
+                   ).format(what=what, got=type(v).__name__))
     return torch.cat([v.detach().reshape(-1).double() for v in values])
 
 
@@ -94,16 +110,17 @@ def _expect_run(got, expected, initial, checkpoints, variants, *, what):
     first = int(bad.any(dim=1).nonzero()[0])
     step = checkpoints[first]
     if torch.equal(got, initial.expand_as(got)):
-        fail(f"{what}: {UNCHANGED}")
+        fail(what + ": " + UNCHANGED)
     row, n_bad = got[first], int(bad[first].sum())
     if not torch.isfinite(row).all():
-        message = f"{what}: after step {step} the parameters hold NaN or inf"
+        message = T("{what}: after step {step} the parameters hold NaN or inf",
+                    "{what}: {step}번째 스텝 후 파라미터에 NaN이나 inf가 있습니다").format(what=what, step=step)
     else:
         err = float((row - expected[first]).abs()[bad[first]].max())
-        message = (f"{what}: after step {step}, {n_bad} of {row.numel()} parameter values differ from "
-                   f"the expected ones (largest error {err:.3g})")
+        message = AFTER_STEP.format(what=what, step=step, n=n_bad, total=row.numel()) + T(
+            f" (largest error {err:.3g})", f" (최대 오차 {err:.3g})")
     hint = diagnose(got, variants())
-    fail(message + (f"; {hint}" if hint else ""))
+    fail(message + ("; " + hint if hint else ""))
 
 
 def _check_run(student, ref, mistakes, cls, params, grads, *args, what, zero_grad=False, **hyper):
@@ -123,46 +140,63 @@ def _check_run(student, ref, mistakes, cls, params, grads, *args, what, zero_gra
 def _check_zero_grad(student, ref, mistakes, rng, cls, **hyper):
     """Steps with zero_grad() in between match the reference, and zero_grad() leaves .grad None."""
     run = _check_run(student, ref, mistakes, cls, _params(rng), _grads(rng, 6), zero_grad=True,
-                     what=f"{cls} with zero_grad() before every step", **hyper)
+                     what=T("{cls} with zero_grad() before every step", "{cls}, 매 스텝 전에 zero_grad()").format(
+                         cls=cls), **hyper)
     run.opt.call("zero_grad")
     for k, h in enumerate(run.handles):
         grad = h.getattr("grad")
         if grad is None:
             continue
         if isinstance(grad, torch.Tensor) and not grad.any():
-            fail(f"{cls}.zero_grad() fills the gradients with zeros; like torch.optim (set_to_none=True) "
-                 "it must set each parameter's .grad to None")
-        fail(f"{cls}.zero_grad() left parameter {k}'s gradient in place; it must set .grad to None")
+            fail(ZERO_GRAD_ZEROS.format(cls=cls))
+        fail(ZERO_GRAD_KEPT.format(cls=cls, k=k))
+
+
+ZERO_GRAD_ZEROS = Mistake(
+    "optimizers/zero-grad-fills-zeros",
+    "{cls}.zero_grad() fills the gradients with zeros; like torch.optim (set_to_none=True) it must set each "
+    "parameter's .grad to None",
+    "{cls}.zero_grad()가 그래디언트를 0으로 채웁니다. torch.optim(set_to_none=True)처럼 각 파라미터의 .grad를 "
+    "None으로 설정해야 합니다")
+ZERO_GRAD_KEPT = Mistake(
+    "optimizers/zero-grad-keeps-grad",
+    "{cls}.zero_grad() left parameter {k}'s gradient in place; it must set .grad to None",
+    "{cls}.zero_grad()가 파라미터 {k}의 그래디언트를 그대로 두었습니다. .grad를 None으로 설정해야 합니다")
 
 
 # --------------------------------------------------------------------------- SGDMomentum
 
-@check(points=3, visibility=HIDDEN, target="SGDMomentum")
+@check(points=3, visibility=HIDDEN, target="SGDMomentum",
+       ko="SGDMomentum: 40스텝 (lr=0.01, momentum=0.9)")
 def test_sgd_long_run(student, ref, rng, mistakes):
     """SGDMomentum over 40 steps (lr=0.01, momentum=0.9)"""
     _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                lr=0.01, momentum=0.9, what="SGDMomentum(lr=0.01, momentum=0.9)")
 
 
-@check(points=2, visibility=HIDDEN, target="SGDMomentum")
+@check(points=2, visibility=HIDDEN, target="SGDMomentum",
+       ko="SGDMomentum: momentum=0.5와 기본 momentum")
 def test_sgd_other_momentum_and_default(student, ref, rng, mistakes):
     """SGDMomentum with momentum=0.5, and with the default momentum"""
     _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 15, shapes=ONE),
                lr=0.05, momentum=0.5, what="SGDMomentum(lr=0.05, momentum=0.5)")
     _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=ONE), _grads(rng, 15, shapes=ONE),
-               0.02, what="SGDMomentum(params, 0.02) with the default momentum")
+               0.02, what=T("SGDMomentum(params, 0.02) with the default momentum",
+                                                         "SGDMomentum(params, 0.02), 기본 momentum"))
 
 
-@check(points=1, visibility=HIDDEN, target="SGDMomentum")
+@check(points=1, visibility=HIDDEN, target="SGDMomentum",
+       ko="SGDMomentum: grad가 None인 파라미터는 그대로 둠")
 def test_sgd_skips_missing_grads(student, ref, rng, mistakes):
     """SGDMomentum leaves parameters whose grad is None alone"""
     shapes = [(3,), (), (2, 2)]
     grads = _grads(rng, 12, none=((0, 1), (1, 3)), shapes=shapes)
     _check_run(student, ref, mistakes, "SGDMomentum", _params(rng, shapes=shapes), grads,
-               lr=0.05, momentum=0.9, what="SGDMomentum with some grads None")
+               lr=0.05, momentum=0.9, what=T("SGDMomentum with some grads None", "SGDMomentum, 일부 grad가 None"))
 
 
-@check(points=1, visibility=HIDDEN, target="SGDMomentum")
+@check(points=1, visibility=HIDDEN, target="SGDMomentum",
+       ko="SGDMomentum.zero_grad: 모든 grad를 None으로 하고 모멘텀은 유지")
 def test_sgd_zero_grad(student, ref, rng, mistakes):
     """SGDMomentum.zero_grad sets every grad to None and keeps the momentum"""
     _check_zero_grad(student, ref, mistakes, rng, "SGDMomentum", lr=0.1)
@@ -170,14 +204,16 @@ def test_sgd_zero_grad(student, ref, rng, mistakes):
 
 # --------------------------------------------------------------------------- Adagrad
 
-@check(points=3, visibility=HIDDEN, target="Adagrad")
+@check(points=3, visibility=HIDDEN, target="Adagrad",
+       ko="Adagrad: 기본 lr과 eps로 40스텝")
 def test_adagrad_long_run(student, ref, rng, mistakes):
     """Adagrad over 40 steps with the default lr and eps"""
     _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                what="Adagrad(params)")
 
 
-@check(points=2, visibility=HIDDEN, target="Adagrad")
+@check(points=2, visibility=HIDDEN, target="Adagrad",
+       ko="Adagrad: lr=0.5와 큰 eps=0.1")
 def test_adagrad_large_eps(student, ref, rng, mistakes):
     """Adagrad with lr=0.5 and a large eps=0.1"""
     # Gradients of size ~0.1 make sqrt(G) comparable to eps, so where eps goes shows.
@@ -185,16 +221,18 @@ def test_adagrad_large_eps(student, ref, rng, mistakes):
                lr=0.5, eps=0.1, what="Adagrad(lr=0.5, eps=0.1)")
 
 
-@check(points=1, visibility=HIDDEN, target="Adagrad")
+@check(points=1, visibility=HIDDEN, target="Adagrad",
+       ko="Adagrad: grad가 None인 파라미터는 그대로 둠")
 def test_adagrad_skips_missing_grads(student, ref, rng, mistakes):
     """Adagrad leaves parameters whose grad is None alone"""
     shapes = [(3,), (), (2, 2)]
     grads = _grads(rng, 12, none=((0, 1), (2, 2)), shapes=shapes)
     _check_run(student, ref, mistakes, "Adagrad", _params(rng, shapes=shapes), grads,
-               lr=0.1, what="Adagrad with some grads None")
+               lr=0.1, what=T("Adagrad with some grads None", "Adagrad, 일부 grad가 None"))
 
 
-@check(points=1, visibility=HIDDEN, target="Adagrad")
+@check(points=1, visibility=HIDDEN, target="Adagrad",
+       ko="Adagrad.zero_grad: 모든 grad를 None으로 하고 누적 합은 유지")
 def test_adagrad_zero_grad(student, ref, rng, mistakes):
     """Adagrad.zero_grad sets every grad to None and keeps the sums"""
     _check_zero_grad(student, ref, mistakes, rng, "Adagrad", lr=0.1)
@@ -202,21 +240,24 @@ def test_adagrad_zero_grad(student, ref, rng, mistakes):
 
 # --------------------------------------------------------------------------- Adam
 
-@check(points=3, visibility=HIDDEN, target="Adam")
+@check(points=3, visibility=HIDDEN, target="Adam",
+       ko="Adam: 기본 하이퍼파라미터로 40스텝")
 def test_adam_long_run(student, ref, rng, mistakes):
     """Adam over 40 steps with the default hyper-parameters"""
     _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 40, shapes=ONE),
                what="Adam(params)")
 
 
-@check(points=2, visibility=HIDDEN, target="Adam")
+@check(points=2, visibility=HIDDEN, target="Adam",
+       ko="Adam: 다른 하이퍼파라미터 lr=0.01, betas=(0.8, 0.99), eps=1e-6")
 def test_adam_other_betas(student, ref, rng, mistakes):
     """Adam with lr=0.01, betas=(0.8, 0.99), eps=1e-6"""
     _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=ONE), _grads(rng, 20, shapes=ONE),
                lr=0.01, betas=(0.8, 0.99), eps=1e-6, what="Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-6)")
 
 
-@check(points=3, visibility=HIDDEN, target="Adam")
+@check(points=3, visibility=HIDDEN, target="Adam",
+       ko="Adam: weight_decay=0.1 (L2: 그래디언트에 더함)")
 def test_adam_l2_weight_decay(student, ref, rng, mistakes):
     """Adam with weight_decay=0.1 (L2: added to the gradient)"""
     # Small gradients and large parameters, so that the decay term weighs as much as the gradient.
@@ -224,16 +265,18 @@ def test_adam_l2_weight_decay(student, ref, rng, mistakes):
                lr=0.01, weight_decay=0.1, what="Adam(lr=0.01, weight_decay=0.1)")
 
 
-@check(points=1, visibility=HIDDEN, target="Adam")
+@check(points=1, visibility=HIDDEN, target="Adam",
+       ko="Adam: 그래디언트가 없는 파라미터는 그대로 둠")
 def test_adam_skips_missing_grads(student, ref, rng, mistakes):
     """Adam leaves a parameter without gradients alone"""
     shapes = [(3,), (), (2, 2)]
     grads = _grads(rng, 12, none=((1, 1),), shapes=shapes)
     _check_run(student, ref, mistakes, "Adam", _params(rng, shapes=shapes), grads,
-               lr=0.01, what="Adam with a parameter whose grad is always None")
+               lr=0.01, what=T("Adam with a parameter whose grad is always None", "Adam, grad가 항상 None인 파라미터"))
 
 
-@check(points=1, visibility=HIDDEN, target="Adam")
+@check(points=1, visibility=HIDDEN, target="Adam",
+       ko="Adam.zero_grad: 모든 grad를 None으로 하고 모멘트는 유지")
 def test_adam_zero_grad(student, ref, rng, mistakes):
     """Adam.zero_grad sets every grad to None and keeps the moments"""
     _check_zero_grad(student, ref, mistakes, rng, "Adam", lr=0.01)

@@ -6,6 +6,7 @@ atol=0: an absolute tolerance would accept almost anything.
 import torch
 
 from graders.checks import check, expect_close, expect_raises, fail
+from graders.i18n import T
 
 HIDDEN = "after_due_date"
 
@@ -14,7 +15,8 @@ def _number(value, what):
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(f"{what}: expected a float, got {type(value).__name__}")
+        fail(T("{what}: expected a float, got {got}", "{what}: float여야 하는데 {got}입니다").format(
+            what=what, got=type(value).__name__))
     return float(value)
 
 
@@ -30,18 +32,21 @@ def _expect_rates(student, ref, mistakes, steps, d_model, warmup):
     ratio = got / expected
     # Checked after the known mistakes, which name the cause of a constant factor when they can.
     named[CONSTANT_FACTOR] = got if torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-6, atol=0.0) else None
-    expect_close(got, expected, what=f"noam_lr(step, {d_model}, {warmup}) at steps {tuple(steps)}",
+    expect_close(got, expected, what=T("noam_lr(step, {d}, {w}) at steps {steps}", "스텝 {steps}에서의 noam_lr(step, {d}, {w})"
+                                       ).format(d=d_model, w=warmup, steps=tuple(steps)),
                  atol=0.0, rtol=1e-6, mistakes=named)
 
 
-@check(points=2, visibility=HIDDEN, target="noam_lr")
+@check(points=2, visibility=HIDDEN, target="noam_lr",
+       ko="noam_lr: d_model=512, warmup_steps=4000에서 워밍업과 감소")
 def test_paper_setting(student, ref, mistakes):
     """noam_lr over warm-up and decay with d_model=512, warmup_steps=4000"""
     steps = (2, 3, 10, 500, 3998, 3999, 4000, 4001, 4002, 8000, 100000, 1000000)
     _expect_rates(student, ref, mistakes, steps, 512, 4000)
 
 
-@check(points=1, visibility=HIDDEN, target="noam_lr")
+@check(points=1, visibility=HIDDEN, target="noam_lr",
+       ko="noam_lr: 작은 너비와 짧은 워밍업")
 def test_small_settings(student, ref, mistakes):
     """noam_lr with small widths and short warm-ups"""
     for d_model, warmup in ((64, 10), (1, 1), (3, 7)):
@@ -49,7 +54,8 @@ def test_small_settings(student, ref, mistakes):
         _expect_rates(student, ref, mistakes, steps, d_model, warmup)
 
 
-@check(points=1, visibility=HIDDEN, target="noam_lr")
+@check(points=1, visibility=HIDDEN, target="noam_lr",
+       ko="noam_lr: 첫 학습 스텝인 step 1")
 def test_first_step(student, ref, mistakes):
     """noam_lr at step 1, the first training step"""
     for d_model, warmup in ((512, 4000), (64, 10), (1, 1)):
@@ -60,7 +66,8 @@ def test_first_step(student, ref, mistakes):
                      what=what, atol=0.0, rtol=1e-6, mistakes=mistakes.noam_variants((1,), d_model, warmup))
 
 
-@check(points=1, visibility=HIDDEN, target="noam_lr")
+@check(points=1, visibility=HIDDEN, target="noam_lr",
+       ko="noam_lr: step 0과 음수 step이면 ValueError")
 def test_rejects_steps_below_one(student):
     """noam_lr raises ValueError for step 0 and negative steps"""
     for step in (0, -1, -4000):

@@ -13,17 +13,29 @@ more widely.
 import torch
 
 from graders.checks import CheckFailure, check, diagnose, expect_close, expect_raises, fail
-from graders.pictures import learning_curve
+from graders.i18n import Mistake, T, message_of
+from graders.pictures import describe_curves, learning_curve
 from graders.sandbox.proxy import StudentError
 
 SHAPES = [(4,), (2, 3)]
 STEPS = 10
 
-UNCHANGED = ("the parameters passed to the optimizer did not change: step() must update those very "
-             "tensors in place (p.add_(...), p -= ... under torch.no_grad(), or p.data), not copies "
-             "of them or new tensors")
-LEAF_HINT = ("the parameters are leaf tensors that require grad (like a model's); update them inside "
-             "`with torch.no_grad():` (or through p.data)")
+UNCHANGED = Mistake(
+    "optimizers/params-not-updated",
+    "the parameters passed to the optimizer did not change: step() must update those very tensors in place "
+    "(p.add_(...), p -= ... under torch.no_grad(), or p.data), not copies of them or new tensors",
+    "옵티마이저에 넘긴 파라미터가 바뀌지 않았습니다: step()은 복사본이나 새 텐서가 아니라 바로 그 텐서를 "
+    "제자리에서 갱신해야 합니다 (p.add_(...), torch.no_grad() 안에서 p -= ..., 또는 p.data)")
+LEAF_HINT = Mistake(
+    "optimizers/leaf-in-place",
+    "the parameters are leaf tensors that require grad (like a model's); update them inside "
+    "`with torch.no_grad():` (or through p.data)",
+    "파라미터는 (모델의 파라미터처럼) grad가 필요한 리프 텐서입니다. `with torch.no_grad():` 안에서 (또는 p.data로) "
+    "갱신하세요")
+LIKELY = T("\nLikely mistake: ", "\n예상되는 실수: ")
+AFTER_STEP = T("{what}: after step {step}, {n} of {total} parameter values differ from the expected ones",
+               "{what}: {step}번째 스텝 후 파라미터 값 {total}개 중 {n}개가 기대한 값과 다릅니다")
+NOT_A_FLOAT = T("{what}: expected a float, got {got}", "{what}: float여야 하는데 {got}입니다")
 
 
 def _run(student, cls, params, objective, **hyper):
@@ -39,11 +51,12 @@ def _run(student, cls, params, objective, **hyper):
             opt.call("step")
         except StudentError as err:
             if "leaf Variable" in err.exc_message:
-                raise CheckFailure(f"{err}\nLikely mistake: {LEAF_HINT}") from None
+                raise CheckFailure(message_of(err) + LIKELY + LEAF_HINT) from None
             raise
         current = [h.value() for h in handles]
         if not all(isinstance(v, torch.Tensor) and v.shape == p.shape for v, p in zip(current, params)):
-            fail(f"{cls}: after step {step} a parameter is no longer a tensor of its shape")
+            fail(T("{cls}: after step {step} a parameter is no longer a tensor of its shape",
+                   "{cls}: {step}번째 스텝 후 파라미터가 더 이상 원래 형태의 텐서가 아닙니다").format(cls=cls, step=step))
         rows.append(torch.cat([v.detach().reshape(-1).double() for v in current]))
     return torch.stack(rows)
 
@@ -60,46 +73,55 @@ def _check_optimizer(student, ref, mistakes, rng, artifacts, cls, variants_name,
     if not bad.any():
         return
     what = f"{cls}({', '.join(f'{k}={v}' for k, v in hyper.items())})"
-    artifacts.image(f"{cls}-loss.png", learning_curve(
-        {"yours": list(enumerate(objective.losses(params, got))),
-         "reference (= torch.optim)": list(enumerate(objective.losses(params, expected)))},
-        title=f"{what} on a quadratic bowl", ylabel="loss"), caption=f"{what}: loss after each step")
+    series = {"yours": list(enumerate(objective.losses(params, got))),
+              "reference (= torch.optim)": list(enumerate(objective.losses(params, expected)))}
+    artifacts.image(f"{cls}-loss.png", learning_curve(series, title=f"{what} on a quadratic bowl", ylabel="loss"),
+                    caption=T("{what}: loss after each step", "{what}: 스텝마다의 손실").format(what=what),
+                    alt=describe_curves({T("yours", "제출"): series["yours"],
+                                         T("reference (= torch.optim)", "정답 (= torch.optim)"): series[
+                                             "reference (= torch.optim)"]},
+                                        xlabel=T("step", "스텝"), ylabel=T("loss", "손실")))
     initial = torch.cat([p.reshape(-1).double() for p in params])
     if torch.equal(got, initial.expand_as(got)):
-        fail(f"{what}: {UNCHANGED}")
+        fail(what + ": " + UNCHANGED)
     first = int(bad.any(dim=1).nonzero()[0])
     variants = getattr(mistakes, variants_name)(params, objective, checkpoints, **hyper)
     hint = diagnose(got, variants)
-    fail(f"{what}: after step {first + 1}, {int(bad[first].sum())} of {got.shape[1]} parameter values differ "
-         f"from the expected ones" + (f"; {hint}" if hint else ""))
+    fail(AFTER_STEP.format(what=what, step=first + 1, n=int(bad[first].sum()), total=got.shape[1])
+         + ("; " + hint if hint else ""))
 
 
-@check(points=2, visibility="visible", target="SGDMomentum")
+@check(points=2, visibility="visible", target="SGDMomentum",
+       ko="SGDMomentum: lr=0.1, momentum=0.9로 10스텝")
 def test_sgd_momentum_ten_steps(student, ref, rng, mistakes, artifacts):
     """SGDMomentum: ten steps with lr=0.1, momentum=0.9"""
     _check_optimizer(student, ref, mistakes, rng, artifacts, "SGDMomentum", "sgd_variants", lr=0.1, momentum=0.9)
 
 
-@check(points=2, visibility="visible", target="Adagrad")
+@check(points=2, visibility="visible", target="Adagrad",
+       ko="Adagrad: lr=0.1로 10스텝")
 def test_adagrad_ten_steps(student, ref, rng, mistakes, artifacts):
     """Adagrad: ten steps with lr=0.1"""
     _check_optimizer(student, ref, mistakes, rng, artifacts, "Adagrad", "adagrad_variants", lr=0.1)
 
 
-@check(points=2, visibility="visible", target="Adam")
+@check(points=2, visibility="visible", target="Adam",
+       ko="Adam: lr=0.01로 10스텝")
 def test_adam_ten_steps(student, ref, rng, mistakes, artifacts):
     """Adam: ten steps with lr=0.01"""
     _check_optimizer(student, ref, mistakes, rng, artifacts, "Adam", "adam_variants", lr=0.01)
 
 
-@check(points=1, visibility="visible", target="noam_lr")
+@check(points=1, visibility="visible", target="noam_lr",
+       ko="noam_lr(step, 512, 4000): 워밍업 중과 그 이후")
 def test_noam_lr_warmup_and_decay(student, ref, mistakes):
     """noam_lr(step, 512, 4000) during warm-up and after it"""
     steps = (2, 100, 3999, 4000, 4001, 20000)
     got = torch.tensor([_number(student.call("noam_lr", s, 512, 4000), f"noam_lr({s}, 512, 4000)")
                         for s in steps], dtype=torch.float64)
     expected = torch.tensor([ref.noam_lr(s, 512, 4000) for s in steps], dtype=torch.float64)
-    expect_close(got, expected, what=f"noam_lr at steps {steps}", atol=0.0, rtol=1e-6,
+    expect_close(got, expected, what=T("noam_lr at steps {steps}", "스텝 {steps}에서의 noam_lr").format(steps=steps),
+                 atol=0.0, rtol=1e-6,
                  mistakes=mistakes.noam_variants(steps, 512, 4000))
 
 
@@ -107,17 +129,19 @@ def _number(value, what):
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(f"{what}: expected a float, got {type(value).__name__}")
+        fail(NOT_A_FLOAT.format(what=what, got=type(value).__name__))
     return float(value)
 
 
-@check(points=1, visibility="visible", target="noam_lr")
+@check(points=1, visibility="visible", target="noam_lr",
+       ko="noam_lr(0, 512, 4000)이면 ValueError")
 def test_noam_lr_rejects_step_zero(student):
     """noam_lr(0, 512, 4000) raises ValueError"""
     expect_raises("ValueError", student.call, "noam_lr", 0, 512, 4000, what="noam_lr(0, 512, 4000)")
 
 
-@check(points=2, visibility="visible", target="label_smoothing_cross_entropy")
+@check(points=2, visibility="visible", target="label_smoothing_cross_entropy",
+       ko="label_smoothing_cross_entropy: 행 6개, 클래스 4개, 기본 smoothing")
 def test_label_smoothing_small(student, ref, rng, mistakes):
     """label_smoothing_cross_entropy on 6 rows and 4 classes, default smoothing"""
     logits = torch.randn(6, 4, generator=rng) * 2

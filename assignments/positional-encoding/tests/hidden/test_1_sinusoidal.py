@@ -17,25 +17,29 @@ def expect_table(student, ref, mistakes, max_len, d_model, *, by_keyword=False):
                  atol=TABLE_ATOL, mistakes=mistakes.sinusoidal(max_len, d_model))
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: d_model=2인 표")
 def test_single_pair(student, ref, mistakes):
     """Sinusoidal table with d_model=2"""
     expect_table(student, ref, mistakes, 33, 2)
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: max_len=1인 표")
 def test_single_position(student, ref, mistakes):
     """Sinusoidal table with max_len=1"""
     expect_table(student, ref, mistakes, 1, 6)
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: 홀수 max_len, 키워드 인자")
 def test_odd_length_by_keyword(student, ref, mistakes):
     """Sinusoidal table with an odd max_len, arguments by keyword"""
     expect_table(student, ref, mistakes, 37, 10, by_keyword=True)
 
 
-@check(points=2, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=2, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: 위치 2048개의 표")
 def test_long_table(student, ref, mistakes):
     """Sinusoidal table for 2048 positions"""
     # d_model stays small here: the float32 angle p * w drifts by ~1e-4 near p = 2000 when the
@@ -43,13 +47,15 @@ def test_long_table(student, ref, mistakes):
     expect_table(student, ref, mistakes, 2048, 16)
 
 
-@check(points=2, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=2, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: d_model=512인 표")
 def test_wide_table(student, ref, mistakes):
     """Sinusoidal table with d_model=512"""
     expect_table(student, ref, mistakes, 257, 512)
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: d_model=1과 d_model=63은 거부")
 def test_odd_d_model(student):
     """Sinusoidal encoding rejects d_model=1 and d_model=63"""
     for d_model in (1, 63):
@@ -57,7 +63,8 @@ def test_odd_d_model(student):
                       what=f"sinusoidal_encoding(5, {d_model})")
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: d_model=0과 음수 d_model은 거부")
 def test_non_positive_d_model(student):
     """Sinusoidal encoding rejects d_model=0 and a negative d_model"""
     for d_model in (0, -4):
@@ -65,14 +72,16 @@ def test_non_positive_d_model(student):
                       what=f"sinusoidal_encoding(5, {d_model})")
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: 정수가 아닌 d_model은 거부")
 def test_non_integer_d_model(student):
     """Sinusoidal encoding rejects a non-integer d_model"""
     expect_raises("ValueError", student.call, "sinusoidal_encoding", 5, 8.5,
                   what="sinusoidal_encoding(5, 8.5)")
 
 
-@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding")
+@check(points=1, visibility=HIDDEN, target="sinusoidal_encoding",
+       ko="사인파 인코딩: max_len=0과 음수 max_len은 거부")
 def test_bad_max_len(student):
     """Sinusoidal encoding rejects max_len=0 and a negative max_len"""
     for max_len in (0, -3):

@@ -8,15 +8,14 @@ HIDDEN = "after_due_date"
 CLASS = "LearnedPositionalEmbedding"
 
 
-def build(student, rng, max_len, d_model):
+def build(student, rng, max_len, d_model, mistakes):
     """Construct the module and copy a known table into `weight`; return (module, table)."""
     module = student.new(CLASS, max_len, d_model)
     weight = torch.randn(max_len, d_model, generator=rng)
     # start from the module's own state so extra buffers (e.g. cached position ids) are kept
     state = module.state_dict()
     if "weight" not in state:
-        fail(f"{CLASS}({max_len}, {d_model}) has no parameter named `weight` "
-             f"(its state_dict has {sorted(state) or 'nothing'})")
+        fail(mistakes.NO_WEIGHT.format(module=f"{CLASS}({max_len}, {d_model})", found=sorted(state) or mistakes.NOTHING))
     state["weight"] = weight
     module.load_state_dict(state)
     return module, weight
@@ -30,63 +29,62 @@ def forward(module, x, max_len, mistakes):
         hint = err.kind == "exception" and mistakes.learned_error(err.exc_message, tuple(err.exc_types),
                                                                   tuple(x.shape), max_len)
         if hint:
-            raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
+            raise CheckFailure(mistakes.with_hint(err, hint)) from None
         raise
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
-def test_structure(student):
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: 형태 (max_len, d_model)인 학습 파라미터 `weight` 하나")
+def test_structure(student, mistakes):
     """Learned embedding has one trainable parameter `weight` of shape (max_len, d_model)"""
     info = student.new(CLASS, 50, 12).structure()
     if not info.get("is_module", True):
-        fail(f"{CLASS} must subclass torch.nn.Module (got a {info['type']})")
+        fail(mistakes.NOT_A_MODULE.format(cls=CLASS, got=info["type"]))
     params, buffers = info["parameters"], info["buffers"]
     if "weight" not in params:
         if "weight" in buffers:
-            fail("`weight` is a buffer, so it is not trained; wrap it in nn.Parameter")
+            fail(mistakes.WEIGHT_IS_BUFFER)
         nested = sorted(n for n in params if n.endswith(".weight"))
         if nested:
-            fail(f"the table is inside a submodule ({nested[0]}); the contract asks for a parameter "
-                 f"named `weight` on the module itself")
-        fail(f"{CLASS}(50, 12) has no parameter named `weight` (its parameters: {sorted(params) or 'none'})")
+            fail(mistakes.WEIGHT_NESTED.format(name=nested[0]))
+        fail(mistakes.NO_WEIGHT.format(module=f"{CLASS}(50, 12)", found=sorted(params) or mistakes.NOTHING))
     if tuple(params["weight"]) != (50, 12):
-        fail(f"{CLASS}(max_len=50, d_model=12).weight has shape {tuple(params['weight'])}; "
-             f"it must be (max_len, d_model)")
+        fail(mistakes.WEIGHT_SHAPE.format(module=f"{CLASS}(max_len=50, d_model=12)", got=tuple(params["weight"])))
     extra = sorted(set(params) - {"weight"})
     if extra:
-        fail(f"{CLASS} has parameters besides `weight`: {extra}")
+        fail(mistakes.EXTRA_PARAMS.format(cls=CLASS, extra=extra))
 
 
-@check(points=2, visibility=HIDDEN, target=CLASS)
+@check(points=2, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: 여러 배치 크기와 길이에서 x + weight[:T] 반환")
 def test_forward(student, rng, mistakes):
     """Learned embedding returns x + weight[:T] for several batch sizes and lengths"""
     # batch 1 first: reading T from the batch axis only broadcasts (and can be named) there
     for max_len, d_model, batch, length in ((50, 12, 1, 9), (50, 12, 3, 17), (7, 2, 4, 3)):
-        module, weight = build(student, rng, max_len, d_model)
+        module, weight = build(student, rng, max_len, d_model, mistakes)
         x = torch.randn(batch, length, d_model, generator=rng)
         expect_close(forward(module, x, max_len, mistakes), x.double() + weight.double()[:length],
-                     what=f"{CLASS}({max_len}, {d_model}) on x of shape {tuple(x.shape)}",
+                     what=mistakes.on_x(f"{CLASS}({max_len}, {d_model})", tuple(x.shape)),
                      mistakes=mistakes.learned(x, weight))
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: 길이가 정확히 max_len인 시퀀스를 받아들임")
 def test_full_length(student, rng, mistakes):
     """Learned embedding accepts a sequence of exactly max_len positions"""
-    module, weight = build(student, rng, 8, 4)
+    module, weight = build(student, rng, 8, 4, mistakes)
     x = torch.randn(2, 8, 4, generator=rng)
     expect_close(forward(module, x, 8, mistakes), x.double() + weight.double(),
-                 what=f"{CLASS}(8, 4) on x of shape (2, 8, 4)", mistakes=mistakes.learned(x, weight))
+                 what=mistakes.on_x(f"{CLASS}(8, 4)", (2, 8, 4)), mistakes=mistakes.learned(x, weight))
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
-def test_too_long(student, rng):
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: T > max_len이면 ValueError")
+def test_too_long(student, rng, mistakes):
     """Learned embedding raises ValueError when T > max_len"""
     module = student.new(CLASS, 8, 4)
     x = torch.randn(2, 9, 4, generator=rng)
-    expect_raises("ValueError", module, x, what=f"{CLASS}(8, 4) on x of shape (2, 9, 4)")
-
-
-INPLACE = "forward changed its argument `x` in place (e.g. `x += ...`); return a new tensor, x + weight[:T]"
+    expect_raises("ValueError", module, x, what=mistakes.on_x(f"{CLASS}(8, 4)", (2, 9, 4)))
 
 
 def backward(module, x, grad_out, max_len, mistakes):
@@ -97,35 +95,37 @@ def backward(module, x, grad_out, max_len, mistakes):
         if err.kind != "exception":
             raise
         if "leaf Variable that requires grad" in err.exc_message:
-            fail(INPLACE)
+            fail(mistakes.INPLACE)
         hint = mistakes.learned_error(err.exc_message, tuple(err.exc_types), tuple(x.shape), max_len)
         if hint:
-            raise CheckFailure(f"{err}\nLikely mistake: {hint}") from None
+            raise CheckFailure(mistakes.with_hint(err, hint)) from None
         raise
 
 
-@check(points=2, visibility=HIDDEN, target=CLASS)
+@check(points=2, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: weight와 x에 그래디언트 전달")
 def test_gradients(student, rng, mistakes):
     """Learned embedding passes gradients to weight and to x"""
-    module, weight = build(student, rng, 12, 6)
+    module, weight = build(student, rng, 12, 6, mistakes)
     x = torch.randn(3, 5, 6, generator=rng)
     grad_out = torch.randn(3, 5, 6, generator=rng)
     _, input_grads, param_grads = backward(module, x, grad_out, 12, mistakes)
     weight_grad = param_grads.get("weight")
     if weight_grad is None:
-        fail("weight received no gradient: it must be an nn.Parameter used in forward")
+        fail(mistakes.NO_GRAD_WEIGHT)
     expected = torch.zeros(12, 6, dtype=torch.float64)
     expected[:5] = grad_out.double().sum(0)     # rows past T are unused, so their gradient is 0
     expect_close(weight_grad, expected, what="weight.grad", mistakes=mistakes.learned_grad(x, weight, grad_out))
     if not input_grads or input_grads[0] is None:
-        fail("x received no gradient: forward must keep the graph from x to the output")
+        fail(mistakes.NO_GRAD_X)
     expect_close(input_grads[0], grad_out.double(), what="x.grad")
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="학습형 위치 임베딩: x를 제자리(in place)에서 바꾸지 않음")
 def test_input_untouched(student, rng, mistakes):
     """Learned embedding does not modify x in place"""
-    module, _ = build(student, rng, 10, 4)
+    module, _ = build(student, rng, 10, 4, mistakes)
     # the proxy compares arguments before and after only for plain functions (student.call);
     # for a module, the leaf-tensor rule of autograd in `backward` is what exposes `x += ...`
     backward(module, torch.randn(2, 6, 4, generator=rng), torch.ones(2, 6, 4), 10, mistakes)

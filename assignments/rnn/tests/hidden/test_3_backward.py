@@ -24,21 +24,24 @@ def _case(rng, B, T, d_in, d_h, d_out):
     return _randn(rng, B, T, d_out), _rnn_args(rng, B, T, d_in, d_h, d_out)
 
 
-@check(points=4, visibility=HIDDEN, target="rnn_backward")
+@check(points=4, visibility=HIDDEN, target="rnn_backward",
+       ko="rnn_backward: d_in, d_h, d_out이 모두 다름")
 def test_backward_rectangular(student, ref, rng, mistakes):
     """rnn_backward with d_in, d_h and d_out all different"""
     dy, args = _case(rng, B=3, T=9, d_in=4, d_h=5, d_out=2)
     mistakes.expect_backward(student, ref, dy, args, where=" (d_in=4, d_h=5, d_out=2)")
 
 
-@check(points=3, visibility=HIDDEN, target="rnn_backward")
+@check(points=3, visibility=HIDDEN, target="rnn_backward",
+       ko="rnn_backward: 전치를 빠뜨려도 형태가 같은 d_in = d_h = d_out")
 def test_backward_square(student, ref, rng, mistakes):
     """rnn_backward with d_in = d_h = d_out, where a missing transpose keeps the shapes"""
     dy, args = _case(rng, B=2, T=7, d_in=4, d_h=4, d_out=4)
     mistakes.expect_backward(student, ref, dy, args, where=" (d_in=d_h=d_out=4)")
 
 
-@check(points=1, visibility=HIDDEN, target="rnn_backward")
+@check(points=1, visibility=HIDDEN, target="rnn_backward",
+       ko="rnn_backward: T = 1과 배치 1개")
 def test_backward_one_step(student, ref, rng, mistakes):
     """rnn_backward with T = 1 and with a batch of one"""
     dy, args = _case(rng, B=2, T=1, d_in=3, d_h=4, d_out=2)
@@ -47,7 +50,8 @@ def test_backward_one_step(student, ref, rng, mistakes):
     mistakes.expect_backward(student, ref, dy, args, where=" (B=1)")
 
 
-@check(points=1, visibility=HIDDEN, target="rnn_backward")
+@check(points=1, visibility=HIDDEN, target="rnn_backward",
+       ko="rnn_backward: 입력을 바꾸지 않음")
 def test_backward_inputs_unchanged(student, ref, rng, mistakes):
     """rnn_backward leaves its inputs unchanged"""
     dy, args = _case(rng, B=2, T=4, d_in=3, d_h=4, d_out=2)

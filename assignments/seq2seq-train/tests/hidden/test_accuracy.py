@@ -1,10 +1,12 @@
 """Hidden check: exact match of the trained model's greedy outputs on 1,000 new strings,
 scored in bands. It judges the model the visible training check left behind."""
 from graders.checks import check
-from graders.pictures import learning_curve
+from graders.i18n import T
+from graders.pictures import describe_curves, learning_curve
 
 
-@check(points=13, visibility="after_due_date", target="train")
+@check(points=13, visibility="after_due_date", target="train",
+       ko="비공개 문자열 1,000개의 완전 일치율 (구간: 95%, 80%, 50%, 20%)")
 def test_exact_match_on_hidden_strings(student, rng, mistakes, artifacts):
     """exact match on 1,000 hidden strings (bands: 95%, 80%, 50%, 20%)"""
     model = mistakes.current_run().require_model()
@@ -25,13 +27,19 @@ def test_exact_match_on_hidden_strings(student, rng, mistakes, artifacts):
                     learning_curve({"your model": by_length, "full marks (95% overall)": full_marks},
                                    title="exact match by string length", xlabel="digits",
                                    ylabel="exact match", log_y=False),
-                    caption="share of hidden strings of each length reversed exactly")
+                    caption=T("share of hidden strings of each length reversed exactly",
+                              "길이별로 정확히 뒤집은 비공개 문자열의 비율"),
+                    alt=describe_curves({T("your model", "제출한 모델"): by_length},
+                                        xlabel=T("digits", "자릿수"), ylabel=T("exact match", "완전 일치율")))
     share = mistakes.band(accuracy)
     if share == 1.0:
-        return 1.0, f"exact match {accuracy:.1%}"
+        return 1.0, T("exact match {a}", "완전 일치율 {a}").format(a=f"{accuracy:.1%}")
     hint = mistakes.diagnose(outs, strings)
-    message = f"exact match {accuracy:.1%} on 1,000 hidden strings: {round(share * 13)} of 13 points (full marks from 95%)"
+    message = T("exact match {a} on 1,000 hidden strings: {p} of 13 points (full marks from 95%)",
+                "비공개 문자열 1,000개의 완전 일치율 {a}: 13점 중 {p}점 (95%부터 만점)").format(
+        a=f"{accuracy:.1%}", p=round(share * 13))
     if accuracy > 0:
         length, worst = min(by_length, key=lambda p: p[1])
-        message += f"; weakest on {int(length)}-digit strings ({worst:.0%})"
-    return share, message + (f"; {hint}" if hint else "")
+        message += T("; weakest on {n}-digit strings ({w})", "; {n}자리 문자열에서 가장 약함 ({w})").format(
+            n=int(length), w=f"{worst:.0%}")
+    return share, message + ("; " + hint if hint else "")

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from graders.checks import check, expect_close, fail
+from graders.i18n import T
 
 
 def _helper(name):
@@ -38,7 +39,7 @@ def _expect_layer_norm(student, mistakes, x, d, eps, state, *, by_keyword=False,
     support.copy_weights(module, state, what)
     theirs = support.reference(torch.nn.LayerNorm(d, eps=eps), {"weight": state["gamma"], "bias": state["beta"]})
     expected = support.run(theirs, x)
-    support.expect_output(module(x, **call), expected, f"{what} on x of shape {support.shape_text(x)}",
+    support.expect_output(module(x, **call), expected, support.on_x(what, support.shape_text(x)),
                           lambda: mistakes.layer_norm_variants(x, state["gamma"], state["beta"], eps))
 
 
@@ -46,20 +47,22 @@ def _state(rng, d):
     return {"gamma": 1 + randn(rng, d, scale=0.3), "beta": randn(rng, d, scale=0.3)}
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
-def test_layer_norm_parameters(student):
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="LayerNorm: 1과 0에서 시작하는 파라미터 gamma와 beta")
+def test_layer_norm_parameters(student, mistakes):
     """LayerNorm: parameters gamma and beta, starting at ones and zeros"""
     for d in (1, 7, 32):
         module = student.new(CLASS, d)
         problems = support.parameter_problems(module.structure(), {"gamma": (d,), "beta": (d,)}, f"{CLASS}({d})")
         if problems:
-            fail(f"{CLASS}({d}) parameters: " + "; ".join(problems) + ". The statement: gamma (d,) and beta (d,)")
+            fail(support.parameters_message(f"{CLASS}({d})", problems, "gamma (d,), beta (d,)"))
         state = module.state_dict()
         if not torch.equal(state["gamma"], torch.ones(d)) or not torch.equal(state["beta"], torch.zeros(d)):
-            fail(f"{CLASS}({d}): gamma must start at ones and beta at zeros, as nn.LayerNorm's weight and bias")
+            fail(mistakes.LN_INIT.format(what=f"{CLASS}({d})"))
 
 
-@check(points=3, visibility=HIDDEN, target=CLASS)
+@check(points=3, visibility=HIDDEN, target=CLASS,
+       ko="LayerNorm: 2차원, 3차원, 4차원 입력과 지정한 eps에서 nn.LayerNorm과 일치")
 def test_layer_norm_matches_torch(student, rng, mistakes):
     """LayerNorm: agrees with nn.LayerNorm on 2-D, 3-D and 4-D inputs and a custom eps"""
     cases = [((4, 6), 1e-5), ((2, 3, 17), 1e-5), ((2, 2, 3, 32), 1e-3), ((3, 5, 12), 0.5), ((3, 1), 1e-5)]
@@ -69,7 +72,8 @@ def test_layer_norm_matches_torch(student, rng, mistakes):
                            check_inputs=k == 1)
 
 
-@check(points=2, visibility=HIDDEN, target=CLASS)
+@check(points=2, visibility=HIDDEN, target=CLASS,
+       ko="LayerNorm: eps의 위치가 중요한, 분산이 아주 작은 행")
 def test_layer_norm_tiny_variance(student, rng, mistakes):
     """LayerNorm: rows of tiny variance, where the place of eps matters"""
     for eps in (1e-5, 1e-4):
@@ -79,7 +83,8 @@ def test_layer_norm_tiny_variance(student, rng, mistakes):
         _expect_layer_norm(student, mistakes, x, 16, eps, _state(rng, 16))
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="LayerNorm: x, gamma, beta까지 그래디언트 전달")
 def test_layer_norm_gradients(student, rng, mistakes):
     """LayerNorm: gradients reach x, gamma and beta"""
     d = 10
@@ -94,5 +99,6 @@ def test_layer_norm_gradients(student, rng, mistakes):
     for name, got, want in (("x", input_grads[0], leaf.grad), ("gamma", param_grads.get("gamma"), expected.weight.grad),
                             ("beta", param_grads.get("beta"), expected.bias.grad)):
         if got is None:
-            fail(f"no gradient reaches {name}: keep the computation differentiable (no .detach(), .data, no_grad)")
-        expect_close(got, want, what=f"{CLASS}({d}): gradient w.r.t. {name}")
+            fail(mistakes.NO_GRADIENT.format(name=name))
+        expect_close(got, want, what=T("{what}: gradient w.r.t. {name}", "{what}: {name}에 대한 그래디언트").format(
+            what=f"{CLASS}({d})", name=name))

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from graders.checks import check, expect_close, fail
+from graders.i18n import T
 
 
 def _helper(name):
@@ -29,17 +30,18 @@ def _expect_ffn(student, ref, rng, mistakes, d_model, d_ff, x, *, dropout=None, 
     expected_module = ref.PositionwiseFFN(d_model, d_ff)
     state = support.random_state(rng, expected_module)
     args = (d_model, d_ff) if dropout is None else (d_model, d_ff, dropout)
-    what = f"{CLASS}({', '.join(map(str, args))})" + (" after .eval()" if evaluate else "")
+    what = f"{CLASS}({', '.join(map(str, args))})" + (T(" after .eval()", " (.eval() 다음)") if evaluate else "")
     module = support.copy_weights(student.new(CLASS, *args), state, what)
     if evaluate:
         module.call("eval")
     expected = support.run(support.reference(expected_module, state), x)
-    support.expect_output(module(x, **call), expected, f"{what} on x of shape {support.shape_text(x)}",
+    support.expect_output(module(x, **call), expected, support.on_x(what, support.shape_text(x)),
                           lambda: mistakes.ffn_variants(state, x))
     return module
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="PositionwiseFFN: linear1과 linear2의 형태")
 def test_ffn_parameters(student, ref):
     """PositionwiseFFN: linear1 and linear2 with their shapes"""
     for d_model, d_ff in ((8, 32), (6, 5)):
@@ -47,11 +49,12 @@ def test_ffn_parameters(student, ref):
                                               support.expected_parameters(ref.PositionwiseFFN(d_model, d_ff)),
                                               f"{CLASS}({d_model}, {d_ff})")
         if problems:
-            fail(f"{CLASS}({d_model}, {d_ff}) parameters: " + "; ".join(problems)
-                 + ". The statement: linear1 = nn.Linear(d_model, d_ff), linear2 = nn.Linear(d_ff, d_model)")
+            fail(support.parameters_message(f"{CLASS}({d_model}, {d_ff})", problems,
+                                            "linear1 = nn.Linear(d_model, d_ff), linear2 = nn.Linear(d_ff, d_model)"))
 
 
-@check(points=2, visibility=HIDDEN, target=CLASS)
+@check(points=2, visibility=HIDDEN, target=CLASS,
+       ko="PositionwiseFFN: d_model보다 작거나 큰 d_ff, 임의의 앞쪽 축")
 def test_ffn_values(student, ref, rng, mistakes):
     """PositionwiseFFN: d_ff smaller and larger than d_model, any leading axes"""
     for d_model, d_ff, shape in ((8, 32, (3, 4)), (12, 5, (6,)), (16, 64, (1, 1)), (6, 10, (2, 2, 3))):
@@ -59,9 +62,10 @@ def test_ffn_values(student, ref, rng, mistakes):
         _expect_ffn(student, ref, rng, mistakes, d_model, d_ff, x, check_inputs=shape == (3, 4))
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="PositionwiseFFN: eval()이면 dropout=0.5가 꺼짐")
 def test_ffn_eval_mode(student, ref, rng, mistakes):
     """PositionwiseFFN: dropout=0.5 is switched off by eval()"""
     x = randn(rng, 2, 6, 16)
     module = _expect_ffn(student, ref, rng, mistakes, 16, 32, x, dropout=0.5, evaluate=True)
-    expect_close(module(x), module(x), what="two calls in eval mode")
+    expect_close(module(x), module(x), what=T("two calls in eval mode", "eval 모드에서 두 번 호출한 결과"))

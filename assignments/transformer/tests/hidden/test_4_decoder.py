@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from graders.checks import check, fail
+from graders.i18n import T
 
 
 def _helper(name):
@@ -44,25 +45,30 @@ def _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, me
         module = support.copy_weights(student.new(CLASS, d_model, num_heads, d_ff), state, what)
     expected = support.run(support.reference(expected_module, state), x, memory, tgt_mask, memory_mask)
     out = support.single(module(x, memory, tgt_mask, memory_mask, **call), f"{what}.forward")
-    where = (f"{what} on x {support.shape_text(x)}, memory {support.shape_text(memory)}"
-             + ("" if tgt_mask is None else f", tgt_mask {support.shape_text(tgt_mask)}")
-             + ("" if memory_mask is None else f", memory_mask {support.shape_text(memory_mask)}"))
+    where = support.case(what, f"x {support.shape_text(x)}, memory {support.shape_text(memory)}"
+                         + ("" if tgt_mask is None else f", tgt_mask {support.shape_text(tgt_mask)}")
+                         + ("" if memory_mask is None else f", memory_mask {support.shape_text(memory_mask)}"))
     support.expect_output(out, expected, where, lambda: mistakes.decoder_layer_variants(
         state, x, memory, tgt_mask, memory_mask, num_heads))
     return module, state, out
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="DecoderLayer: 하위 모듈과 파라미터의 이름과 형태")
 def test_decoder_parameters(student, ref):
     """DecoderLayer: submodule and parameter names and shapes"""
     expected = support.expected_parameters(ref.DecoderLayer(16, 4, 24))
     problems = support.parameter_problems(student.new(CLASS, 16, 4, 24).structure(), expected, f"{CLASS}(16, 4, 24)")
     if problems:
-        fail(f"{CLASS}(16, 4, 24) parameters: " + "; ".join(problems) + ". The statement: self_attn and cross_attn "
-             "(W_q, W_k, W_v, W_o, with biases), ffn (linear1, linear2), norm1, norm2, norm3 (gamma, beta)")
+        fail(support.parameters_message(f"{CLASS}(16, 4, 24)", problems, T(
+            "self_attn and cross_attn (W_q, W_k, W_v, W_o, with biases), ffn (linear1, linear2), norm1, norm2, "
+            "norm3 (gamma, beta)",
+            "self_attn과 cross_attn (W_q, W_k, W_v, W_o, 편향 포함), ffn (linear1, linear2), norm1, norm2, "
+            "norm3 (gamma, beta)")))
 
 
-@check(points=3, visibility=HIDDEN, target=CLASS)
+@check(points=3, visibility=HIDDEN, target=CLASS,
+       ko="DecoderLayer: 여러 크기에서 인과 셀프 어텐션 다음 크로스 어텐션")
 def test_decoder_values(student, ref, rng, mistakes):
     """DecoderLayer: causal self-attention, then cross-attention, on several sizes"""
     for B, T, S, d_model, num_heads, d_ff in ((3, 4, 9, 24, 3, 40), (2, 6, 6, 16, 2, 16), (1, 1, 1, 32, 8, 64),
@@ -71,7 +77,8 @@ def test_decoder_values(student, ref, rng, mistakes):
         _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, memory, causal, check_inputs=B == 3)
 
 
-@check(points=2, visibility=HIDDEN, target=CLASS)
+@check(points=2, visibility=HIDDEN, target=CLASS,
+       ko="DecoderLayer: 크로스 어텐션이 memory를 읽음")
 def test_decoder_reads_memory(student, ref, rng, mistakes):
     """DecoderLayer: cross-attention reads memory"""
     d_model, num_heads, d_ff = 16, 4, 32
@@ -80,11 +87,12 @@ def test_decoder_reads_memory(student, ref, rng, mistakes):
     module, state, first = _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, memory, causal)
     second = support.tensor_of_shape(module(x, other, causal), f"{CLASS}.forward", tuple(first.shape))
     if torch.allclose(first, second, atol=1e-6, rtol=0):
-        fail(f"{CLASS}: changing memory did not change the output; {mistakes.CROSS_READS_X}")
+        fail(mistakes.MEMORY_UNUSED.format(what=CLASS, why=mistakes.CROSS_READS_X))
     _expect_decoder(student, ref, rng, mistakes, d_model, num_heads, d_ff, x, other, causal, module=module, state=state)
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="DecoderLayer: memory 패딩 마스크 (B, 1, T_src)")
 def test_decoder_memory_mask(student, ref, rng, mistakes):
     """DecoderLayer: a memory padding mask (B, 1, T_src)"""
     x, memory, causal = _case(rng, 3, 4, 6, 16)
@@ -93,7 +101,8 @@ def test_decoder_memory_mask(student, ref, rng, mistakes):
     _expect_decoder(student, ref, rng, mistakes, 16, 4, 24, x, memory, causal, padding, check_inputs=True)
 
 
-@check(points=1, visibility=HIDDEN, target=CLASS)
+@check(points=1, visibility=HIDDEN, target=CLASS,
+       ko="DecoderLayer: nn.TransformerDecoderLayer(post-norm, ReLU)와 일치")
 def test_decoder_matches_torch(student, rng, mistakes):
     """DecoderLayer: agrees with nn.TransformerDecoderLayer (post-norm, ReLU)"""
     d_model, num_heads, d_ff = 16, 4, 32
@@ -104,6 +113,7 @@ def test_decoder_matches_torch(student, rng, mistakes):
     x, memory, causal = _case(rng, 2, 5, 7, d_model)
     expected = support.run(theirs, x, memory, tgt_mask=~causal)
     out = support.single(module(x, memory, causal), f"{CLASS}.forward")
-    what = f"{CLASS}(16, 4, 32) with nn.TransformerDecoderLayer's weights, causal tgt_mask"
+    what = T("{c} with nn.TransformerDecoderLayer's weights, causal tgt_mask",
+             "{c} (nn.TransformerDecoderLayer의 가중치, 인과 tgt_mask)").format(c=f"{CLASS}(16, 4, 32)")
     support.expect_output(out, expected, what,
                           lambda: mistakes.decoder_layer_variants(state, x, memory, causal, None, num_heads))
