@@ -30,6 +30,7 @@ class Limits:
     scratch_mib: int = 64         # size of the private writable tmpfs
     output_kib: int = 64          # stdout+stderr kept; the rest is counted and dropped
     threads: int = 1              # torch intra-op threads inside the sandbox
+    gpu_memory_mib: int = 8192    # GPU memory one sandbox may take when it computes on CUDA
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "Limits":

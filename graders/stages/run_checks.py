@@ -15,7 +15,7 @@ from graders.assignment import Assignment, CheckInfo
 from graders.checks import CheckFailure
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
-from graders.device import grading_device
+from graders.device import sandbox_device
 from graders.sandbox.proxy import Session, StudentProxy
 
 MAX_MESSAGE = 2000
@@ -36,14 +36,15 @@ def run_checks(ctx: Context) -> None:
     """Run each check; fill ctx.results, ctx.stdout and the sandbox report."""
     checks = ctx.assignment.checks(public_only=ctx.job.public_only)
     session = Session(ctx.zygote, filename=ctx.filename, source=ctx.source,
-                      limits=ctx.assignment.limits, seed=ctx.assignment.seed)
+                      limits=ctx.assignment.limits, seed=ctx.assignment.seed,
+                      device=sandbox_device(ctx.assignment.queue))
     try:
         for info in checks:
             ctx.results.append(_run_one(ctx, session, info))
     finally:
         report = session.close() if session.box is not None or session.reports else {}
         ctx.stdout = session.stdout()
-        ctx.sandbox = {**report, "restarts": session.restarts}
+        ctx.sandbox = {**report, "restarts": session.restarts, "device": session.device}
 
 
 def _run_one(ctx: Context, session: Session, info: CheckInfo) -> CheckResult:
@@ -101,7 +102,7 @@ def _fixtures(ctx: Context, session: Session, info: CheckInfo) -> dict[str, Any]
         "mistakes": lambda: assignment.mistakes,
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
         "files": lambda: dict(ctx.files),
-        "device": grading_device,
+        "device": lambda: session.device,
     }
     params = inspect.signature(info.spec.func).parameters
     unknown = [p for p in params if p not in available]
