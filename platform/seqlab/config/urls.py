@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("seqlab.api.urls")),
     path("staff/", include("seqlab.gradebook.urls")),
     path("lti/", include("seqlab.lti.urls")),
+    path("regrades/", include("seqlab.regrades.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "seqlab.api",
     "lti_tool",
     "seqlab.lti",
+    "seqlab.regrades",
 ]
 
 MIDDLEWARE = [
