@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/", include("seqlab.gradebook.urls")),
     path("lti/", include("seqlab.lti.urls")),
     path("regrades/", include("seqlab.regrades.urls")),
+    path("manage/", include("seqlab.roster.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

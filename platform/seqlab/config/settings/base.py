@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "lti_tool",
     "seqlab.lti",
     "seqlab.regrades",
+    "seqlab.roster",
 ]
 
 MIDDLEWARE = [
