@@ -36,6 +36,7 @@ class Limits:
     output_kib: int = 64          # stdout+stderr kept; the rest is counted and dropped
     threads: int = 1              # torch intra-op threads inside the sandbox
     cpus: float = 1.0             # CPU quota of the whole sandbox tree (cgroup cpu.max), in CPUs
+    gpu_memory_mib: int = 8192    # GPU memory one sandbox may take when it computes on CUDA
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "Limits":

@@ -87,7 +87,7 @@ class Spares:
 
     def __init__(self, zygote: Zygote) -> None:
         self.zygote = zygote
-        self._spare: tuple[tuple[Any, int], float, Sandbox] | None = None
+        self._spare: tuple[tuple[Any, int, str], float, Sandbox] | None = None
         self._filling = False
         self._cond = threading.Condition()
 
@@ -95,32 +95,32 @@ class Spares:
     def mode(self) -> str:
         return self.zygote.mode
 
-    def spawn(self, limits: Limits, seed: int) -> Sandbox:
+    def spawn(self, limits: Limits, seed: int, device: str = "cpu") -> Sandbox:
         """A fresh, never used sandbox: the spare if it fits and is idle, else a new one."""
         with self._cond:
             self._cond.wait_for(lambda: not self._filling, timeout=10.0)
             spare, self._spare = self._spare, None
         if spare is not None:
             key, born, box = spare
-            if key == (limits, seed) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
+            if key == (limits, seed, device) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
                 return box
             box.close()
-        return self.zygote.spawn(limits, seed)
+        return self.zygote.spawn(limits, seed, device)
 
-    def refill(self, limits: Limits, seed: int) -> None:
-        """Spawn a spare for (limits, seed) unless one is there (runs in the background thread)."""
+    def refill(self, limits: Limits, seed: int, device: str = "cpu") -> None:
+        """Spawn a spare for (limits, seed, device) unless one is there (runs in the background thread)."""
         with self._cond:
-            if self._spare is not None and self._spare[0] == (limits, seed):
+            if self._spare is not None and self._spare[0] == (limits, seed, device):
                 return
             self._filling = True
         box = None
         try:
-            box = self.zygote.spawn(replace(limits, wall_seconds=limits.wall_seconds + SPARE_SECONDS), seed)
+            box = self.zygote.spawn(replace(limits, wall_seconds=limits.wall_seconds + SPARE_SECONDS), seed, device)
         finally:
             with self._cond:
                 old, self._filling = self._spare, False
                 if box is not None:
-                    self._spare = ((limits, seed), time.monotonic(), box)
+                    self._spare = ((limits, seed, device), time.monotonic(), box)
                 self._cond.notify_all()
         if old is not None:
             old[2].close()
@@ -202,7 +202,7 @@ class Engine:
             except BaseException as exc:
                 done.set_exception(exc)
                 raise
-            self.spares.refill(session.limits, session.seed)
+            self.spares.refill(session.limits, session.seed, session.device)
         self.background.submit(close)
 
     def sandbox_report(self, result: Result, timeout: float = 30.0) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from graders.device import to_device
 from graders.sandbox import protocol, tripwire
 
 MAX_TRACE = 4000
@@ -28,9 +29,10 @@ _BACKWARD = torch.autograd.backward
 
 
 class Server:
-    def __init__(self, sock: socket.socket, workdir: str) -> None:
+    def __init__(self, sock: socket.socket, workdir: str, device: str = "cpu") -> None:
         self.sock = sock
         self.workdir = workdir
+        self.device = device             # where the grader's tensors and new modules are placed
         self.module: Any = None
         self.filename = ""
         self.objects: dict[int, Any] = {}
@@ -53,7 +55,7 @@ class Server:
 
     def decode(self, value: Any, buffers: list[bytes]) -> Any:
         out = protocol.decode(value, buffers, resolve_handle=self.resolve)
-        return _materialise(out)
+        return to_device(_materialise(out), self.device)
 
     def student(self) -> Any:
         """Arm the bans of the current request while the student's code runs."""
@@ -183,7 +185,7 @@ class Server:
         args = self.decode(header.get("args", []), buffers)
         kwargs = self.decode(header.get("kwargs", {"$dict": []}), buffers)
         with self.student():
-            obj = cls(*args, **kwargs)
+            obj = to_device(cls(*args, **kwargs), self.device)
         self.reply({"ok": True, "handle": self.register(obj), "type": type(obj).__name__})
 
     def op_load_state_dict(self, header: dict[str, Any], buffers: list[bytes]) -> None:
@@ -282,7 +284,8 @@ def _flush_stdio() -> None:
             pass
 
 
-def run(chan_fd: int, workdir: str, threads: int, seed: int) -> None:
+def run(chan_fd: int, workdir: str, threads: int, seed: int, *, device: str = "cpu",
+        gpu_memory_mib: int = 0) -> None:
     """Serve the grader on `chan_fd` until it says bye or goes away."""
     import random
 
@@ -300,5 +303,13 @@ def run(chan_fd: int, workdir: str, threads: int, seed: int) -> None:
     sys.path[:] = [workdir] + [p for p in sys.path if p and os.path.isdir(p)]
     sys.argv = [""]
     sock = socket.socket(fileno=chan_fd)
+    if device == "cuda":
+        from graders.device import prepare_sandbox_gpu
+        try:
+            prepare_sandbox_gpu(gpu_memory_mib)
+        except Exception as exc:  # the host's fault, not the student's: say so before any code runs
+            protocol.send_frame(sock, {"ok": False, "kind": "setup",
+                                       "message": f"CUDA unavailable in the sandbox: {type(exc).__name__}: {exc}"})
+            return
     protocol.send_frame(sock, {"ok": True, "event": "ready", "pid": os.getpid()})
-    Server(sock, workdir).serve()
+    Server(sock, workdir, device).serve()

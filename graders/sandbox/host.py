@@ -196,6 +196,7 @@ class Sandbox:
         self.exit: dict[str, Any] = {}
         self.wall_killed = False
         self.trips: list[dict[str, Any]] = []      # banned calls the sandbox reported, in order
+        self.gpu_watch: Any = None       # graders.sandbox.gpu.GpuWatch on CUDA
 
     def request(self, header: dict[str, Any], values: dict[str, Any] | None = None, *,
                 timeout: float, resolve_handle: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -274,6 +275,8 @@ class Sandbox:
         self.chan.close()
         self.ctl.close()
         self.output.join(timeout=2.0)
+        if self.gpu_watch is not None:
+            self.exit = self.exit | self.gpu_watch.stop()
         return self.exit
 
 
@@ -305,7 +308,7 @@ class Zygote:
                "PYTHONPATH": isolate.repo_paths()[0], "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
                # a GPU worker is pinned to its GPU before the engine starts; children inherit it
-               **{k: os.environ[k] for k in isolate.GPU_ENV if k in os.environ}}
+               **{k: os.environ[k] for k in isolate.GPU_ENV + isolate.LIBRARY_ENV if k in os.environ}}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "graders.sandbox.zygote", str(child.fileno())],
             pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
@@ -336,8 +339,8 @@ class Zygote:
                 self.proc.wait()
             self.proc = None
 
-    def spawn(self, limits: Limits, seed: int) -> Sandbox:
-        """Fork a fresh contained child from the warm process."""
+    def spawn(self, limits: Limits, seed: int, device: str = "cpu") -> Sandbox:
+        """Fork a fresh contained child from the warm process, computing on `device`."""
         with self.spawn_lock:
             if not self.alive():
                 self.stop()
@@ -346,7 +349,7 @@ class Zygote:
             ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             out_read, out_write = os.pipe()
             plan = asdict(self.plan) | {"scratch_mib": limits.scratch_mib}
-            request = {"plan": plan, "limits": asdict(limits), "seed": seed,
+            request = {"plan": plan, "limits": asdict(limits), "seed": seed, "device": device,
                        "wall_seconds": limits.wall_seconds + 5.0}
             try:
                 socket.send_fds(self.control, [json.dumps(request).encode()],
@@ -361,6 +364,10 @@ class Zygote:
         output.start()
         box = Sandbox(chan_parent, ctl_parent, output, limits)
         self._await_start(box)
+        if device == "cuda":
+            from graders.sandbox.gpu import GpuWatch
+            box.gpu_watch = GpuWatch(box.pid, limits.gpu_memory_mib)
+            box.gpu_watch.start()
         return box
 
     def _await_start(self, box: Sandbox) -> None:

@@ -67,6 +67,9 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # CUDA_VISIBLE_DEVICES); on a machine without them nothing changes.
 GPU_DEVICE_PREFIX = "nvidia"
 GPU_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES")
+# Where the driver's libcuda lives on a GPU host (e.g. /usr/local/nvidia/lib64): the warm
+# process needs it when it starts, since the loader reads it only then.
+LIBRARY_ENV = ("LD_LIBRARY_PATH",)
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
@@ -251,11 +254,10 @@ def _bind_ro(src: str, target: str, fd: int) -> None:
 
 
 def apply_rlimits(*, memory_mib: int, cpu_seconds: int, processes: int, open_files: int,
-                  file_size_mib: int) -> None:
+                  file_size_mib: int, address_space: bool = True) -> None:
     """Cap what the child may consume; address space is counted above the warm image."""
-    base = _vm_size()
     limits = {
-        resource.RLIMIT_AS: base + (memory_mib << 20),
+        resource.RLIMIT_AS: _vm_size() + (memory_mib << 20) if address_space else resource.RLIM_INFINITY,
         resource.RLIMIT_CPU: cpu_seconds,
         resource.RLIMIT_NPROC: processes,
         resource.RLIMIT_NOFILE: open_files,

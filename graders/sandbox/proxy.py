@@ -42,11 +42,12 @@ class Session:
     """The sandbox of one submission, restarted after a fault, killed at the end."""
 
     def __init__(self, zygote: Zygote, *, filename: str, source: bytes, limits: Limits, seed: int,
-                 banned: dict[str, tuple[str, ...]] | None = None) -> None:
+                 banned: dict[str, tuple[str, ...]] | None = None, device: str = "cpu") -> None:
         self.zygote, self.filename, self.source, self.limits = zygote, filename, source, limits
         self.seed = sandbox_seed(seed)
         self.banned = dict(banned or {})
         self.trips: list[dict[str, Any]] = []     # banned calls reported at run time, in order
+        self.device = device             # graders.device.sandbox_device: "cpu" or "cuda"
         self.module = filename.rsplit(".", 1)[0]
         self.deadline = time.monotonic() + limits.wall_seconds
         self.box: Sandbox | None = None
@@ -68,7 +69,7 @@ class Session:
         self._retire()
         self.restarts += 1 if self.generation else 0
         self._check_deadline("starting your code")
-        self.box = self.zygote.spawn(self.limits, self.seed)
+        self.box = self.zygote.spawn(self.limits, self.seed, self.device)
         self.generation += 1
         try:
             reply = self._send({"op": "load", "filename": self.filename, "module": self.module,
@@ -176,6 +177,9 @@ class Session:
 
     def _death(self, report: dict[str, Any]) -> str:
         sig = report.get("signal")
+        if report.get("gpu_over_limit"):
+            return (f"your code used {report.get('gpu_peak_mib', '?')} MiB of GPU memory; the limit is "
+                    f"{self.limits.gpu_memory_mib} MiB")
         if report.get("oom_kills"):
             return f"your code ran out of memory (limit {self.limits.memory_mib} MiB for all its processes)"
         if report.get("wall"):
@@ -197,6 +201,10 @@ class Session:
         trace = str(reply.get("traceback", ""))
         if reply.get("kind") == "protocol":
             return StudentError("protocol", f"{what}: {message}")
+        if exc_type == "OutOfMemoryError" or "CUDA out of memory" in message:
+            return StudentError("memory", f"{what}: ran out of GPU memory (limit {self.limits.gpu_memory_mib} MiB "
+                                          "on the GPU); use smaller batches or free tensors you no longer need",
+                                exc_type=exc_type, exc_types=types, exc_message=message, trace=trace)
         if exc_type == "MemoryError" or "can't allocate memory" in message or "not enough memory" in message:
             return StudentError("memory", f"{what}: ran out of memory (limit {self.limits.memory_mib} MiB)",
                                 exc_type=exc_type, exc_types=types, exc_message=message, trace=trace)

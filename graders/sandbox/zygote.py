@@ -53,6 +53,11 @@ def _json_send(sock: socket.socket, obj: dict) -> None:
     sock.send(json.dumps(obj).encode())      # SOCK_SEQPACKET: one message, one datagram
 
 
+# Host memory a sandbox on CUDA needs beyond its limit: the CUDA context and the pages of
+# the CUDA libraries it maps (charged to its memory cgroup).
+CUDA_HOST_MIB = 3072
+
+
 def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     """Runs in the forked middle process: enter namespaces, fork the child, watch it."""
     from graders.sandbox import cgroup, isolate
@@ -65,7 +70,8 @@ def middle(request: dict, chan: int, out: int, ctl: int) -> None:
     limits = request["limits"]
     # Join before the namespaces (a user namespace could no longer write the host's cgroup
     # files) and before forking, so every process of the sandbox is counted.
-    group = cgroup.create(f"box-{os.getpid()}", memory_bytes=limits["memory_mib"] << 20,
+    memory_mib = limits["memory_mib"] + (CUDA_HOST_MIB if request.get("device") == "cuda" else 0)
+    group = cgroup.create(f"box-{os.getpid()}", memory_bytes=memory_mib << 20,
                           pids=limits["processes"], cpus=float(limits.get("cpus", 1.0))) if plan.isolate else None
     if group is not None:
         group.join(os.getpid())
@@ -161,7 +167,10 @@ def sandbox_child(request: dict, plan, chan: int, out: int) -> None:
         isolate.clean_environment()
         isolate.apply_rlimits(memory_mib=limits["memory_mib"], cpu_seconds=limits["cpu_seconds"],
                               processes=limits["processes"], open_files=limits["open_files"],
-                              file_size_mib=limits["file_size_mib"])
+                              file_size_mib=limits["file_size_mib"],
+                              # CUDA reserves far more address space than it uses: on a GPU the
+                              # memory cgroup (with CUDA_HOST_MIB more room) is the memory limit.
+                              address_space=request.get("device") != "cuda")
         isolate.drop_privileges(plan)
     except BaseException as exc:  # report, never run student code in a half-built sandbox
         message = f"{type(exc).__name__}: {exc}"
@@ -171,7 +180,8 @@ def sandbox_child(request: dict, plan, chan: int, out: int) -> None:
         except Exception:
             os.write(2, message.encode())
         os._exit(4)
-    child.run(3, workdir, limits["threads"], request["seed"])
+    child.run(3, workdir, limits["threads"], request["seed"], device=request.get("device", "cpu"),
+              gpu_memory_mib=limits.get("gpu_memory_mib", 0))
 
 
 def _private_dir() -> str:

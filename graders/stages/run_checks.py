@@ -17,7 +17,7 @@ from graders.budget import GradingSession, SandboxLost
 from graders.checks import REPOSITORY_SEED_NOTE, CheckFailure, check_seed, grading_secret, seed_material
 from graders.context import Context
 from graders.contracts import Artifact, CheckResult
-from graders.device import grading_device
+from graders.device import sandbox_device
 from graders.errors import BannedCall
 from graders.i18n import message_of, text
 from graders.memo import MemoModule
@@ -49,7 +49,8 @@ def run_checks(ctx: Context) -> None:
     limits = ctx.assignment.limits
     session = GradingSession(ctx.zygote, filename=ctx.filename, source=ctx.source, limits=limits,
                              seed=ctx.assignment.seed, banned=ctx.assignment.banned,
-                             target_budgets=ctx.assignment.target_limits, default_budget=limits.target_seconds)
+                             target_budgets=ctx.assignment.target_limits, default_budget=limits.target_seconds,
+                             device=sandbox_device(ctx.assignment.queue))
     done = False
     try:
         for info in checks:
@@ -65,7 +66,8 @@ def run_checks(ctx: Context) -> None:
             ctx.stdout = session.stdout()
         ctx.sandbox = {**report, "restarts": session.restarts, "timed_out": sorted(session.timed_out),
                        "slowest_call_s": {k: round(v, 4) for k, v in session.slowest.items() if k},
-                       "target_s": {k: round(v, 4) for k, v in session.spent.items()}}
+                       "target_s": {k: round(v, 4) for k, v in session.spent.items()},
+                       "device": session.device}
 
 
 def _close_later(ctx: Context, session: GradingSession) -> dict[str, Any]:
@@ -152,7 +154,7 @@ def _fixtures(ctx: Context, session: GradingSession, info: CheckInfo) -> dict[st
                              if assignment.mistakes is not None else None),
         "artifacts": lambda: ArtifactSink(ctx, info.spec.name),
         "files": lambda: dict(ctx.files),
-        "device": grading_device,
+        "device": lambda: session.device,
     }
     params = inspect.signature(info.spec.func).parameters
     unknown = [p for p in params if p not in available]

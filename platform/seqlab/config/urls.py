@@ -8,6 +8,9 @@ urlpatterns = [
     path("accounts/", include("seqlab.accounts.urls")),
     path("api/", include("seqlab.api.urls")),
     path("staff/", include("seqlab.gradebook.urls")),
+    path("lti/", include("seqlab.lti.urls")),
+    path("regrades/", include("seqlab.regrades.urls")),
+    path("manage/", include("seqlab.roster.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "seqlab.submissions",
     "seqlab.gradebook",
     "seqlab.api",
+    "lti_tool",
+    "seqlab.lti",
+    "seqlab.regrades",
+    "seqlab.roster",
 ]
 
 MIDDLEWARE = [
@@ -163,7 +167,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("SEQLAB_SWEEP_EVERY", 60)),
         "options": {"queue": "cpu"},
     },
+    "lti-grade-passback": {
+        "task": "seqlab.lti.tasks.passback_sweep",
+        "schedule": float(env_int("SEQLAB_LTI_PASSBACK_EVERY", 60)),
+        "options": {"queue": "cpu"},
+    },
 }
+
+# LTI launches keep their state (nonce, launch data) in the cache between two requests that
+# any web worker may answer: a shared cache where there is Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # ---------------------------------------------------------------- grading
 SEQLAB_ASSIGNMENTS_DIR = Path(env_str("SEQLAB_ASSIGNMENTS_DIR", str(REPO_ROOT / "assignments")))

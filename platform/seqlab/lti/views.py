@@ -1,0 +1,133 @@
+"""LTI 1.3 endpoints: OIDC login (django-lti's), launch, deep linking, roster sync; parse and hand off."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext as _
+from django.views.decorators.http import require_POST
+from lti_tool.utils import get_launch_from_request
+from lti_tool.views import LtiLaunchBaseView
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiException
+from pylti1p3.lineitem import LineItem
+
+from seqlab.courses.models import Course, Role
+from seqlab.courses.selectors import is_instructor
+from seqlab.lti import passback, services
+from seqlab.lti.models import CourseLink, OfferingLink, Passback
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+DEEP_LINK_SESSION_KEY = "seqlab_lti_deep_link"
+MAX_ITEMS = 50
+
+
+def _refused(request, message: str, status: int = 403) -> HttpResponse:
+    return render(request, "lti/refused.html", {"message": message}, status=status)
+
+
+class LaunchView(LtiLaunchBaseView):
+    """A validated launch logs the LMS user in and opens the item's offering (or the course)."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except LtiException as exc:   # bad signature, replayed nonce, expired token, unknown issuer
+            return _refused(request, _("The LMS launch could not be verified: %(why)s") % {"why": str(exc)[:300]},
+                            status=400)
+
+    def _enter(self, request, lti_launch):
+        outcome = services.launch_handle(lti_launch)
+        login(request, outcome.user, backend=AUTH_BACKEND)
+        return outcome
+
+    def handle_resource_launch(self, request, lti_launch):
+        try:
+            outcome = self._enter(request, lti_launch)
+        except services.LaunchRefused as exc:
+            return _refused(request, str(exc), status=exc.status)
+        if outcome.offering is not None:
+            return redirect("courses:offering", pk=outcome.offering.pk)
+        if outcome.role == Role.INSTRUCTOR:
+            messages.info(request, _("This LMS item is not linked to an assignment yet: add it again through "
+                                     "the LMS's SeqLab item picker (deep linking)."))
+        return redirect("courses:course", slug=outcome.course.slug)
+
+    def handle_deep_linking_launch(self, request, lti_launch):
+        try:
+            outcome = self._enter(request, lti_launch)
+        except services.LaunchRefused as exc:
+            return _refused(request, str(exc), status=exc.status)
+        if outcome.role != Role.INSTRUCTOR:
+            return _refused(request, _("Only instructors can add SeqLab assignments to the LMS."))
+        request.session[DEEP_LINK_SESSION_KEY] = {"launch_id": lti_launch.get_launch_id(), "course": outcome.course.pk}
+        offerings = outcome.course.offerings.select_related("assignment__current_version")
+        return render(request, "lti/deep_link.html", {"course": outcome.course, "offerings": offerings})
+
+
+@login_required
+@require_POST
+def deep_link_return(request):
+    """The instructor's choice goes back to the LMS as signed content items with grade columns."""
+    state = request.session.get(DEEP_LINK_SESSION_KEY) or {}
+    course = get_object_or_404(Course, pk=state.get("course", 0))
+    if not is_instructor(user=request.user, course=course):
+        raise PermissionDenied
+    ids = [int(x) for x in request.POST.getlist("offering")[:MAX_ITEMS] if str(x).isdigit()]
+    chosen = list(course.offerings.filter(pk__in=ids).select_related("assignment__current_version"))
+    if not chosen:
+        return HttpResponseBadRequest(_("Choose at least one assignment."))
+    try:
+        lti_launch = get_launch_from_request(request, state["launch_id"])
+    except (LtiException, KeyError):
+        return _refused(request, _("The LMS session has expired: open the item picker in the LMS again."), 400)
+    del request.session[DEEP_LINK_SESSION_KEY]
+    launch_url = request.build_absolute_uri(reverse("lti:launch"))
+    lang = get_language() or "ko"
+    resources = [
+        DeepLinkResource().set_url(launch_url).set_title(services.deep_link_title(o, lang))
+        .set_custom_params({services.CUSTOM_ASSIGNMENT: o.assignment.slug}).set_target("window")
+        .set_lineitem(LineItem().set_label(services.deep_link_title(o, lang)).set_resource_id(o.assignment.slug)
+                      .set_score_maximum(float(o.assignment.current_version.max_score
+                                               if o.assignment.current_version else 0.0)))
+        for o in chosen]
+    return lti_launch.deep_link_response(resources)
+
+
+@login_required
+def course_lms(request, slug: str):
+    """The instructor's view of the LMS link: which items open what, and how grade passback went."""
+    course = get_object_or_404(Course, slug=slug)
+    if not is_instructor(user=request.user, course=course):
+        raise PermissionDenied
+    links = CourseLink.objects.filter(course=course).select_related("context__deployment__registration")
+    items = OfferingLink.objects.filter(offering__course=course).select_related("resource_link", "offering__assignment")
+    passbacks = (Passback.objects.filter(link__offering__course=course)
+                 .select_related("student", "link__offering__assignment").order_by("status", "-sent_at")[:200])
+    return render(request, "lti/course.html", {"course": course, "links": links, "items": items,
+                                               "passbacks": passbacks})
+
+
+@login_required
+@require_POST
+def roster_sync(request, slug: str):
+    """An instructor pulls the course's members from the LMS (Names and Role Provisioning)."""
+    course = get_object_or_404(Course, slug=slug)
+    if not is_instructor(user=request.user, course=course):
+        raise PermissionDenied
+    links = list(CourseLink.objects.filter(course=course).select_related("context__deployment__registration"))
+    if not links:
+        raise Http404
+    for link in links:
+        try:
+            counts = passback.roster_sync(link=link)
+        except passback.RosterSyncFailed as exc:
+            messages.error(request, _("The LMS roster could not be read: %(why)s") % {"why": exc})
+            continue
+        messages.success(request, _("Roster from the LMS: %(joined)s joined, %(updated)s updated, %(left)s left.")
+                         % {k: counts.get(k, 0) for k in ("joined", "updated", "left")})
+    return redirect("lti:course", slug=course.slug)

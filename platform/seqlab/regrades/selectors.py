@@ -1,0 +1,46 @@
+"""Reads for regrade requests: a student's own, a course's queue, counts per assignment."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+
+from seqlab.regrades.models import RegradeRequest, RequestStatus
+
+
+def requests_for_submission(*, submission) -> QuerySet[RegradeRequest]:
+    return RegradeRequest.objects.filter(submission=submission).select_related("answered_by")
+
+
+def requests_for_course(*, course, status: str | None = RequestStatus.OPEN,
+                        offering_id: int | None = None) -> QuerySet[RegradeRequest]:
+    qs = (RegradeRequest.objects.filter(submission__offering__course=course)
+          .select_related("submission__offering__assignment", "student", "answered_by"))
+    if status:
+        qs = qs.filter(status=status)
+    if offering_id:
+        qs = qs.filter(submission__offering_id=offering_id)
+    return qs.order_by("created_at") if status == RequestStatus.OPEN else qs
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    offering_id: int
+    slug: str
+    open: int
+    answered: int
+    changed: int
+
+
+def request_counts(*, course) -> list[RequestCounts]:
+    """Per assignment: open requests, answered ones, and answers that changed the score."""
+    rows = (RegradeRequest.objects.filter(submission__offering__course=course)
+            .values("submission__offering_id", "submission__offering__assignment__slug")
+            .annotate(open=Count("id", filter=Q(status=RequestStatus.OPEN)),
+                      answered=Count("id", filter=Q(status=RequestStatus.ANSWERED)),
+                      changed=Count("id", filter=Q(status=RequestStatus.ANSWERED) & ~Q(score_after=None)
+                                    & ~Q(score_after=F("score_before"))))
+            .order_by("submission__offering__assignment__slug"))
+    return [RequestCounts(r["submission__offering_id"], r["submission__offering__assignment__slug"], r["open"],
+                          r["answered"], r["changed"]) for r in rows]
+
