@@ -66,6 +66,9 @@ def test_highlighting_budget_is_shared_by_every_file_of_a_zip():
 
 @pytest.mark.parametrize("name", ['adder.py\r\nSet-Cookie: a=b', 'a"b.py', "ad\x00der.py", "한국어.py", "x\\..\\y.py"])
 def test_download_of_any_stored_name_is_a_safe_attachment(client, student, ta, offering, name):
+    from django.db import connection
+    if "\x00" in name and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL in text at all (the API refuses such a name first)")
     sub = _stored(student, offering, filename=name, content=b"x = 1\n")
     for viewer in (student, ta):
         client.force_login(viewer)
