@@ -156,3 +156,10 @@ def test_random_bodies_never_cause_a_5xx_or_leave_rows_behind(api, offering, set
     if response.status_code != 201:
         assert _rows() == before, body
         assert response.json()["detail"]
+
+
+def test_the_message_names_the_field_at_fault(api, offering):
+    response = _post_raw(api, offering, json.dumps({"files": [{"filename": "ok.py", "content": "x"},
+                                                              {"filename": "../x.dot", "content": "y"}]}))
+    assert response.status_code == 400
+    assert response.json()["detail"] == "files.1.filename: Give a plain file name, without folders."
