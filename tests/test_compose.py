@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import secrets
 import shlex
 import subprocess
 import sys
@@ -96,7 +97,8 @@ def test_app_services_share_only_env_config_the_code_reads():
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_production_settings_load_from_the_compose_environment(service):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SEQLAB"))},
-           **_resolved_env(service), "PYTHONPATH": f"{PLATFORM}{os.pathsep}{REPO}"}
+           **_resolved_env(service), "PYTHONPATH": f"{PLATFORM}{os.pathsep}{REPO}",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}       # a dummy key this short refuses to start
     probe = ("import django; django.setup(); from django.conf import settings; "
              "print(settings.DATABASES['default']['HOST'], settings.CELERY_BROKER_URL, settings.DEBUG)")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=REPO)

@@ -33,7 +33,8 @@ def answer_offerings(db, django_user_model):
     now = timezone.now()
     return {slug: offering_save(actor=people["instructor"], course=course,
                                 assignment=assignment_sync(path=REPO / "assignments" / slug).assignment,
-                                release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+                                release_at=now - timedelta(days=1), due_at=now + timedelta(days=7),
+                                cooldown_seconds=0)   # answers back to back
             for slug in ("quiz-attention", "written-practice")}
 
 

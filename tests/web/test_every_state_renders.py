@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seqlab.blobs.services import blob_store
-from seqlab.submissions.models import Result, Status, Submission
+from seqlab.submissions.models import Result, Submission
 
 pytestmark = pytest.mark.django_db
 STATES = ("queued", "running", "graded", "rejected", "error", "graded-no-result", "rejected-no-result")

@@ -10,6 +10,22 @@ def _first_code(codes) -> str:
     return codes if isinstance(codes, str) else "error"
 
 
+def _first_message(errors, path: str = "") -> str:
+    """'files.1.filename: Give a plain file name, without folders.' from DRF's nested errors."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if value:
+                name = "" if key == "non_field_errors" else str(key)
+                return _first_message(value, f"{path}.{name}".strip(".") if name else path)
+    if isinstance(errors, list):
+        for index, value in enumerate(errors):
+            if value:
+                nested = isinstance(value, (dict, list))
+                return _first_message(value, f"{path}.{index}".strip(".") if nested and path else path)
+    text = str(errors) if errors else "The request body does not fit the API."
+    return f"{path}: {text}" if path else text
+
+
 def exception_handler(exc, context):
     """DRF's handler, then the API's error shape (the client prints `detail`)."""
     response = drf_exception_handler(exc, context)
@@ -17,9 +33,8 @@ def exception_handler(exc, context):
         return response
     detail = response.data.get("detail")
     code = _first_code(exc.get_codes()) if hasattr(exc, "get_codes") else "error"
-    if detail is None:              # a serializer's field errors
-        response.data = {"error": "bad_request", "detail": "The request body does not fit the API.",
-                         "fields": response.data}
+    if detail is None:              # a serializer's field errors: the first one becomes the message
+        response.data = {"error": "bad_request", "detail": _first_message(response.data), "fields": response.data}
     else:
         response.data = {"error": code, "detail": str(detail)}
     return response

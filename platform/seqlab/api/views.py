@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from seqlab.api.bodies import SubmissionBody
 from seqlab.api.serializers import offering_json, submission_json
 from seqlab.api.throttles import SubmitThrottle, UserThrottle
+from seqlab.core.upload_quota import upload_too_large
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses.views import offering_or_404
 from seqlab.submissions import selectors, services
@@ -27,8 +28,10 @@ def assignment_list(request):
 def _uploads(request, offering) -> list[UploadFile]:
     """Several multipart `file` parts, or a JSON body checked by SubmissionBody."""
     parts = request.FILES.getlist("file") if hasattr(request.FILES, "getlist") else []
+    limit = settings.SEQLAB_MAX_UPLOAD_BYTES
+    if upload_too_large(request):
+        raise SubmissionRefused("too_large", f"The upload is larger than {limit // 1024} KiB.")
     if parts:
-        limit = settings.SEQLAB_MAX_UPLOAD_BYTES
         too_big = next((p.name for p in parts if p.size > limit), None)
         if too_big is not None:     # refused before a byte of it is read into memory
             raise SubmissionRefused("too_large", f"{too_big[:100]} is larger than {limit // 1024} KiB.")

@@ -115,7 +115,7 @@ def questions_of(*, version) -> tuple[Question, ...]:
 def question_for_check(*, version, number: str) -> Question | None:
     """The question graded as check `number` (the engine numbers questions 1, 2, ... in order)."""
     questions = questions_of(version=version)
-    index = int(number) - 1 if number.isdigit() else -1
+    index = int(number) - 1 if number.isascii() and number.isdecimal() else -1
     return questions[index] if 0 <= index < len(questions) else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
 from seqlab.courses import selectors
@@ -97,5 +98,5 @@ def starter_download(request, pk: int):
     offering = offering_or_404(request.user, pk)
     data = selectors.starter_bytes(version=offering.assignment.current_version)
     response = HttpResponse(data, content_type="text/x-python; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{offering.assignment.file}"'
+    response["Content-Disposition"] = content_disposition_header(True, offering.assignment.file)
     return response

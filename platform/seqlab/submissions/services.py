@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from graders.assignment import load_assignment
 from graders.contracts import Job
 from graders.contracts import Result as EngineResult
 from seqlab.blobs.services import blob_store
@@ -74,10 +76,21 @@ def _checked_upload(*, offering: Offering, files: list[UploadFile]) -> UploadFil
             raise SubmissionRefused("file_type", _("This assignment takes answers (the form on its page), not files."))
         answers_check(files[0].content, questions=questions_of(version=assignment.current_version))
         return files[0]
-    expected = Expected.of(assignment)
-    upload = bundle(files, expected=expected)
-    upload_check(upload, expected=expected)
+    loaded = engine_assignment(version=assignment.current_version)
+    upload = bundle(files, expected=Expected.of(loaded))
+    upload_check(upload, assignment=loaded)
     return upload
+
+
+def engine_assignment(*, version):
+    """The engine's view of an assignment version, as a worker loads it (files from the database)."""
+    folder = assignment_version_materialize(version=version, cache_dir=settings.SEQLAB_CACHE_DIR)
+    return _load_assignment_cached(str(folder))
+
+
+@lru_cache(maxsize=64)
+def _load_assignment_cached(folder: str):
+    return load_assignment(folder)      # one folder per content hash: its manifest never changes
 
 
 def submission_create(*, student, offering: Offering, filename: str, content: bytes,

@@ -12,7 +12,6 @@ import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -49,8 +48,12 @@ class Expected:
 
     @classmethod
     def of(cls, assignment) -> "Expected":
-        version = assignment.current_version
-        extras = (version.manifest.get("extra_files") or ()) if version else ()
+        """From the site's Assignment (its stored manifest) or the engine's (its fields)."""
+        if hasattr(assignment, "current_version"):
+            version = assignment.current_version
+            extras = (version.manifest.get("extra_files") or ()) if version else ()
+        else:
+            extras = assignment.extra_files
         return cls(assignment.file, tuple(str(n) for n in extras if isinstance(n, str)))
 
     @property
@@ -143,26 +146,25 @@ def zip_refusal(content: bytes) -> str | None:
     return next((p for p in map(_zip_member_problem, infos[:MAX_ZIP_MEMBERS + 1]) if p), None)
 
 
-def engine_refusal(upload: UploadFile, *, expected: Expected) -> str | None:
+def engine_refusal(upload: UploadFile, *, assignment) -> str | None:
     """The message the engine's upload stage would reject these bytes with, or None.
 
-    The stage only reads the job and the assignment's file names, so a stand-in assignment is
-    enough: no sandbox, no assignment folder, no Django.
+    `assignment` is the engine's own (graders.assignment.Assignment); the stage needs no sandbox
+    and no Django, so this runs in the web process exactly as it would on a worker.
     """
-    assignment = SimpleNamespace(file=expected.file, extra_files=expected.extra_files)
-    ctx = Context(job=Job(assignment_dir="", filename=upload.name, content=upload.content),
+    ctx = Context(job=Job(assignment_dir=str(assignment.path), filename=upload.name, content=upload.content),
                   assignment=assignment, zygote=None)
     stage_upload(ctx)
     return None if ctx.gradable else "\n".join(ctx.format_errors)
 
 
-def upload_check(upload: UploadFile, *, expected: Expected) -> None:
+def upload_check(upload: UploadFile, *, assignment) -> None:
     """Refuse, before anything is stored, an upload the engine would refuse (it would cost nothing later)."""
     problem = filename_problem(upload.name)
     if problem:
         raise SubmissionRefused("bad_filename", problem)
     _refuse_too_large(len(upload.content))
     message = (zip_refusal(upload.content) if upload.name.endswith(".zip") else None) or \
-        engine_refusal(upload, expected=expected)
+        engine_refusal(upload, assignment=assignment)
     if message:
         raise SubmissionRefused("bad_upload", message)

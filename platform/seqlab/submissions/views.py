@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 import unicodedata
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from seqlab.core.upload_quota import upload_too_large
 from seqlab.courses.questions import question_views
 from seqlab.courses.selectors import questions_of
 from seqlab.courses.views import offering_or_404, offering_page, reader_lang
@@ -36,6 +38,10 @@ def submission_submit(request, pk: int):
         messages.error(request, _("This assignment takes answers (the form on its page), not files."))
         return redirect("courses:offering", pk=offering.pk)
     form = SubmitForm(request.POST, request.FILES)
+    if upload_too_large(request):
+        messages.error(request, _("The upload is larger than %(kib)d KiB; nothing was submitted.")
+                       % {"kib": settings.SEQLAB_MAX_UPLOAD_BYTES // 1024})
+        return redirect("courses:offering", pk=offering.pk)
     if not form.is_valid():
         for error in form.non_field_errors() or [str(form.errors)]:
             messages.error(request, error)

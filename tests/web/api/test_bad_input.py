@@ -132,9 +132,14 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20)
 keys = st.sampled_from(["filename", "content", "content_base64", "files", "x"])
+names = st.text(max_size=12) | st.sampled_from(["adder.py", "a.ipynb", "x.zip", "answers.json", "d.dot"])
+contents = st.binary(max_size=300).map(lambda b: base64.b64encode(b).decode())
+one_file = st.fixed_dictionaries({"filename": names}, optional={"content_base64": contents, "content": st.text(max_size=80)})
 bodies = (json_values
           | st.dictionaries(keys, json_values, max_size=4)
-          | st.dictionaries(keys, st.lists(st.dictionaries(keys, json_values, max_size=3), max_size=3), max_size=3))
+          | st.dictionaries(keys, st.lists(st.dictionaries(keys, json_values, max_size=3), max_size=3), max_size=3)
+          | one_file
+          | st.fixed_dictionaries({"files": st.lists(one_file, max_size=4)}))
 
 
 @hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -151,3 +156,10 @@ def test_random_bodies_never_cause_a_5xx_or_leave_rows_behind(api, offering, set
     if response.status_code != 201:
         assert _rows() == before, body
         assert response.json()["detail"]
+
+
+def test_the_message_names_the_field_at_fault(api, offering):
+    response = _post_raw(api, offering, json.dumps({"files": [{"filename": "ok.py", "content": "x"},
+                                                              {"filename": "../x.dot", "content": "y"}]}))
+    assert response.status_code == 400
+    assert response.json()["detail"] == "files.1.filename: Give a plain file name, without folders."

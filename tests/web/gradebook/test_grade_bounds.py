@@ -88,3 +88,13 @@ def test_admin_cannot_change_an_override_without_the_audited_service(admin_clien
 def test_admin_cannot_edit_results_or_attempts(admin_client_, graded, path):
     pk = graded.current_result_id if path.endswith("result") else graded.pk
     assert admin_client_.post(f"/admin/{path}/{pk}/change/", {"score": "999"}).status_code == 403
+
+
+@pytest.mark.parametrize("number", ["²", "١", "0", "-1", "99999999999999999999"])
+def test_written_grade_for_a_check_number_that_is_no_question_is_refused_not_a_500(client, ta, student, written_offering, number):
+    from seqlab.submissions.services import submission_create_answers, submission_grade
+    sub = submission_create_answers(student=student, offering=written_offering, answers={"why-attention": "because"})
+    submission_grade(submission_id=sub.id, run=1, worker="t")
+    client.force_login(ta)
+    response = client.post(reverse("gradebook:written_grade", args=[sub.pk]), {"check_number": number, "met": []})
+    assert response.status_code == 302 and not Override.objects.exists()

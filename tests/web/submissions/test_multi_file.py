@@ -129,3 +129,10 @@ def test_detail_page_shows_each_file_of_a_zip(client, student, transformer):
     client.force_login(student)
     html = client.get(reverse("submissions:detail", args=[sub.pk])).content.decode()
     assert "diagram.dot" in html and "digraph" in html and "EncoderLayer" in html
+
+
+def test_submit_form_asks_for_every_file_the_assignment_names(client, student, transformer):
+    client.force_login(student)
+    html = client.get(reverse("courses:offering", args=[transformer.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="file" multiple accept=".py,.ipynb,.zip,.dot"' in html
+    assert "transformer.py, diagram.dot" in html

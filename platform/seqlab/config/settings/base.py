@@ -188,6 +188,11 @@ SEQLAB_GRADE_RETRIES = env_int("SEQLAB_GRADE_RETRIES", 5)
 # A queued/running submission older than its wall limit plus this is presumed lost.
 SEQLAB_STUCK_AFTER_SECONDS = env_int("SEQLAB_STUCK_AFTER_SECONDS", 300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SEQLAB_MAX_UPLOAD_BYTES + 64 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "seqlab.core.upload_quota.QuotaUploadHandler",         # first: stops an upload past the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FILES = 16               # a multipart submit: the code, its extra files, a zip
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # A quiz's or written part's answers.json (20 000 characters per written answer, a few questions).
