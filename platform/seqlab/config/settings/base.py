@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "seqlab.grading.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "seqlab.config.urls"
@@ -125,8 +126,9 @@ CELERY_WORKER_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_URL.startswith("filesyst
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "seqlab.submissions.tasks.sweep_stuck_submissions",
-        "schedule": float(env_int("SEQLAB_SWEEP_EVERY", 60)),
-        "options": {"queue": "cpu"},
+        "schedule": float(env_int("SEQLAB_SWEEP_EVERY", 5)),
+        # its own queue and worker process, never behind grading; a missed tick is dropped
+        "options": {"queue": "maintenance", "expires": float(env_int("SEQLAB_SWEEP_EVERY", 5))},
     },
 }
 
