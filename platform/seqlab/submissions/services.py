@@ -32,7 +32,9 @@ class SubmissionRefused(Exception):
 
 
 def _counted(offering: Offering, student):
-    return Submission.objects.filter(offering=offering, student=student).exclude(status=Status.REJECTED)
+    # Neither an unusable upload nor one the infrastructure failed to grade uses an attempt.
+    return Submission.objects.filter(offering=offering, student=student).exclude(
+        status__in=[Status.REJECTED, Status.ERROR])
 
 
 def _refuse_unless_allowed(*, student, offering: Offering, content: bytes, filename: str, now) -> None:
