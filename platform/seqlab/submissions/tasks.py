@@ -86,14 +86,13 @@ def _role() -> str:
 
 @worker_ready.connect
 def _warm_engine(sender=None, **_):
-    """Pay the engine's start-up (torch import) before the first student waits for it."""
+    """Pay the engine's start-up (torch import) before the first student waits for it, then beat."""
+    if _role() == "grading":
+        try:
+            runner.engine_warm()
+        except Exception:  # the first task retries the start and reports the fault properly
+            log.exception("the grading engine did not start")
     heartbeat.start(hostname=getattr(sender, "hostname", None), role=_role())
-    if _role() != "grading":
-        return
-    try:
-        runner.engine_warm()
-    except Exception:  # the first task retries the start and reports the fault properly
-        log.exception("the grading engine did not start")
 
 
 @worker_shutdown.connect
