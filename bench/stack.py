@@ -9,11 +9,13 @@ folder, Redis a fresh `redis-server` without persistence, and both go away with 
 from __future__ import annotations
 
 import glob
+import ipaddress
 import json
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PG_BIN = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]) if glob.glob("/usr/lib/postgresql/*/bin") else None
+
+
+def free_ports(base: int, n: int) -> tuple[int, ...]:
+    """The first n ports from `base` (within 90) that nothing listens on."""
+    ports = []
+    for port in range(base, base + 90):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == n:
+            return tuple(ports)
+    raise RuntimeError(f"no {n} free ports from {base}")
 
 
 def _as_postgres() -> list[str]:
@@ -33,8 +50,9 @@ class Stack:
     """One production-like deployment; `ports` = (PostgreSQL, Redis, web)."""
 
     def __init__(self, root: Path, *, ports: tuple[int, int, int], engine: str = "graders.engine.Engine",
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, listen: str | None = None):
         self.root = Path(root)
+        self.listen = listen             # one more address PostgreSQL and Redis listen on (a veth)
         self.pg_port, self.redis_port, self.web_port = ports
         self.engine = engine
         self.extra_env = extra_env or {}
@@ -55,8 +73,7 @@ class Stack:
                 "SEQLAB_SECURE_COOKIES": "0", "SEQLAB_VAR_DIR": str(self.root / "var"),
                 "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{self.pg_port}/seqlab",
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                "SEQLAB_ENGINE": self.engine, "SEQLAB_SWEEP_EVERY": "2", "SEQLAB_LOST_CONFIRM_SECONDS": "4",
-                "SEQLAB_STOP_GRACE_SECONDS": "20", **self.extra_env, **more}
+                "SEQLAB_ENGINE": self.engine, "SEQLAB_STOP_GRACE_SECONDS": "20", **self.extra_env, **more}
 
     def _secret(self) -> str:
         path = self.root / "secret"
@@ -71,12 +88,16 @@ class Stack:
             shutil.chown(self.pgdata, "postgres", "postgres")
         subprocess.run([*_as_postgres(), str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres",
                         "--auth=trust", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+        if self.listen:
+            with open(self.pgdata / "pg_hba.conf", "a") as hba:
+                hba.write(f"host all all {ipaddress.ip_network(self.listen + '/30', strict=False)} trust\n")
         self.postgres_start()
         subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres",
                         "seqlab"], check=True, capture_output=True)
 
     def postgres_start(self) -> None:
-        options = (f"-p {self.pg_port} -k {self.pgdata} -c listen_addresses=127.0.0.1 -c fsync=off "
+        addresses = ",".join(["127.0.0.1"] + ([self.listen] if self.listen else []))
+        options = (f"-p {self.pg_port} -k {self.pgdata} -c listen_addresses={addresses} -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         subprocess.run([*_as_postgres(), str(PG_BIN / "pg_ctl"), "-D", str(self.pgdata), "-l",
                         str(self.pgdata / "server.log"), "-o", options, "-w", "-t", "60", "start"],
@@ -94,6 +115,7 @@ class Stack:
     # ------------------------------------------------------------------ Redis
     def redis_start(self) -> None:
         self._spawn("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
+                              *([self.listen] if self.listen else []),
                               "--save", "", "--appendonly", "no", "--protected-mode", "no"])
         self._wait(lambda: self._redis_ping(), 20, "redis")
 

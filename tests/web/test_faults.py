@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.stack import PG_BIN, REPO, Stack
+from bench.stack import PG_BIN, REPO, Stack, free_ports
 from tests.web.services import unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -33,27 +32,14 @@ def slow_solution(tag: str, seconds: float = 2.0) -> str:
     return f"# {tag}\nimport time\ntime.sleep({seconds})\n{SOLUTION}"
 
 
-def _free_ports(base: int, n: int = 3) -> tuple[int, ...]:
-    ports = []
-    for port in range(base, base + 90):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-        if len(ports) == n:
-            return tuple(ports)
-    raise RuntimeError(f"no free ports from {base}")
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     if PG_BIN is None or not shutil.which("redis-server"):
         unavailable("the fault tests start their own PostgreSQL (initdb) and redis-server")
-    ports = _free_ports(int(os.environ.get("SEQLAB_FAULT_PORT_BASE", "16510")))
+    ports = free_ports(int(os.environ.get("SEQLAB_FAULT_PORT_BASE", "16510")), 3)
     root = tmp_path_factory.mktemp("fault-stack")
-    s = Stack(root, ports=ports, extra_env={"SEQLAB_HEARTBEAT_EVERY": "1", "SEQLAB_HEARTBEAT_TTL": "6"})
+    s = Stack(root, ports=ports, extra_env={"SEQLAB_HEARTBEAT_EVERY": "1", "SEQLAB_HEARTBEAT_TTL": "6",
+                                      "SEQLAB_SWEEP_EVERY": "2", "SEQLAB_LOST_CONFIRM_SECONDS": "4"})
     try:
         s.seeded = s.start(assignment=ADDER, students=40)
         s.next_student = 0
@@ -181,6 +167,28 @@ def test_a_sandbox_killed_from_outside_is_graded_again_with_full_marks(stack):
         time.sleep(0.05)
     assert sandboxes, "no sandbox under the zygote"
     for pid in sandboxes:          # as the host's OOM killer or an operator would
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert_all_graded_once_and_right(stack, [sub["id"]], time.monotonic())
+
+
+def _engine_retries_outside_kills() -> bool:
+    """The engine tells an outside kill mid-check from the student's crash (graders.engine)."""
+    import graders.engine
+    return hasattr(graders.engine, "InfrastructureFault")
+
+
+@pytest.mark.skipif(not _engine_retries_outside_kills(), reason="this engine charges an outside kill mid-check "
+                    "to the student (it has no InfrastructureFault)")
+def test_a_sandbox_killed_from_outside_mid_check_is_never_charged(stack):
+    slow_calls = f"import time\n\ndef add(a, b):\n    time.sleep(1.0)\n    return a + b\n# mid-check\n"
+    status, sub = submit(stack, slow_calls)
+    worker = _busy_worker_pid(stack, sub["id"])
+    time.sleep(1.5)                # the module is loaded; a check is calling add()
+    zygote = next(p for p in _descendants(worker) if "graders.sandbox.zygote" in _cmdline(p))
+    for pid in _descendants(zygote):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
