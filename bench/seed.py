@@ -38,13 +38,16 @@ def main(folder: str, n: int) -> None:
     now = timezone.now()
     offering = offering_save(actor=instructor, course=course, assignment=assignment,
                              release_at=now - timedelta(days=1), due_at=now + timedelta(days=7))
+    from django.contrib.auth.hashers import make_password
     names = [f"s{i:04d}" for i in range(n)]
-    User.objects.bulk_create([User(username=name) for name in names])
+    password = "rush-student-pw"
+    hashed = make_password(password)           # once: hashing per user would cost seconds each
+    User.objects.bulk_create([User(username=name, password=hashed) for name in names])
     tokens = []
     for user in User.objects.filter(username__in=names).order_by("username"):
         membership_set(course=course, user=user, role="student")
         tokens.append(_token_key(token_rotate(user=user)))
-    print(json.dumps({"offering": offering.pk, "tokens": tokens, "students": names,
+    print(json.dumps({"offering": offering.pk, "tokens": tokens, "students": names, "password": password,
                       "max_score": assignment.current_version.max_score}))
 
 

@@ -152,10 +152,11 @@ class Stack:
             raise RuntimeError(f"seeding failed:\n{out.stderr}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def web_start(self, *, workers: int = 2, threads: int = 4) -> None:
+    def web_start(self, *, workers: int | None = None, threads: int | None = None) -> None:
+        """gunicorn with the site's config (seqlab.config.gunicorn); workers/threads override it."""
+        sizing = ([f"--workers={workers}"] if workers else []) + ([f"--threads={threads}"] if threads else [])
         self._spawn("web", [sys.executable, "-m", "gunicorn", "seqlab.config.wsgi:application", "--config",
-                            "python:seqlab.config.gunicorn", "--bind", f"127.0.0.1:{self.web_port}",
-                            "--workers", str(workers), "--threads", str(threads)])
+                            "python:seqlab.config.gunicorn", "--bind", f"127.0.0.1:{self.web_port}", *sizing])
         self._wait(self._web_up, 60, "gunicorn")
 
     def _web_up(self) -> bool:

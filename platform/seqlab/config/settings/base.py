@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "seqlab.submissions",
     "seqlab.gradebook",
     "seqlab.api",
+    "seqlab.grading",
 ]
 
 MIDDLEWARE = [
