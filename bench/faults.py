@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.burst import ATTENTION, HOSTILE_TAILS, CORRECT, WRONG, mix, runs, submit_all, wait_final  # noqa: E402
+from bench.burst import ATTENTION, mix, submit_all, wait_final  # noqa: E402
 from bench.stack import Stack, free_ports  # noqa: E402
 
 HELD_WITHIN = 60.0
@@ -204,9 +204,8 @@ FAULTS = {"worker-kill": worker_kill, "supervisor-kill": supervisor_kill, "redis
 PREPARE = {"host-cut": host_cut_prepare}
 
 
-def calibrate(stack: Stack, seeded: dict) -> tuple[dict[str, tuple], int]:
+def calibrate(stack: Stack, seeded: dict, names: list[str]) -> tuple[dict[str, tuple], int]:
     """Each variant graded once with no fault: the state and score it must get under any fault."""
-    names = list(CORRECT) + list(WRONG) + list(HOSTILE_TAILS)
     accepted = submit_all(stack, seeded["offering"], seeded["tokens"], names, 0.0)
     rows = wait_final(stack, list(accepted), 900)
     return {accepted[r[0]]: (r[1], None if r[5] is None else round(float(r[5]), 4)) for r in rows}, len(names)
@@ -240,7 +239,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="seqlab-faults-") as tmp, Stack(
                 Path(tmp), ports=(pg, redis, web), listen=HOST_IP if cut else None) as stack:
             seeded = stack.start(assignment=ATTENTION, students=11 + args.n * len(chosen), processes=args.workers)
-            expected, first = calibrate(stack, seeded)
+            used = sorted(set(mix(args.n)))
+            expected, first = calibrate(stack, seeded, used)
             for name in chosen:
                 if name in PREPARE:
                     PREPARE[name](stack, {"processes": args.workers})

@@ -17,3 +17,6 @@ keepalive = 5
 # A worker is replaced now and then, so a slow leak never grows without bound.
 max_requests = 5000
 max_requests_jitter = 500
+# The control socket's default path is per user, not per instance: two sites (or a bench's own
+# stack beside the real one) would take each other's. Nothing here uses it.
+control_socket_disable = True

@@ -64,7 +64,15 @@ def _held() -> list[str]:
     """Grading messages this process took from the broker and has not acknowledged."""
     from celery.worker import state
     held = set()
-    for request in list(state.reserved_requests) + list(state.active_requests):
+    for _ in range(5):          # the worker's thread changes these sets while we copy them
+        try:
+            requests = list(state.reserved_requests) + list(state.active_requests)
+            break
+        except RuntimeError:
+            continue
+    else:
+        requests = []
+    for request in requests:
         if request.task_name == GRADE_TASK and len(request.args or ()) >= 2:
             held.add(run_key(*request.args[:2]))
     return sorted(held)
