@@ -17,6 +17,8 @@ DEFAULTS = {
     # While the database is down a delivery retries this often (1 s, 2 s, ... up to the max).
     "SEQLAB_OUTAGE_RETRIES": env_int("SEQLAB_OUTAGE_RETRIES", 200),
     "SEQLAB_OUTAGE_RETRY_MAX_SECONDS": env_int("SEQLAB_OUTAGE_RETRY_MAX_SECONDS", 15),
+    # A worker whose supervisor died waits this long for a new one to adopt it, then stops.
+    "SEQLAB_ADOPT_GRACE_SECONDS": env_int("SEQLAB_ADOPT_GRACE_SECONDS", 30),
     # What a 503 during a database outage tells clients to wait.
     "SEQLAB_RETRY_AFTER_SECONDS": env_int("SEQLAB_RETRY_AFTER_SECONDS", 10),
 }

@@ -5,12 +5,12 @@ import logging
 import os
 
 from celery import shared_task
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_ready, worker_shutdown
 from django.conf import settings
 
 from seqlab.grading.conf import setting
 
-from seqlab.grading import heartbeat, recovery, runner
+from seqlab.grading import heartbeat, recovery, runner, supervisor
 from seqlab.grading.faults import database_down
 from seqlab.grading.services import Delivery, run_grade
 
@@ -93,6 +93,13 @@ def _warm_engine(sender=None, **_):
         except Exception:  # the first task retries the start and reports the fault properly
             log.exception("the grading engine did not start")
     heartbeat.start(hostname=getattr(sender, "hostname", None), role=_role())
+
+
+@worker_init.connect
+def _watch_supervisor(**_):
+    """From the start (before the engine warms): a worker nobody supervises must not linger."""
+    if os.environ.get("SEQLAB_SUPERVISOR_STATE"):
+        supervisor.watch_supervisor(grace=setting("SEQLAB_ADOPT_GRACE_SECONDS"))
 
 
 @worker_shutdown.connect

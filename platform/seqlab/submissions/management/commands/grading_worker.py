@@ -14,7 +14,8 @@ from seqlab.grading.workers import gpu_ids, plan
 
 class Command(BaseCommand):
     help = ("Start one Celery worker per GPU (pinned with CUDA_VISIBLE_DEVICES) or N CPU workers, "
-            "plus the stuck-work sweeper's own process; the workers stop when this supervisor dies.")
+            "plus the stuck-work sweeper's own process. Restarted, it adopts the workers its predecessor "
+            "left; workers nobody adopts stop.")
 
     def add_arguments(self, parser):
         parser.add_argument("--queues", default=os.environ.get("SEQLAB_QUEUES", "cpu"))
@@ -33,7 +34,12 @@ class Command(BaseCommand):
         stopping = []
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stopping.append(True))
-        children = {spec.name: self._start(spec) for spec in specs}
+        adopted = supervisor.adoptable(queues)       # a predecessor's workers that still run
+        children = {spec.name: adopted.get(spec.name) or self._start(spec, queues) for spec in specs}
+        for name in set(adopted) - set(children):   # a worker this plan no longer has
+            adopted[name].send_signal(signal.SIGTERM)
+        if adopted:
+            self.stdout.write(f"adopted {', '.join(f'{n} (pid {c.pid})' for n, c in adopted.items())}")
         try:
             self._supervise(queues, specs, children, stopping)
         finally:
@@ -49,7 +55,7 @@ class Command(BaseCommand):
                 if children[spec.name].poll() is not None and not stopping:
                     self.stderr.write(f"{spec.name} exited ({children[spec.name].returncode}); restarting")
                     time.sleep(1)
-                    children[spec.name] = self._start(spec)
+                    children[spec.name] = self._start(spec, queues)
 
     @staticmethod
     def _stop(children, grace: int) -> None:
@@ -65,8 +71,11 @@ class Command(BaseCommand):
                 child.kill()
                 child.wait()
 
-    def _start(self, spec):
+    def _start(self, spec, queues: str):
         pinned = spec.env.get("CUDA_VISIBLE_DEVICES") or "none (CPU)"
         self.stdout.write(f"starting {spec.name} on queues {spec.queues}, GPU {pinned}")
         self.stdout.flush()
-        return subprocess.Popen(spec.command(), env=spec.env, preexec_fn=supervisor.die_with_parent(os.getpid()))
+        # the worker watches this supervisor, and stops if it dies and no successor adopts it
+        env = {**spec.env, "SEQLAB_SUPERVISOR_PID": str(os.getpid()),
+               "SEQLAB_SUPERVISOR_STATE": str(supervisor.state_path(queues))}
+        return subprocess.Popen(spec.command(), env=env)
