@@ -110,3 +110,49 @@ def test_dockerfile_puts_the_platform_folder_on_the_path():
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "PYTHONPATH=/app/platform:/app" in dockerfile
     assert "seqlab.config.settings.production" in dockerfile
+
+
+def _seconds(duration: str) -> float:
+    """A compose duration ("330s", "5m30s", "2m") in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", str(duration))
+    assert parts and "".join(n + u for n, u in parts) == str(duration), duration
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def _longest_wall_seconds() -> float:
+    import tomllib
+    return max(tomllib.loads(p.read_text()).get("limits", {}).get("wall_seconds", 0)
+               for p in (REPO / "assignments").glob("*/assignment.toml"))
+
+
+def test_every_service_restarts_unless_stopped():
+    for name, service in SERVICES.items():
+        assert service.get("restart") in ("unless-stopped", "always"), name
+
+
+@pytest.mark.parametrize("service", ("worker-cpu", "worker-gpu"))
+def test_a_stopping_worker_may_finish_its_longest_grading_before_docker_kills_it(service):
+    grace = int(SERVICES[service]["environment"]["SEQLAB_STOP_GRACE_SECONDS"])
+    assert _longest_wall_seconds() < grace < _seconds(SERVICES[service]["stop_grace_period"])
+    assert SERVICES[service].get("stop_signal", "SIGTERM") == "SIGTERM"
+    assert SERVICES[service]["init"] is True          # orphaned sandbox processes are reaped
+
+
+@pytest.mark.parametrize("service", ("worker-cpu", "worker-gpu"))
+def test_worker_health_check_runs_the_real_check_for_its_own_queues(service, tmp_path):
+    test = SERVICES[service]["healthcheck"]["test"]
+    argv = _argv(service)
+    assert test[:4] == ["CMD", "python", "-m", "seqlab.grading.health"]
+    assert test[4] == argv[argv.index("--queues") + 1]
+    env = {**os.environ, "PYTHONPATH": f"{PLATFORM}{os.pathsep}{REPO}", "SEQLAB_VAR_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, *test[2:]], env=env, capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 1 and "no supervisor state" in out.stdout     # nothing runs here: unhealthy
+
+
+def test_exactly_one_host_role_runs_the_sweeper_by_default():
+    def default(value: str) -> str:
+        return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+    sweepers = [s for s in ("worker-cpu", "worker-gpu")
+                if default(SERVICES[s]["environment"]["SEQLAB_MAINTENANCE_WORKER"]) == "1"]
+    assert sweepers == ["worker-cpu"]

@@ -40,4 +40,7 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
         "CONN_MAX_AGE": 60,
+        # A kept connection is checked before reuse: after a database restart the first
+        # request reconnects instead of failing on the dead socket.
+        "CONN_HEALTH_CHECKS": True,
     }

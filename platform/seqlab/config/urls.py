@@ -11,6 +11,7 @@ urlpatterns = [
     path("lti/", include("seqlab.lti.urls")),
     path("regrades/", include("seqlab.regrades.urls")),
     path("manage/", include("seqlab.roster.urls")),
+    path("ops/", include("seqlab.grading.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

@@ -28,6 +28,15 @@ class WorkerSpec:
                 "--without-mingle", "--without-gossip", "--loglevel=INFO"]
 
 
+MAINTENANCE_QUEUE = "maintenance"
+
+
+def maintenance_spec() -> WorkerSpec:
+    """The stuck-work sweeper's own process and queue: never behind a grading, never a torch import."""
+    return WorkerSpec("maintenance", MAINTENANCE_QUEUE, {**_base_env(), "SEQLAB_WORKER_ROLE": "maintenance",
+                                                         "CUDA_VISIBLE_DEVICES": ""})
+
+
 def gpu_ids() -> list[str]:
     """GPU indices from SEQLAB_GPU_IDS ("0,1", or "none"), else nvidia-smi, else none."""
     configured = os.environ.get("SEQLAB_GPU_IDS", "").strip()
@@ -50,11 +59,15 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def plan(*, queues: str, processes: int, gpus: list[str]) -> list[WorkerSpec]:
-    """One pinned process per GPU for the gpu queue; otherwise `processes` CPU processes."""
+def plan(*, queues: str, processes: int, gpus: list[str], maintenance: bool = False) -> list[WorkerSpec]:
+    """One pinned process per GPU for the gpu queue; otherwise `processes` CPU processes.
+
+    With `maintenance`, one more light process consumes the sweeper's queue.
+    """
+    extra = [maintenance_spec()] if maintenance else []
     if "gpu" in queues.split(",") and gpus:
-        return [WorkerSpec(f"gpu{g}", queues, {**_base_env(), "CUDA_VISIBLE_DEVICES": g}) for g in gpus]
+        return [WorkerSpec(f"gpu{g}", queues, {**_base_env(), "CUDA_VISIBLE_DEVICES": g}) for g in gpus] + extra
     # No GPU: the same code runs on the CPU, and torch must not go looking for a device.
     env = {**_base_env(), "CUDA_VISIBLE_DEVICES": ""}
     label = queues.replace(",", "-")
-    return [WorkerSpec(f"{label}{i}", queues, env) for i in range(max(1, processes))]
+    return [WorkerSpec(f"{label}{i}", queues, env) for i in range(max(1, processes))] + extra

@@ -31,7 +31,9 @@ ANSWERS_FILE = "answers.json"        # what a quiz or a written part takes (grad
 
 
 def _counted(offering: Offering, student):
-    return Submission.objects.filter(offering=offering, student=student).exclude(status=Status.REJECTED)
+    # Neither an unusable upload nor one the infrastructure failed to grade uses an attempt.
+    return Submission.objects.filter(offering=offering, student=student).exclude(
+        status__in=[Status.REJECTED, Status.ERROR])
 
 
 def _refuse_unless_open(*, student, offering: Offering, now) -> None:

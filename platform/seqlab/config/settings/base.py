@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "seqlab.lti",
     "seqlab.regrades",
     "seqlab.roster",
+    "seqlab.grading",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "seqlab.grading.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",           # last: it answers locked-out logins
 ]
 
@@ -164,8 +166,9 @@ CELERY_WORKER_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_URL.startswith("filesyst
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "seqlab.submissions.tasks.sweep_stuck_submissions",
-        "schedule": float(env_int("SEQLAB_SWEEP_EVERY", 60)),
-        "options": {"queue": "cpu"},
+        "schedule": float(env_int("SEQLAB_SWEEP_EVERY", 5)),
+        # its own queue and worker process, never behind grading; a missed tick is dropped
+        "options": {"queue": "maintenance", "expires": float(env_int("SEQLAB_SWEEP_EVERY", 5))},
     },
     "lti-grade-passback": {
         "task": "seqlab.lti.tasks.passback_sweep",
