@@ -27,6 +27,7 @@ class ChoiceView:
     id: str
     label_html: str
     selected: bool
+    text: str                     # the label as plain text, for assistive tech (math is MathML)
     correct: bool | None          # None unless the answer key may be shown
 
 
@@ -95,7 +96,8 @@ def question_views(questions: tuple[Question, ...], *, lang: str, values: dict[s
             number=number, id=q.id, type=q.type, points=q.points, prompt_html=render_markdown(q.prompt[lang]),
             multi=is_multi(q), field=field_name(q), value=value, error=(errors or {}).get(q.id, ""),
             choices=[ChoiceView(c["id"], render_inline(c[lang]), c["id"] in chosen,
-                                (c["id"] in key_ids) if show_key else None) for c in q.choices],
+                                (c["id"] in key_ids) if show_key else None, c[lang].replace("$", ""))
+                     for c in q.choices],
             rubric=[CriterionView(i, float(r.get("points", 0)), render_inline(str(r.get(lang, ""))),
                                   (i in met) if met is not None else None) for i, r in enumerate(q.rubric)],
             check=check, key=_key(q, lang) if show_key else ""))
