@@ -13,10 +13,11 @@ SKIP_LINKS = re.compile(r"/(logout|i18n|admin)/|/starter/|/source/|/artifacts?/|
 ENGLISH_OK = {"SeqLab", "Seq", "Lab", "API", "CSV", "PNG", "LaTeX", "Jupyter", "KiB", "ipynb", "pip", "seqlab",
               "login", "list", "check", "submit", "status", "watch", "url", "English"}
 # Where a page shows code, identifiers, the engine's feedback (its texts are bilingual and checked by
-# `graders check`) or content written in one language by its author; marked lang="…" counts too.
+# `graders check`), content its author wrote in one language, or what users typed (answers,
+# comments, reasons); an element marked lang="…" declares its language and counts too.
 EXEMPT = ("pre, code, .mono, .highlight, .code-view, .statement, .prompt, .choice, .rubric, .criteria, "
           ".written-answer, .chosen, .check .name, .checklist .name, pre.output, figcaption, .override, "
-          "option, textarea, .artifact, [lang]:not(html)")
+          "option, textarea, .artifact, math, .check-name, .user-text, [lang]:not(html)")
 
 TEXT_JS = """exempt => {
   const root = document.body.cloneNode(true);

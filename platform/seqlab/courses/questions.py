@@ -53,7 +53,7 @@ class QuestionView:
     choices: list[ChoiceView] = field(default_factory=list)
     rubric: list[CriterionView] = field(default_factory=list)
     check: Any = None             # the CheckView of this question's grade, if any
-    key: str = ""                 # the correct answer, as text, when it may be shown
+    key: str = ""                 # the correct answer, as safe HTML, when it may be shown
 
     @property
     def answer_html(self) -> str:
@@ -72,11 +72,12 @@ def _selected(value: Any) -> set[str]:
 
 
 def _key(question: Question, lang: str) -> str:
+    """The correct answer as HTML (a choice's label may hold math)."""
     if question.type == "numeric":
         return f"{question.answer:.6g}"
     if question.type == "choice":
         wanted = _selected(question.answer)
-        return ", ".join(c[lang] for c in question.choices if c["id"] in wanted)
+        return ", ".join(render_inline(c[lang]) for c in question.choices if c["id"] in wanted)
     return ""
 
 
