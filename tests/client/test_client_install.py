@@ -97,3 +97,15 @@ def test_login_with_a_wrong_token_saves_nothing(venv, live_server, tmp_path, db)
     done = _seqlab(venv, "login", "--url", live_server.url, stdin="not-a-token\n", config=config, lang="ko")
     assert done.returncode == 2 and "토큰" in done.stderr and "error" not in done.stderr
     assert not (config / "seqlab" / "config.json").exists()
+
+
+def test_check_runs_the_public_checks_through_the_engine_from_outside_the_repository(venv, tmp_path):
+    toy = REPO / "tests" / "graders" / "toy"
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(toy / "solution" / "toy.py", work / "toy.py")
+    env = {"PATH": f"{venv / 'venv' / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(venv)}
+    done = subprocess.run([str(venv / "venv" / "bin" / "seqlab"), "check", str(toy), "toy.py"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1.1" in done.stdout and "2/2" in done.stdout
