@@ -147,3 +147,20 @@ def test_histogram_has_a_text_alternative_with_its_numbers(client, instructor, o
     html = _page(client, instructor, reverse("gradebook:gradebook", args=[offering.course.slug]), lang="en")
     assert re.search(r'alt="Score histogram of [^"]+: 1 students, median \d', html)
     assert "<table class=\"table compact\">" in html
+
+
+def test_engine_texts_follow_the_reader_with_the_old_single_text_as_fallback(client, student, graded):
+    result = graded.current_result
+    first = {**result.tests[0], "output": "the sum is off", "status": "failed", "extra_data": {"i18n": {
+        "ko": {"name": "덧셈: 작은 정수", "output": "합이 틀렸습니다"},
+        "en": {"name": "add: small integers", "output": "the sum is off"}}}}
+    result.tests = [first, *result.tests[1:]]
+    result.output = "note"
+    result.extra = {**result.extra, "i18n": {"ko": {"output": "참고 사항"}, "en": {"output": "a note"}}}
+    result.save()
+    url = reverse("submissions:detail", args=[graded.pk])
+    ko, en = _page(client, student, url, "ko"), _page(client, student, url, "en")
+    assert "덧셈: 작은 정수" in ko and "합이 틀렸습니다" in ko and "참고 사항" in ko and "the sum is off" not in ko
+    assert "add: small integers" in en and "the sum is off" in en and "a note" in en and "합이" not in en
+    api = client.get(f"/api/submissions/{graded.pk}/", HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert api["feedback"]["tests"][0]["name"] == "덧셈: 작은 정수"
