@@ -92,8 +92,12 @@ def cmd_status(args, t: Texts) -> int:
 
 def _show(api: Api, sub_id: int, *, watch: bool, t: Texts) -> int:
     sub = api.submission(sub_id)
+    said = None
     try:
         while watch and sub["status"] in PENDING:
+            if sub["status"] != said:                   # say each state once, on stderr
+                print(f"#{sub['number']}  {t('status_' + sub['status'])}…", file=sys.stderr)
+                said = sub["status"]
             time.sleep(WATCH_SECONDS)
             sub = api.submission(sub_id)
     except KeyboardInterrupt:
