@@ -41,8 +41,9 @@ def foreign_words(text: str, lang: str, content: set[str]) -> list[str]:
     return [w for w in WORD.findall(text) if w not in ENGLISH_OK]
 
 
-def crawl(page, base: str, *, limit: int = 40) -> list[str]:
-    """Same-site GET pages reachable by links from the home page (breadth first, bounded)."""
+def crawl(page, base: str, visit, *, limit: int = 40) -> list[str]:
+    """Same-site GET pages reachable by links from the home page (breadth first, bounded);
+    `visit(path)` runs on each page once it has loaded."""
     seen, queue, order = set(), deque(["/"]), []
     while queue and len(order) < limit:
         path = queue.popleft()
@@ -52,6 +53,7 @@ def crawl(page, base: str, *, limit: int = 40) -> list[str]:
         response = page.goto(base + path)
         assert response and response.ok, f"{path}: HTTP {response.status if response else '?'}"
         order.append(path)
+        visit(path)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             url = urlparse(urljoin(base + path, href))
             if url.netloc == urlparse(base).netloc and not SKIP_LINKS.search(url.path) and url.path not in seen:
