@@ -86,6 +86,8 @@ class Attempt:
     max_score: float | None
     pending: int                 # written answers still waiting for a TA
     counts: bool = False
+    shown_score: float = 0.0     # what the checks shown so far earned ...
+    shown_max: float = 0.0       # ... out of their points
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ def standing_for(*, viewer, submissions) -> Standing:
     for sub in subs:
         feedback = feedback_for(viewer=viewer, submission=sub) if sub.status == "graded" else None
         views.append(Attempt(sub, feedback.score if feedback else None, feedback.max_score if feedback else None,
-                             len(pending_manual(submission=sub)) if feedback else 0))
+                             len(pending_manual(submission=sub)) if feedback else 0, False,
+                             feedback.shown_score if feedback else 0.0, feedback.shown_max if feedback else 0.0))
     graded = [v for v in views if v.submission.status == "graded" and v.submission.current_result_id]
     if not graded:
         return Standing(views, None, None)
@@ -118,7 +121,8 @@ def standing_for(*, viewer, submissions) -> Standing:
     if hidden and policy != "last":
         return Standing(views, None, None, hidden=True)
     chosen = _pick([v.submission for v in graded], policy)
-    views = [Attempt(v.submission, v.score, v.max_score, v.pending, v.submission is chosen) for v in views]
+    views = [Attempt(v.submission, v.score, v.max_score, v.pending, v.submission is chosen, v.shown_score, v.shown_max)
+             for v in views]
     counted = next(v for v in views if v.counts)
     score = final_score(submission=chosen) if counted.score is not None else None
     return Standing(views, counted, score, hidden=hidden)
