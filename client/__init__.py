@@ -1,1 +1,1 @@
-"""SeqLab's command-line client for students: `python -m client --help`."""
+"""SeqLab's command-line client for students: `seqlab --help` once installed (`pip install ./client`)."""

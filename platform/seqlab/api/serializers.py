@@ -37,7 +37,7 @@ def _feedback_json(feedback: Feedback | None) -> dict | None:
     return {
         "score": feedback.score, "max_score": feedback.max_score,
         "shown_score": feedback.shown_score, "shown_max_score": feedback.shown_max,
-        "tests": [{"number": c.number, "name": c.name, "score": c.score, "max_score": c.max_score,
+        "tests": [{"number": c.number, "name": c.label or c.name, "score": c.score, "max_score": c.max_score,
                    "status": "passed" if c.passed else "failed", "output": c.output,
                    "visibility": c.visibility, "override_comment": c.override_comment}
                   for c in feedback.shown_checks],

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Course(models.Model):
@@ -24,13 +25,14 @@ class Course(models.Model):
         return f"{self.slug} ({self.term})"
 
     def title(self, lang: str) -> str:
-        return self.title_ko if lang == "ko" else self.title_en
+        # An instructor may write a title in one language only: show it rather than nothing.
+        return (self.title_ko or self.title_en) if lang == "ko" else (self.title_en or self.title_ko)
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "student"
-    TA = "ta", "TA"
-    INSTRUCTOR = "instructor", "instructor"
+    STUDENT = "student", _("student")
+    TA = "ta", _("TA")
+    INSTRUCTOR = "instructor", _("instructor")
 
 
 class Membership(models.Model):
@@ -46,9 +48,9 @@ class Membership(models.Model):
 
 
 class AssignmentKind(models.TextChoices):
-    CODE = "code", "code"
-    QUIZ = "quiz", "quiz"              # numeric and choice questions, graded by the engine
-    WRITTEN = "written", "written"     # free text, graded by TAs against each question's rubric
+    CODE = "code", _("code")
+    QUIZ = "quiz", _("quiz")                  # numeric and choice questions, graded by the engine
+    WRITTEN = "written", _("written")         # free text, graded by TAs against each question's rubric
 
 
 class Assignment(models.Model):
@@ -71,7 +73,8 @@ class Assignment(models.Model):
         return self.slug
 
     def title(self, lang: str) -> str:
-        return self.title_ko if lang == "ko" else self.title_en
+        # An instructor may write a title in one language only: show it rather than nothing.
+        return (self.title_ko or self.title_en) if lang == "ko" else (self.title_en or self.title_ko)
 
     @property
     def takes_answers(self) -> bool:
@@ -109,8 +112,8 @@ class AssignmentFile(models.Model):
 
 
 class ScorePolicy(models.TextChoices):
-    BEST = "best", "best"
-    LAST = "last", "last"
+    BEST = "best", _("best submission")
+    LAST = "last", _("last submission")
 
 
 class Offering(models.Model):

@@ -27,6 +27,7 @@ class ChoiceView:
     id: str
     label_html: str
     selected: bool
+    text: str                     # the label as plain text, for assistive tech (math is MathML)
     correct: bool | None          # None unless the answer key may be shown
 
 
@@ -52,7 +53,7 @@ class QuestionView:
     choices: list[ChoiceView] = field(default_factory=list)
     rubric: list[CriterionView] = field(default_factory=list)
     check: Any = None             # the CheckView of this question's grade, if any
-    key: str = ""                 # the correct answer, as text, when it may be shown
+    key: str = ""                 # the correct answer, as safe HTML, when it may be shown
 
     @property
     def answer_html(self) -> str:
@@ -71,11 +72,12 @@ def _selected(value: Any) -> set[str]:
 
 
 def _key(question: Question, lang: str) -> str:
+    """The correct answer as HTML (a choice's label may hold math)."""
     if question.type == "numeric":
         return f"{question.answer:.6g}"
     if question.type == "choice":
         wanted = _selected(question.answer)
-        return ", ".join(c[lang] for c in question.choices if c["id"] in wanted)
+        return ", ".join(render_inline(c[lang]) for c in question.choices if c["id"] in wanted)
     return ""
 
 
@@ -95,7 +97,8 @@ def question_views(questions: tuple[Question, ...], *, lang: str, values: dict[s
             number=number, id=q.id, type=q.type, points=q.points, prompt_html=render_markdown(q.prompt[lang]),
             multi=is_multi(q), field=field_name(q), value=value, error=(errors or {}).get(q.id, ""),
             choices=[ChoiceView(c["id"], render_inline(c[lang]), c["id"] in chosen,
-                                (c["id"] in key_ids) if show_key else None) for c in q.choices],
+                                (c["id"] in key_ids) if show_key else None, c[lang].replace("$", ""))
+                     for c in q.choices],
             rubric=[CriterionView(i, float(r.get("points", 0)), render_inline(str(r.get(lang, ""))),
                                   (i in met) if met is not None else None) for i, r in enumerate(q.rubric)],
             check=check, key=_key(q, lang) if show_key else ""))

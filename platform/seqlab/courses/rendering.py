@@ -46,7 +46,8 @@ def _math(content: str, options: dict) -> str:
         mathml = latex_to_mathml(_stretch_matrix_fences(content), display=display)
     except Exception:  # latex2mathml raises many types; show the source rather than nothing
         return f'<code class="math-error">{escape(content)}</code>'
-    return f'<div class="math-block">{mathml}</div>' if display == "block" else mathml
+    # A wide formula scrolls in its own box; tabindex lets a keyboard user scroll it too.
+    return f'<div class="math-block" tabindex="0">{mathml}</div>' if display == "block" else mathml
 
 
 def _code(code: str, lang: str, _attrs: str) -> str:
@@ -71,7 +72,7 @@ def _markdown() -> MarkdownIt:
 
 def _sanitise(html: str) -> str:
     attributes = {"*": {"class"}, "img": {"src", "alt", "title"}, "a": {"href", "title"},
-                  "td": {"style"}, "th": {"style"}}
+                  "td": {"style"}, "th": {"style"}, "div": {"class", "tabindex"}}
     attributes.update({tag: MATHML_ATTRS | {"class"} for tag in MATHML_TAGS})
     return nh3.clean(html, tags=nh3.ALLOWED_TAGS | MATHML_TAGS | EXTRA_TAGS, attributes=attributes,
                      filter_style_properties={"text-align"})

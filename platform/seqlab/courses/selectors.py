@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from graders.quiz import Question, parse_questions
 from seqlab.courses.models import Course, Extension, Membership, Offering, Role
+from seqlab.courses.presentation import engine_text
 
 STAFF_ROLES = (Role.TA, Role.INSTRUCTOR)
 
@@ -133,7 +134,7 @@ def check_table_for_student(*, offering: Offering, student) -> list[CheckRow]:
     version = offering.assignment.current_version
     cutoff = max(deadlines_for(offering=offering, student=student).cutoff_at, offering.cutoff_at)
     reveal = {"after_due_date": cutoff, "after_published": offering.published_at}
-    return [CheckRow(c["number"], c["name"], c["points"], c["visibility"], reveal.get(c["visibility"]))
+    return [CheckRow(c["number"], engine_text(c, "name"), c["points"], c["visibility"], reveal.get(c["visibility"]))
             for c in (version.checks if version else [])]
 
 

@@ -232,5 +232,5 @@ def histogram(request, pk: int):
     png = charts.histogram_png(
         scores=[c.total for c in cells if c.total is not None],
         max_score=selectors.offering_max_points(offering=offering),
-        title=offering.assignment.title_ko, xlabel=_("score"), ylabel=_("students"))
+        title=offering.assignment.title(reader_lang()), xlabel=_("score"), ylabel=_("students"))
     return HttpResponse(png, content_type="image/png")

@@ -1,5 +1,6 @@
 """Parse a submission from the page: an uploaded file, pasted code, a notebook, or answers."""
 import math
+import re
 from typing import Any
 
 from django import forms
@@ -33,7 +34,7 @@ class MultipleFileField(forms.FileField):
 
 class SubmitForm(forms.Form):
     mode = forms.ChoiceField(choices=[("upload", "upload"), ("paste", "paste"), ("notebook", "notebook")])
-    file = MultipleFileField(required=False)
+    file = MultipleFileField(required=False, allow_empty_file=True)    # clean() names an empty file
     code = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
                            strip=False, max_length=MAX_PASTE_CHARS)
 
@@ -44,6 +45,9 @@ class SubmitForm(forms.Form):
             raise forms.ValidationError(_("Paste your code first."))
         if data.get("mode") in ("upload", "notebook") and not files:
             raise forms.ValidationError(_("Choose a file first."))
+        empty = [f.name for f in files if not f.size] if data.get("mode") in ("upload", "notebook") else []
+        if empty:
+            raise forms.ValidationError(_("The uploaded file “%(name)s” is empty.") % {"name": empty[0][:100]})
         if data.get("mode") == "notebook" and not any(f.name.endswith(".ipynb") for f in files):
             raise forms.ValidationError(_("A notebook file ends in .ipynb."))
         too_big = [f.name for f in files if f.size > settings.SEQLAB_MAX_UPLOAD_BYTES]
@@ -100,10 +104,29 @@ def _tidy(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def _number(text: str) -> str:
+DECIMAL_COMMA = re.compile(r"[+-]?(\d+),(\d+)")
+
+
+def _decimal_comma(text: str) -> str:
+    """"0,6285" (a decimal comma, as many locales write it) is 0.6285; "1,234" could be either, so ask."""
+    found = DECIMAL_COMMA.fullmatch(text)
+    if "." in text or text.count(",") > 1 or not found:
+        raise forms.ValidationError(_("Write one number with a dot for decimals and no thousands separators, "
+                                      "e.g. 0.6285 or 1234."))
+    if len(found.group(2)) == 3 and found.group(1).lstrip("0"):
+        raise forms.ValidationError(_("Is “%(text)s” a decimal or a thousand? Write it with a dot for decimals "
+                                      "(e.g. %(dot)s) and no thousands separators.") %
+                                    {"text": text, "dot": text.replace(",", ".")})
+    return text.replace(",", ".")
+
+
+def parse_number(text: str) -> str:
+    """The answer as the engine reads it (a dot for decimals), or a ValidationError saying why not."""
     text = text.strip()
+    if "," in text:
+        text = _decimal_comma(text)
     try:
-        value = float(text.replace(",", ""))
+        value = float(text)
     except ValueError:
         value = math.nan
     if text and not math.isfinite(value):
@@ -111,9 +134,16 @@ def _number(text: str) -> str:
     return text
 
 
+class NumberAnswerField(forms.CharField):
+    """A numeric answer as text; a decimal comma is read as a decimal point."""
+
+    def to_python(self, value):
+        return parse_number(super().to_python(value))
+
+
 def _answer_field(q) -> forms.Field:
     if q.type == "numeric":
-        return forms.CharField(required=False, max_length=60, validators=[_number])
+        return NumberAnswerField(required=False, max_length=60)
     if q.type == "choice":
         options = [(c["id"], c["id"]) for c in q.choices]
         return forms.MultipleChoiceField(required=False, choices=options) if is_multi(q) else \

@@ -19,6 +19,7 @@ from django.utils import timezone
 from graders.quiz import parse_answers
 from seqlab.core.jsonbounds import loads_bounded
 from seqlab.courses.models import Offering
+from seqlab.courses.presentation import engine_text
 from seqlab.courses.selectors import deadlines_for, is_course_staff, last_cutoff
 from seqlab.submissions.models import Artifact, Submission
 
@@ -95,6 +96,7 @@ class CheckView:
     awaiting: bool = False         # ... and it holds an answer for the TA to grade
     overridden: bool = False       # staff set this check's score (shown checks only)
     rubric_met: tuple[int, ...] | None = None   # criteria a TA found met (written answers)
+    label: str = ""                # the name in the reader's language (`name` stays the engine's key)
 
     @property
     def pending(self) -> bool:
@@ -181,9 +183,10 @@ def _check_view(test: dict, override, shown: bool, reveal_at) -> CheckView:
     return CheckView(
         number=test.get("number", ""), name=test.get("name", ""), score=score if shown else None,
         max_score=max_score, passed=passed if shown else None,
-        output=test.get("output", "") if shown else "", visibility=test.get("visibility", "visible"),
+        output=engine_text(test, "output") if shown else "", visibility=test.get("visibility", "visible"),
         shown=shown, reveal_at=reveal_at, override_comment=override.comment if overridden else "",
         manual="manual" in test.get("tags", ()), awaiting=awaits_ta(test), overridden=overridden,
+        label=engine_text(test, "name"),
         rubric_met=tuple(override.rubric) if (overridden and override.rubric is not None) else None)
 
 

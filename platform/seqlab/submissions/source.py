@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 
 from graders.stages.upload import MAX_ZIP_MEMBERS
-from seqlab.courses.rendering import highlight_python
+from seqlab.courses.presentation import code_html
 
 HIGHLIGHT_MAX_BYTES = 32 * 1024
 HIGHLIGHT_MAX_LINES = 1000
@@ -26,6 +26,7 @@ class SourceFile:
     html: str              # highlighted (or escaped) text of the part shown
     shown_bytes: int
     total_bytes: int
+    mark: int | None = None  # the line an error names, marked in the view
 
     @property
     def truncated(self) -> bool:
@@ -39,11 +40,12 @@ def _head(data: bytes, budget: int) -> str:
     return "\n".join(lines[:HIGHLIGHT_MAX_LINES])
 
 
-def _render(name: str, data: bytes, total: int, budget: int) -> SourceFile:
+def _render(name: str, data: bytes, total: int, budget: int, mark: int | None) -> SourceFile:
     text = _head(data, budget)
     shown = len(text.encode("utf-8", errors="replace"))
-    html = highlight_python(text) if name.endswith(".py") else f'<pre class="highlight"><code>{escape(text)}</code></pre>'
-    return SourceFile(name, html, min(shown, total), total)
+    # Python with line numbers (and the error's line marked); other text escaped as it is.
+    html = code_html(text, mark=mark) if name.endswith(".py") else f'<pre class="highlight"><code>{escape(text)}</code></pre>'
+    return SourceFile(name, html, min(shown, total), total, mark)
 
 
 def _members(data: bytes) -> list[tuple[str, bytes, int]]:
@@ -62,8 +64,9 @@ def _members(data: bytes) -> list[tuple[str, bytes, int]]:
         return []
 
 
-def source_files(*, filename: str, data: bytes) -> list[SourceFile]:
-    """The files of a submission as the page shows them, within one shared highlighting budget."""
+def source_files(*, filename: str, data: bytes, marks: dict[str, int] | None = None) -> list[SourceFile]:
+    """The files of a submission as the page shows them, within one shared highlighting budget;
+    `marks` names, per file, the line an error points at."""
     if filename.endswith(".zip"):
         files = _members(data)
     elif filename.endswith(TEXT_SUFFIXES) and not filename.endswith(".ipynb"):
@@ -75,7 +78,7 @@ def source_files(*, filename: str, data: bytes) -> list[SourceFile]:
         if budget <= 0:
             shown.append(SourceFile(name, "", 0, total))
             continue
-        view = _render(name, head, total, budget)
+        view = _render(name, head, total, budget, (marks or {}).get(name))
         budget -= view.shown_bytes
         shown.append(view)
     return shown

@@ -7,20 +7,27 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timeuntil
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
+
+from seqlab.courses import presentation
+from seqlab.courses.presentation import reader_lang
 
 register = template.Library()
 
 STATUS_LABELS = {
-    "queued": (N_("Queued"), "wait"), "running": (N_("Grading"), "run"), "graded": (N_("Graded"), "ok"),
-    "rejected": (N_("Not gradable"), "warn"), "error": (N_("Grading failed"), "bad"),
+    "queued": (gettext_noop("Queued"), "wait"), "running": (gettext_noop("Grading"), "run"), "graded": (gettext_noop("Graded"), "ok"),
+    "rejected": (gettext_noop("Not gradable"), "warn"), "error": (gettext_noop("Grading failed"), "bad"),
+    "pending": (gettext_noop("Waiting for a TA"), "wait"),
 }
 
 
 @register.simple_tag
-def status_badge(status: str) -> str:
+def status_badge(status: str, pending: int = 0) -> str:
+    """The attempt's state; a graded one whose written answers still wait for a TA says so."""
+    if status == "graded" and pending:
+        status = "pending"
     label, css = STATUS_LABELS.get(status, (status, ""))
     return format_html('<span class="badge {}" data-status="{}">{}</span>', css, status, _(label))
 
@@ -31,9 +38,10 @@ def deadline(when: datetime | None) -> str:
         return "—"
     local = timezone.localtime(when)
     stamp = date_filter(local, "Y-m-d (D) H:i")
-    if when > timezone.now():
+    now = timezone.now()
+    if when > now:
         return format_html('{} <span class="muted small">({})</span>', stamp,
-                           _("%(t)s left") % {"t": timeuntil(when, depth=1)})
+                           _("%(t)s left") % {"t": presentation.time_left(when - now)})
     return format_html('{} <span class="muted small">({})</span>', stamp, _("passed"))
 
 
@@ -64,7 +72,7 @@ def points(value) -> str:
     return "—" if value in (None, "") else f"{float(value):g}"     # "": a missing result
 
 
-KIND_LABELS = {"quiz": N_("Quiz (auto-graded)"), "written": N_("Written answers (graded by TAs)"), "code": N_("Code")}
+KIND_LABELS = {"quiz": gettext_noop("Quiz (auto-graded)"), "written": gettext_noop("Written answers (graded by TAs)"), "code": gettext_noop("Code")}
 
 
 @register.simple_tag
@@ -74,9 +82,9 @@ def kind_label(kind: str) -> str:
 
 # What the engine says about one answer (graders/quiz.py), as a student reads it.
 VERDICTS = {
-    "correct": N_("Correct"), "incorrect": N_("Incorrect"), "no answer": N_("No answer"),
-    "not one of the choices": N_("Not one of the choices"),
-    "awaiting a TA's grade against the rubric": N_("Waiting for a TA's grade"),
+    "correct": gettext_noop("Correct"), "incorrect": gettext_noop("Incorrect"), "no answer": gettext_noop("No answer"),
+    "not one of the choices": gettext_noop("Not one of the choices"),
+    "awaiting a TA's grade against the rubric": gettext_noop("Waiting for a TA's grade"),
 }
 
 
@@ -85,3 +93,81 @@ def verdict(output: str) -> str:
     if output.startswith("not a number"):
         return _("Not a number")
     return _(VERDICTS[output]) if output in VERDICTS else output
+
+
+@register.filter
+def local_title(obj) -> str:
+    """A course's or assignment's title in the reader's language (the other if only that exists)."""
+    return obj.title(reader_lang())
+
+
+VISIBILITY_LABELS = {"visible": gettext_noop("public"), "after_due_date": gettext_noop("after the deadline"),
+                     "after_published": gettext_noop("after publication"), "hidden": gettext_noop("hidden")}
+
+
+@register.filter
+def visibility_label(visibility: str) -> str:
+    return _(VISIBILITY_LABELS[visibility]) if visibility in VISIBILITY_LABELS else visibility
+
+
+AUDIT_ACTIONS = {
+    "submission.regrade": gettext_noop("regrade"), "offering.save": gettext_noop("assignment settings saved"),
+    "extension.grant": gettext_noop("extension granted"), "rubric.grade": gettext_noop("written answer graded"),
+    "override.set": gettext_noop("score overridden"), "override.clear": gettext_noop("override removed"),
+    "offering.publish": gettext_noop("grades published or withdrawn"),
+}
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
+
+
+@register.simple_tag
+def load_failure(feedback) -> str:
+    return presentation.load_failure(feedback.checks) if feedback else ""
+
+
+@register.simple_tag
+def code_view(submission, feedback=None) -> list:
+    """The submitted files, bounded (submissions/source.py), Python with line numbers; the line an
+    error of a shown check names is marked."""
+    from seqlab.submissions.source import source_files
+    data = bytes(submission.blob.data)
+    texts = [c.output for c in feedback.checks if c.shown and c.output] if feedback else []
+    files = source_files(filename=submission.filename, data=data)
+    marks = {}
+    for f in files:
+        mark = next((n for n in (presentation.error_line(t, f.name) for t in texts) if n), None)
+        if mark:
+            marks[f.name] = mark
+    return source_files(filename=submission.filename, data=data, marks=marks) if marks else files
+
+
+@register.simple_tag
+def standing(viewer, offering):
+    """The viewer's own attempts at an offering, with scores and the counted one (see presentation)."""
+    from seqlab.submissions.selectors import submission_list_for_student
+    return presentation.standing_for(viewer=viewer, submissions=submission_list_for_student(
+        offering=offering, student=viewer).select_related("offering").prefetch_related("overrides"))
+
+
+@register.simple_tag
+def result_output(result) -> str:
+    """The engine's note on the whole attempt (not on one check), in the reader's language."""
+    return presentation.engine_text({"output": result.output, "extra_data": result.extra}, "output") if result else ""
+
+
+@register.simple_tag
+def score_bands(offering):
+    """The numbers behind an offering's score histogram, as rows a table can show."""
+    from seqlab.gradebook.selectors import offering_grades, offering_max_points
+    scores = [c.total for c in offering_grades(offering=offering).values() if c.total is not None]
+    top = offering_max_points(offering=offering) or max(scores or [1.0]) or 1.0
+    width = top / 10
+    counts = [0] * 10
+    for score in scores:
+        counts[min(int(score / width), 9) if width else 0] += 1
+    return {"students": len(scores), "max": top,
+            "median": sorted(scores)[len(scores) // 2] if scores else None,
+            "bands": [(round(i * width, 2), round((i + 1) * width, 2), n) for i, n in enumerate(counts)]}
