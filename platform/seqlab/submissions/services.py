@@ -17,6 +17,7 @@ from seqlab.blobs.services import blob_store
 from seqlab.courses.models import Offering, Role
 from seqlab.courses.selectors import course_role, deadlines_for
 from seqlab.gradebook.services import audit_record
+from seqlab.insight.services import result_stored as insight_result_stored
 from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
 
 ACCEPTED_SUFFIXES = (".py", ".ipynb", ".dot")
@@ -130,6 +131,7 @@ def result_store(*, submission: Submission, run: int, result: EngineResult) -> R
     status = Status.GRADED if result.gradable else Status.REJECTED
     Submission.objects.filter(pk=submission.pk, run=run).update(
         status=status, finished_at=timezone.now(), current_result=stored, error="")
+    insight_result_stored(result=stored)
     return stored
 
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "seqlab.courses",
     "seqlab.submissions",
     "seqlab.gradebook",
+    "seqlab.insight",
     "seqlab.api",
 ]
 
