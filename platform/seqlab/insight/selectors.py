@@ -194,3 +194,48 @@ def mistake_submissions(*, offering: Offering, mistake: str, basis: str = "lates
         row["checks"].append(d.check_name or d.check_key)
         row["points_lost"] += d.points_lost
     return list(rows.values())
+
+
+# ------------------------------------------------------------------ similarity
+MAX_SOURCE_BYTES = 512 * 1024
+
+
+def _latest_graded(offerings) -> list[Submission]:
+    latest: dict[tuple[int, int], Submission] = {}
+    for sub in (Submission.objects.filter(offering__in=offerings, status=Status.GRADED, current_result__isnull=False)
+                .select_related("blob", "current_result__version", "fingerprint", "offering__assignment")
+                .order_by("offering_id", "student_id", "-number")):
+        latest.setdefault((sub.offering_id, sub.student_id), sub)
+    return list(latest.values())
+
+
+def similarity_pool(*, offering: Offering, earlier_terms: bool = True) -> list[Submission]:
+    """Each student's latest graded attempt here and, optionally, in earlier terms' offerings."""
+    offerings = [offering.pk]
+    if earlier_terms:
+        offerings += list(Offering.objects.filter(assignment=offering.assignment, course__term__lt=offering.course.term)
+                          .values_list("pk", flat=True))
+    return _latest_graded(offerings)
+
+
+def source_text(submission: Submission) -> str:
+    """The submitted code as text (a notebook's code cells), bounded."""
+    data = bytes(submission.blob.data)[:MAX_SOURCE_BYTES]
+    if submission.filename.endswith(".ipynb"):
+        import json
+        try:
+            cells = json.loads(data.decode("utf-8", "replace")).get("cells", [])
+            return "\n\n".join("".join(c.get("source", "")) if isinstance(c.get("source"), list) else
+                               str(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+        except (ValueError, AttributeError):
+            return ""
+    return data.decode("utf-8", "replace")
+
+
+def starter_text(*, offering: Offering) -> str:
+    """The assignment's starter code (removed from the source comparison as boilerplate)."""
+    version = offering.assignment.current_version
+    if version is None:
+        return ""
+    row = version.files.filter(path=f"starter/{offering.assignment.file}").select_related("blob").first()
+    return bytes(row.blob.data).decode("utf-8", "replace") if row else ""

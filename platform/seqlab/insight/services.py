@@ -8,12 +8,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from seqlab.gradebook.services import audit_record
-from seqlab.insight import legacy_ids
+from seqlab.insight import legacy_ids, selectors
 from seqlab.insight.fingerprints import fingerprint_of
 from seqlab.insight.mistakes import named_mistakes
-from seqlab.insight.models import Decision, Diagnosis, Fingerprint, Hint, HintView, SimilarityPair
+from seqlab.insight.models import (Decision, Diagnosis, Fingerprint, Hint, HintView, RunStatus, SimilarityPair,
+                                   SimilarityRun)
 
 log = logging.getLogger(__name__)
+TOP_PAIRS = 200          # pairs kept per report: more than a TA reads
 
 
 def _legacy_source(version) -> str:
@@ -123,3 +125,96 @@ def diagnoses_backfill(*, offering_id: int | None = None, current_only: bool = T
             counts["diagnoses"] += len(diagnoses_record(result=result))
         counts["results"] += 1
     return counts
+
+
+# ------------------------------------------------------------------ similarity reports
+def similarity_start(*, actor, offering, earlier_terms: bool = True) -> SimilarityRun:
+    """Record a report request and queue its computation once the row is committed."""
+    from seqlab.insight.tasks import similarity_task
+    with transaction.atomic():
+        run = SimilarityRun.objects.create(offering=offering, requested_by=actor, earlier_terms=earlier_terms)
+        audit_record(course=offering.course, actor=actor, action="similarity.start",
+                     subject=f"{offering.assignment.slug} similarity report {run.pk}",
+                     after={"earlier_terms": earlier_terms})
+        similarity_task.delay_on_commit(run.pk)
+    return run
+
+
+def _progress(run_id: int, done: int) -> None:
+    SimilarityRun.objects.filter(pk=run_id).update(done=done)
+
+
+def _entries(run: SimilarityRun) -> list:
+    """One entry per student and offering (their latest graded attempt), fingerprints made if missing."""
+    from seqlab.insight.similarity import Entry
+    submissions = selectors.similarity_pool(offering=run.offering, earlier_terms=run.earlier_terms)
+    missing = [s for s in submissions if not hasattr(s, "fingerprint")]
+    for sub in missing:
+        diagnoses_record(result=sub.current_result)
+    prints = {f.submission_id: f for f in Fingerprint.objects.filter(submission__in=submissions)}
+    entries = []
+    for sub in submissions:
+        fp = prints.get(sub.pk)
+        features = set()
+        if fp:
+            features = ({f"m:{m}" for m in fp.mistakes} | {f"w:{h}" for h in fp.wrong} | {f"e:{h}" for h in fp.errors})
+        entries.append(Entry(sub.pk, sub.student_id, sub.offering_id == run.offering_id,
+                             selectors.source_text(sub), features))
+    return entries
+
+
+def similarity_compute(*, run_id: int) -> SimilarityRun | None:
+    """Compute a report: fingerprint every submission, rank the pairs, store the top ones.
+
+    Idempotent: a redelivered task recomputes the run from scratch. Returns None if the run
+    is already finished.
+    """
+    from seqlab.insight import similarity
+    claimed = SimilarityRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.RUNNING, done=0)
+    if not claimed:
+        return None
+    run = SimilarityRun.objects.select_related("offering__assignment__current_version", "offering__course").get(
+        pk=run_id)
+    entries = _entries(run)
+    n = len(entries)
+    candidates = min(max(4 * TOP_PAIRS, 4 * n), n * (n - 1) // 2)
+    SimilarityRun.objects.filter(pk=run_id).update(total=n + candidates)
+    boilerplate = similarity.boilerplate_of(selectors.starter_text(offering=run.offering))
+    for i, entry in enumerate(entries, start=1):
+        entry.code = similarity.code_fingerprint(entry.source, boilerplate)
+        if i % 25 == 0:
+            _progress(run_id, i)
+    pairs = similarity.rank_pairs(entries, top=TOP_PAIRS, candidates=max(1, candidates),
+                                  progress=lambda done: _progress(run_id, n + done))
+    _store_pairs(run, pairs)
+    SimilarityRun.objects.filter(pk=run_id).update(status=RunStatus.DONE, done=F("total"), finished_at=timezone.now())
+    return SimilarityRun.objects.get(pk=run_id)
+
+
+def _store_pairs(run: SimilarityRun, pairs: list) -> None:
+    prints = {f.submission_id: f.evidence for f in Fingerprint.objects.filter(
+        submission__in=[k for p in pairs for k in (p.first, p.second)])}
+    with transaction.atomic():
+        SimilarityPair.objects.filter(run=run).delete()
+        SimilarityPair.objects.bulk_create(
+            SimilarityPair(run=run, first_id=p.first, second_id=p.second, rank=rank, score=p.score,
+                           source=p.source, behaviour=p.behaviour,
+                           evidence=_evidence(p, prints.get(p.first, {})))
+            for rank, p in enumerate(pairs, start=1))
+
+
+def _evidence(pair, evidence: dict) -> dict:
+    """What the two share, in words: mistake ids, the wrong reports and the exception texts."""
+    shown = {"mistakes": [], "wrong": [], "errors": []}
+    for feature in pair.shared[:60]:
+        kind, _, value = feature.partition(":")
+        target = {"m": "mistakes", "w": "wrong", "e": "errors"}.get(kind)
+        if target:
+            shown[target].append(value if kind == "m" else evidence.get(value, value))
+    return shown
+
+
+def similarity_fail(*, run_id: int, error: str) -> None:
+    SimilarityRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE).update(
+        status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now())
