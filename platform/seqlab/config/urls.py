@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("seqlab.accounts.urls")),
     path("api/", include("seqlab.api.urls")),
     path("staff/", include("seqlab.gradebook.urls")),
+    path("staff/", include("seqlab.insight.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

@@ -43,6 +43,8 @@ class MistakeRow:
     points_lost: float          # mean points the basis attempts lose in checks naming it
     checks: list[CheckCost] = field(default_factory=list)
     hints: int = 0              # active hints on it
+    heat: list[int] = field(default_factory=list)        # students per check, in the map's check order
+    timeline: list[int] = field(default_factory=list)    # students per day, in the map's day order
 
     def text(self, lang: str) -> str:
         return self.text_ko if lang == "ko" and self.text_ko else self.text_en
@@ -66,6 +68,10 @@ class MisconceptionMap:
 
     def timeline_row(self, mistake: str) -> list[int]:
         return [self.timeline.get(mistake, {}).get(d, 0) for d in self.days]
+
+    @property
+    def day_totals(self) -> list[int]:
+        return [self.attempts_per_day.get(d, 0) for d in self.days]
 
 
 def _check_order(key: str):
@@ -163,10 +169,13 @@ def _assemble(offering, basis, version, attempts, counted, shown, costs, names, 
     checks = sorted(names.items(), key=lambda kv: _check_order(kv[0]))
     heat = {(m, key): len(lost) for (m, key), lost in costs.items()}
     days = sorted(set(per_day) | {d for by_day in timeline.values() for d in by_day}, reverse=True)
-    return MisconceptionMap(
+    themap = MisconceptionMap(
         offering.id, basis, version, total, rows, checks, heat, days,
         {m: {d: len(s) for d, s in by_day.items()} for m, by_day in timeline.items()},
         {d: len(s) for d, s in per_day.items()})
+    for row in rows:
+        row.heat, row.timeline = themap.heat_row(row.mistake), themap.timeline_row(row.mistake)
+    return themap
 
 
 def misconception_map(*, offering: Offering, basis: str = "latest") -> MisconceptionMap:
@@ -239,3 +248,28 @@ def starter_text(*, offering: Offering) -> str:
         return ""
     row = version.files.filter(path=f"starter/{offering.assignment.file}").select_related("blob").first()
     return bytes(row.blob.data).decode("utf-8", "replace") if row else ""
+
+
+# ------------------------------------------------------------------ hints
+def mistake_url(*, offering: Offering, mistake: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    return reverse("insight:mistake", args=[offering.pk]) + "?" + urlencode({"m": mistake})
+
+
+def hints_on(*, offering: Offering, mistake: str):
+    return (Hint.objects.filter(offering=offering, mistake=mistake).select_related("author", "withdrawn_by")
+            .annotate(seen=Count("views")))
+
+
+def hints_for_result(*, submission: Submission, shown_checks: set[str] | None = None) -> list[Hint]:
+    """Active hints on the mistakes the submission's current result shows (in checks the viewer can see, by name)."""
+    diagnoses = Diagnosis.objects.filter(submission=submission, result_id=submission.current_result_id)
+    if shown_checks is not None:
+        diagnoses = diagnoses.filter(check_name__in=shown_checks)
+    mistakes = set(diagnoses.values_list("mistake", flat=True))
+    if not mistakes:
+        return []
+    return list(Hint.objects.filter(offering_id=submission.offering_id, mistake__in=mistakes,
+                                    withdrawn_at__isnull=True).order_by("released_at"))
