@@ -38,7 +38,9 @@ def _points_lost(test: dict) -> float:
 
 def _from_contract(test: dict, entries: list) -> list[Named]:
     named = []
-    for entry in entries[:MAX_PER_CHECK]:
+    for entry in entries[:MAX_PER_CHECK * 10]:
+        if len(named) == MAX_PER_CHECK:
+            break
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"].strip():
             continue
         named.append(Named(entry["id"][:MAX_ID], str(entry.get("check") or _check_key(test))[:200],
