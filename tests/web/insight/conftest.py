@@ -37,7 +37,7 @@ class ContractResult(Result):
             if self.legacy:
                 test["output"] += "".join(f"; {TEXTS[m][1]}" for m in named)
                 continue
-            test["extra_data"]["mistakes"] = [{"id": m, "check": test["number"], "ko": TEXTS[m][0], "en": TEXTS[m][1]}
+            test["extra_data"]["mistakes"] = [{"id": m, "check": test["number"], "ko": TEXTS.get(m, (m, m))[0], "en": TEXTS.get(m, (m, m))[1]}
                                               for m in named]
             test["extra_data"]["i18n"] = {"ko": {"name": test["name"], "output": test["output"]},
                                           "en": {"name": test["name"], "output": test["output"]}}
