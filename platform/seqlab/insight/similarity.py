@@ -100,7 +100,7 @@ def _behaviour(entries: list[Entry]) -> np.ndarray:
 def _source_screen(entries: list[Entry]) -> np.ndarray:
     """Dense N x N share of copydetect fingerprints in common (a cheap stand-in for the exact score)."""
     vocabulary: dict = {}
-    hashes = _binary_matrix([set(e.code.hashes.tolist()) for e in entries], vocabulary)
+    hashes = _binary_matrix([set(e.code.hashes) for e in entries], vocabulary)
     shared = (hashes @ hashes.T).toarray()
     sizes = np.maximum(1, np.asarray(hashes.sum(axis=1)).ravel())
     return shared / np.sqrt(sizes[:, None] * sizes[None, :])
