@@ -11,7 +11,7 @@ Pure computation (no database): `rank_pairs` takes entries and returns scored pa
   submissions have it) (IDF): two students who share a wrong answer nobody else has are strong
   evidence; a mistake half the class makes is weak; correct checks add no feature at all, so
   two correct submissions share nothing. behaviour = weighted Jaccard x min(1, shared weight /
-  (2 x the weight of a feature held by exactly two)).
+  the weight of a feature held by exactly two).
 * score = SOURCE_WEIGHT x source + (1 - SOURCE_WEIGHT) x behaviour.
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ def _behaviour(entries: list[Entry]) -> np.ndarray:
     own = np.asarray(features @ weights).ravel()
     union = own[:, None] + own[None, :] - shared
     jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-    cap = 2 * math.log(max(n, 3) / 2)
+    cap = math.log(max(n, 3) / 2)            # one feature held by exactly these two is full evidence
     return jaccard * np.minimum(1.0, shared / cap)
 
 
