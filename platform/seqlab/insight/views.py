@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from seqlab.courses.models import Course, Offering, Role
 from seqlab.courses.selectors import course_role
-from seqlab.insight import charts, diffs, forms, selectors, services
+from seqlab.insight import charts, diffs, forms, selectors, services, tables
 from seqlab.insight.models import Hint, SimilarityPair, SimilarityRun
 
 STAFF = (Role.TA, Role.INSTRUCTOR)
@@ -56,8 +56,10 @@ def index(request, slug: str):
 def map_page(request, pk: int):
     offering, role = _offering(request.user, pk)
     themap = selectors.misconception_map(offering=offering, basis=_basis(request))
-    return render(request, "insight/map.html", {"offering": offering, "course": offering.course, "map": themap,
-                                                "lang": _lang(), "role": role})
+    return render(request, "insight/map.html", {
+        "offering": offering, "course": offering.course, "map": themap, "lang": _lang(), "role": role,
+        "heat_table": tables.heat_table(themap, corner=_("Mistake")),
+        "timeline_table": tables.timeline_table(themap, corner=_("Mistake"), totals_label=_("students submitting"))})
 
 
 @login_required

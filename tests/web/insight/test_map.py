@@ -119,3 +119,10 @@ def test_course_index_links_every_offering_for_staff_only(client, offering, stud
     assert client.get(url).status_code == 404
     client.force_login(ta)
     assert reverse("insight:map", args=[offering.pk]) in client.get(url).content.decode()
+
+
+def test_a_hostile_mistake_id_is_escaped_in_every_table(client, ta, offering, student, attempt):
+    attempt(student, {"1.1": ["<img src=x onerror=alert(1)>"]})
+    client.force_login(ta)
+    html = client.get(reverse("insight:map", args=[offering.pk])).content.decode()
+    assert "<img src=x" not in html and html.count("&lt;img src=x onerror=alert(1)&gt;") >= 3
