@@ -35,6 +35,7 @@ def heat_png(themap, *, title: str) -> bytes:
                                dpi=100)
         image = ax.imshow(data, aspect="auto", cmap="Reds", vmin=0)
         ax.set_xticks(range(len(themap.checks)), [key for key, _ in themap.checks], rotation=90, fontsize=8)
+        ax.set_xlabel("check")
         ax.set_yticks(range(len(rows)), [_short(r.mistake) for r in rows], fontsize=8)
         ax.set_title(title, fontsize=10)
         fig.colorbar(image, ax=ax, fraction=0.03)
@@ -43,7 +44,7 @@ def heat_png(themap, *, title: str) -> bytes:
 
 def timeline_png(themap, *, title: str, xlabel: str, ylabel: str) -> bytes:
     with plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
+        fig, ax = plt.subplots(figsize=(10, 3.8), dpi=100)
         days = themap.days
         for r in themap.rows[:8]:
             ax.plot(days, themap.timeline_row(r.mistake), marker="o", label=_short(r.mistake))
@@ -51,9 +52,10 @@ def timeline_png(themap, *, title: str, xlabel: str, ylabel: str) -> bytes:
         ax.invert_xaxis()                     # the deadline (day 0) on the right
         ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
         ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
         if themap.rows:
-            ax.legend(fontsize=7, loc="upper left", frameon=False)
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return _png(fig)
 
 

@@ -1,30 +1,41 @@
-"""Two sources side by side, line by line, for the TA's pair view (escaped by the template)."""
+"""The two sources of a pair side by side, with the passages copydetect matched marked.
+
+A line diff is useless once a copier reorders functions; copydetect's slices (character
+ranges of each raw source covered by shared fingerprints) mark the copied code wherever it
+moved. Segments are plain text; the template escapes them.
+"""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-MAX_LINES = 1500
+from seqlab.insight import similarity
 
 
 @dataclass(frozen=True)
-class Line:
-    left_no: int | None
-    left: str
-    right_no: int | None
-    right: str
-    kind: str            # "same", "changed", "left" (only on the left), "right"
+class Segment:
+    text: str
+    matched: bool
 
 
-def side_by_side(left: str, right: str) -> list[Line]:
-    a, b = left.splitlines()[:MAX_LINES], right.splitlines()[:MAX_LINES]
-    lines: list[Line] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            lines += [Line(i + 1, a[i], j + 1, b[j], "same") for i, j in zip(range(i1, i2), range(j1, j2))]
-            continue
-        for k in range(max(i2 - i1, j2 - j1)):
-            i, j = i1 + k, j1 + k
-            lines.append(Line(i + 1 if i < i2 else None, a[i] if i < i2 else "", j + 1 if j < j2 else None,
-                              b[j] if j < j2 else "", "changed" if i < i2 and j < j2 else "left" if i < i2 else "right"))
-    return lines
+def _segments(source: str, slices) -> list[Segment]:
+    out, at = [], 0
+    for start, end in sorted(zip(*slices)) if len(slices) and len(slices[0]) else []:
+        start, end = max(int(start), at), min(int(end), len(source))
+        if start > at:
+            out.append(Segment(source[at:start], False))
+        if end > start:
+            out.append(Segment(source[start:end], True))
+            at = end
+    if at < len(source):
+        out.append(Segment(source[at:], False))
+    return out
+
+
+def side_by_side(left: str, right: str, *, starter: str = "") -> tuple[list[Segment], list[Segment], float]:
+    """(left segments, right segments, overlap) for two submissions' code."""
+    from copydetect import compare_files
+    boilerplate = similarity.boilerplate_of(starter)
+    left, right = left[:similarity.MAX_SOURCE], right[:similarity.MAX_SOURCE]
+    a, b = similarity.code_fingerprint(left, boilerplate), similarity.code_fingerprint(right, boilerplate)
+    _, sims, slices = compare_files(a, b)
+    return _segments(left, slices[0]), _segments(right, slices[1]), float(sum(sims) / 2)

@@ -17,7 +17,7 @@ def _row(label: str, cells, *, mono: bool = True) -> str:
 
 def _table(table_id: str, corner: str, headers: list[tuple[str, str]], rows: list[str]) -> SafeString:
     ths = "".join(f'<th class="num" title="{escape(title)}">{escape(text)}</th>' for text, title in headers)
-    return mark_safe(f'<table class="table small" id="{table_id}"><thead><tr><th>{escape(corner)}</th>{ths}</tr>'
+    return mark_safe(f'<table class="table small insight-table" id="{table_id}"><thead><tr><th>{escape(corner)}</th>{ths}</tr>'
                      f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
 

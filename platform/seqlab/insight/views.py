@@ -182,9 +182,10 @@ def _pair(user, pk: int) -> SimilarityPair:
 @login_required
 def pair_page(request, pk: int):
     pair = _pair(request.user, pk)
+    left, right, _overlap = diffs.side_by_side(selectors.source_text(pair.first), selectors.source_text(pair.second),
+                                               starter=selectors.starter_text(offering=pair.run.offering))
     return render(request, "insight/pair.html", {
-        "pair": pair, "offering": pair.run.offering, "course": pair.run.offering.course,
-        "diff": diffs.side_by_side(selectors.source_text(pair.first), selectors.source_text(pair.second)),
+        "pair": pair, "offering": pair.run.offering, "course": pair.run.offering.course, "left": left, "right": right,
         "form": forms.DecisionForm()})
 
 
