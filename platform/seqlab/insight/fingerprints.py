@@ -27,10 +27,13 @@ def _round(match: re.Match) -> str:
     return "0" if value == 0 else f"{value:.2g}"
 
 
+def without_traceback(output: str) -> str:
+    return "\n".join(line for line in output[:MAX_OUTPUT].splitlines() if not TRACEBACK_LINE.match(line)).strip()
+
+
 def wrong_report(output: str) -> str:
     """A failed check's report without its traceback, numbers rounded to the tolerance."""
-    lines = [line for line in output[:MAX_OUTPUT].splitlines() if not TRACEBACK_LINE.match(line)]
-    return NUMBER.sub(_round, "\n".join(lines)).strip()
+    return NUMBER.sub(_round, without_traceback(output))
 
 
 def exception_texts(output: str) -> list[str]:
@@ -49,7 +52,7 @@ def fingerprint_of(tests: list, mistake_ids: list[str]) -> dict:
         if report:
             h = short_hash(f"{key}|{report}")
             wrong.add(h)
-            evidence[h] = f"{key}: {report[:EVIDENCE_TEXT]}"
+            evidence[h] = f"{key}: {without_traceback(output)[:EVIDENCE_TEXT]}"   # as the student saw it
         for text in exception_texts(output):
             h = short_hash(text)
             errors.add(h)
