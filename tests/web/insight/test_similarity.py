@@ -158,3 +158,21 @@ def test_progress_fragment_and_report_page(reported, client, ta):
     assert 'role="progressbar"' in fragment and 'aria-valuenow="100"' in fragment
     page = client.get(reverse("insight:similarity", args=[run.offering_id])).content.decode()
     assert 'id="pairs"' in page and reverse("insight:pair", args=[run.pairs.first().pk]) in page
+
+
+def test_a_failing_report_is_marked_failed_with_its_reason(students, attempt, instructor, offering, monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    from seqlab.insight import similarity
+    from seqlab.insight.tasks import similarity_task
+    for s in students(3):
+        attempt(s, outputs={"1.1": "boom"})
+    with django_capture_on_commit_callbacks(execute=False):
+        run = similarity_start(actor=instructor, offering=offering)
+
+    def broken(*args, **kwargs):
+        raise MemoryError("out of memory")
+    monkeypatch.setattr(similarity, "rank_pairs", broken)
+    with pytest.raises(MemoryError):
+        similarity_task(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "MemoryError: out of memory" in run.error and not run.pairs.exists()
