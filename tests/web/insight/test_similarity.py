@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from seqlab.gradebook.models import AuditEntry
 from seqlab.insight.models import SimilarityPair, SimilarityRun
-from seqlab.insight.services import pair_decide, similarity_compute, similarity_start
+from seqlab.insight.services import similarity_compute, similarity_start
 from seqlab.insight.similarity import Entry, code_fingerprint, rank_pairs
 
 pytestmark = pytest.mark.django_db
