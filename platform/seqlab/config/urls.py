@@ -12,6 +12,7 @@ urlpatterns = [
     path("regrades/", include("seqlab.regrades.urls")),
     path("manage/", include("seqlab.roster.urls")),
     path("ops/", include("seqlab.grading.urls")),
+    path("staff/", include("seqlab.insight.urls")),
     path("", include("seqlab.submissions.urls")),
     path("", include("seqlab.courses.urls")),
 ]

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from seqlab.courses.selectors import is_course_staff
-from seqlab.gradebook.services import audit_record, override_set
+from seqlab.core.audit import audit_record
+from seqlab.gradebook.services import override_set
 from seqlab.regrades.models import MAX_ANSWER, MAX_REASON, RegradeRequest, RequestStatus
 from seqlab.submissions.selectors import feedback_for
 

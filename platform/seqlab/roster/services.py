@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from seqlab.courses.models import Course, Membership, Role
-from seqlab.gradebook.services import audit_record
+from seqlab.core.audit import audit_record
 from seqlab.roster.csvroster import ParsedRoster, RosterRow
 from seqlab.roster.models import Section, StudentSection
 

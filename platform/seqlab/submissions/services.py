@@ -24,6 +24,7 @@ from seqlab.courses.selectors import course_role, deadlines_for, questions_of
 from seqlab.courses.services import assignment_version_materialize
 from seqlab.grading import runner
 from seqlab.submissions.answers import answers_check
+from seqlab.insight.services import result_stored as insight_result_stored
 from seqlab.submissions.models import Artifact, Kind, Result, Status, Submission
 from seqlab.submissions.uploads import Expected, SubmissionRefused, UploadFile, bundle, upload_check
 
@@ -174,6 +175,7 @@ def result_store(*, submission: Submission, run: int, result: EngineResult) -> R
     status = Status.GRADED if result.gradable else Status.REJECTED
     Submission.objects.filter(pk=submission.pk, run=run).update(
         status=status, finished_at=timezone.now(), current_result=stored, error="")
+    insight_result_stored(result=stored)
     return stored
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "seqlab.courses",
     "seqlab.submissions",
     "seqlab.gradebook",
+    "seqlab.insight",
     "seqlab.api",
     "lti_tool",
     "seqlab.lti",
