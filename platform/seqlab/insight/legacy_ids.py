@@ -35,6 +35,10 @@ def _messages(source: str) -> dict[str, str]:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             if _is_message(node.value):
                 found[node.value.value] = node.targets[0].id.lower().replace("_", "-")
+    for node in ast.walk(tree):     # Mistake("slug/name", "English", "Korean"): the id is given
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Mistake" and len(node.args) >= 2
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2])):
+            found[node.args[1].value] = node.args[0].value.split("/", 1)[-1]
     for node in ast.walk(tree):     # {"message": variant, ...} and variants["message"] = ...
         keys = node.keys if isinstance(node, ast.Dict) else [node.slice] if isinstance(node, ast.Subscript) else []
         for key in keys:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from graders.stages.upload import MAX_ZIP_MEMBERS
+from graders.limits import MAX_ZIP_MEMBERS
 from seqlab.courses.presentation import code_html
 
 HIGHLIGHT_MAX_BYTES = 32 * 1024

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from graders.context import Context
 from graders.contracts import Job
-from graders.stages.upload import MAX_ZIP_MEMBERS, stage_upload
+from graders.limits import MAX_ZIP_MEMBERS
+from graders.stages.upload import stage_upload
 
 MAX_FILENAME_CHARS = 100
 CODE_SUFFIXES = (".py", ".ipynb")

@@ -34,8 +34,10 @@ class ContractResult(Result):
         data = super().to_json(with_artifacts=with_artifacts)
         for test in data["tests"]:
             named = [m for check, m in self.mistakes if check == test.get("number")]
-            if self.legacy:
+            if self.legacy:          # as results stored before the engine named mistakes as data
                 test["output"] += "".join(f"; {TEXTS[m][1]}" for m in named)
+                for key in ("mistakes", "i18n", "check"):
+                    test["extra_data"].pop(key, None)
                 continue
             test["extra_data"]["mistakes"] = [{"id": m, "check": test["number"], "ko": TEXTS.get(m, (m, m))[0], "en": TEXTS.get(m, (m, m))[1]}
                                               for m in named]
@@ -102,4 +104,5 @@ def attention_offering(course, instructor):
     folder = Path(__file__).resolve().parents[3] / "assignments" / "attention"
     now = timezone.now()
     return offering_save(actor=instructor, course=course, assignment=assignment_sync(path=folder).assignment,
-                         release_at=now - timedelta(days=10), due_at=now + timedelta(days=7))
+                         release_at=now - timedelta(days=10), due_at=now + timedelta(days=7),
+                         cooldown_seconds=0)

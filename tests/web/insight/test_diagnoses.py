@@ -58,7 +58,7 @@ def test_legacy_results_get_ids_from_the_assignments_mistake_messages(attention_
                "masked_fill and torch.where broadcast, boolean indexing (scores[~mask] = ...) does not"})
     diagnoses_record(result=sub.current_result)
     assert set(Diagnosis.objects.filter(submission=sub).values_list("mistake", "check_key")) == {
-        ("attention/no-scale", "1.1"), ("attention/no-broadcast", "1.2")}
+        ("attention/no-scale", "1.1"), ("attention/mask-no-broadcast", "1.2")}
 
 
 def test_backfill_records_results_stored_before_insight(student, other_student, attempt, capsys):

@@ -95,7 +95,7 @@ def test_earlier_terms_keep_their_fingerprints_and_are_compared(reported, django
     old_course = course_create(slug="seq-old", title_ko="옛 과목", title_en="Old", term="2024-2")
     membership_set(course=old_course, user=instructor, role="instructor")
     old = offering_save(actor=instructor, course=old_course, assignment=adder,
-                        release_at=timezone.now() - timedelta(days=400), due_at=timezone.now() + timedelta(days=1))
+                        release_at=timezone.now() - timedelta(days=400), due_at=timezone.now() + timedelta(days=1), cooldown_seconds=0)
     alumnus = django_user_model.objects.create_user(username="alumnus", password="pw")
     membership_set(course=old_course, user=alumnus, role="student")
     attempt(alumnus, on=old, outputs={"1.2": "add(-1, 2): expected 1, got -3.1415"},
