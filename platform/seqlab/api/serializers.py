@@ -8,6 +8,7 @@ from seqlab.courses.questions import is_multi
 from seqlab.courses.selectors import deadlines_for, questions_of
 from seqlab.submissions.models import Submission
 from seqlab.submissions.selectors import Feedback
+from seqlab.submissions.uploads import Expected
 
 
 def offering_json(offering: Offering, user) -> dict:
@@ -16,7 +17,8 @@ def offering_json(offering: Offering, user) -> dict:
     return {
         "id": offering.id, "course": offering.course.slug, "slug": offering.assignment.slug,
         "title": {"ko": offering.assignment.title_ko, "en": offering.assignment.title_en},
-        "file": offering.assignment.file, "queue": offering.assignment.queue,
+        "file": offering.assignment.file, "extra_files": list(Expected.of(offering.assignment).extra_files),
+        "queue": offering.assignment.queue,
         "release_at": offering.release_at.isoformat(), "due_at": deadlines.due_at.isoformat(),
         "cutoff_at": deadlines.cutoff_at.isoformat(), "max_score": version.max_score if version else None,
         "max_submissions": offering.max_submissions, "cooldown_seconds": offering.cooldown_seconds,

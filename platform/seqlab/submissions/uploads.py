@@ -57,10 +57,6 @@ class Expected:
             extras = assignment.extra_files
         return cls(assignment.file, tuple(str(n) for n in extras if isinstance(n, str)))
 
-    @property
-    def multi(self) -> bool:
-        return bool(self.extra_files)
-
 
 def filename_problem(name: object) -> str | None:
     """Why `name` is not a plain file name we would store and send back in a header; None if fine."""

@@ -136,3 +136,10 @@ def test_submit_form_asks_for_every_file_the_assignment_names(client, student, t
     html = client.get(reverse("courses:offering", args=[transformer.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'name="file" multiple accept=".py,.ipynb,.zip,.dot"' in html
     assert "transformer.py, diagram.dot" in html
+
+
+def test_the_api_lists_the_extra_files_an_assignment_takes(student, transformer):
+    api = APIClient()
+    api.force_authenticate(student)
+    [listed] = api.get("/api/assignments/").json()["assignments"]
+    assert (listed["file"], listed["extra_files"]) == ("transformer.py", ["diagram.dot"])
