@@ -35,7 +35,10 @@ def broken(student, offering):
     submission_grade(submission_id=sub.id, run=sub.run, worker="test")
     sub.refresh_from_db()
     result = sub.current_result
-    result.tests = [{**t, "status": "failed", "score": 0.0, "output": SYNTAX, "visibility": "visible"}
+    # The engine's message in both languages, as the engine writes a load failure (extra_data.i18n).
+    result.tests = [{**t, "status": "failed", "score": 0.0, "output": SYNTAX, "visibility": "visible",
+                     "extra_data": {**t.get("extra_data", {}), "i18n": {
+                         lang: {"name": t["name"], "output": SYNTAX} for lang in ("ko", "en")}}}
                     for t in result.tests]
     result.save()
     return sub
