@@ -70,7 +70,7 @@ class Stack:
         return {**keep, "PYTHONPATH": f"{REPO / 'platform'}{os.pathsep}{REPO}",
                 "DJANGO_SETTINGS_MODULE": "seqlab.config.settings.production",
                 "DJANGO_SECRET_KEY": self._secret(), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SEQLAB_SECURE_COOKIES": "0", "SEQLAB_VAR_DIR": str(self.root / "var"),
+                "SEQLAB_SECURE_COOKIES": "0", "SEQLAB_SSL_REDIRECT": "0", "SEQLAB_VAR_DIR": str(self.root / "var"),
                 "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{self.pg_port}/seqlab",
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "SEQLAB_ENGINE": self.engine, "SEQLAB_STOP_GRACE_SECONDS": "20", **self.extra_env, **more}

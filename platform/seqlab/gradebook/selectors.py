@@ -99,11 +99,15 @@ class Gradebook:
     rows: list[tuple]             # (student, [GradeCell | None per offering], total)
 
 
-def gradebook_for_course(*, course: Course) -> Gradebook:
+def gradebook_for_course(*, course: Course, section_id: int | None = None) -> Gradebook:
+    """Every student's counted grade per offering; with `section_id`, that section's students only."""
     offerings = list(course.offerings.select_related("assignment__current_version"))
     grades = {o.id: offering_grades(offering=o) for o in offerings}
     rows = []
-    for student in course_students(course=course):
+    students = course_students(course=course)
+    if section_id:
+        students = students.filter(student_sections__section_id=section_id, student_sections__course=course)
+    for student in students:
         cells = [grades[o.id].get(student.id) for o in offerings]
         rows.append((student, cells, round(sum((c.total or 0.0) for c in cells if c), 4)))
     return Gradebook(course, offerings, rows)
@@ -117,13 +121,16 @@ class ReviewRow:
 
 
 def review_queue(*, course: Course, offering_id: int | None = None, pending_only: bool = False,
-                 limit: int = 200) -> list[ReviewRow]:
+                 section_id: int | None = None, limit: int = 200) -> list[ReviewRow]:
     """Graded attempts, newest first, for TAs to look over; `pending_only`: those with ungraded answers."""
     subs = (Submission.objects.filter(offering__course=course, status=Status.GRADED)
             .select_related("student", "offering__assignment", "offering", "current_result", "version")
             .prefetch_related("overrides").order_by("-submitted_at"))
     if offering_id:
         subs = subs.filter(offering_id=offering_id)
+    if section_id:
+        subs = subs.filter(student__student_sections__section_id=section_id,
+                           student__student_sections__course=course)
     page = list(subs[:limit])
     counted = {cell.submission.id for o in {s.offering for s in page}
                for cell in offering_grades(offering=o).values() if cell.submission}

@@ -55,10 +55,23 @@ def review_queue(request, slug: str):
     course = _course(request.user, slug)
     offering_id = _id_or_none(request.GET.get("offering", ""))
     pending_only = request.GET.get("pending") == "1"
+    sections, section_id = _section_filter(request, course)
     return render(request, "gradebook/review_queue.html", {
         "course": course, "offerings": course.offerings.select_related("assignment"), "offering_id": offering_id,
-        "rows": selectors.review_queue(course=course, offering_id=offering_id, pending_only=pending_only),
-        "pending_only": pending_only})
+        "rows": selectors.review_queue(course=course, offering_id=offering_id, pending_only=pending_only,
+                                       section_id=section_id),
+        "pending_only": pending_only, "sections": sections, "section_id": section_id})
+
+
+def _section_filter(request, course) -> tuple[list, int | None]:
+    """The course's sections and the one chosen (?section=ID); a TA who leads one section sees it first."""
+    sections = list(course.sections.all())
+    raw = request.GET.get("section")
+    if raw is None:
+        led = [s.pk for s in sections if s.tas.filter(pk=request.user.pk).exists()]
+        return sections, led[0] if len(led) == 1 else None
+    chosen = _id_or_none(raw)
+    return sections, chosen if chosen in {s.pk for s in sections} else None
 
 
 @login_required
@@ -212,8 +225,10 @@ def regrade_progress(request, pk: int):
 @login_required
 def gradebook(request, slug: str):
     course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
-    book = selectors.gradebook_for_course(course=course)
-    return render(request, "gradebook/gradebook.html", {"course": course, "book": book})
+    sections, section_id = _section_filter(request, course)
+    book = selectors.gradebook_for_course(course=course, section_id=section_id)
+    return render(request, "gradebook/gradebook.html", {"course": course, "book": book, "sections": sections,
+                                                        "section_id": section_id})
 
 
 @login_required

@@ -163,3 +163,27 @@ def test_the_library_syncs_only_folders_inside_it(client, instructor, settings, 
     client.force_login(instructor)
     for folder in ("../..", "/etc", "adder/../../x", ""):
         assert client.post("/manage/library/sync/", {"folder": folder}).status_code == 404
+
+
+def test_sections_filter_the_review_queue_and_the_gradebook(client, instructor, ta, student, other_student, course,
+                                                            offering, solution_bytes):
+    from seqlab.roster.services import section_create, section_set_tas, student_section_set
+    from seqlab.submissions.services import submission_create, submission_grade
+    for who in (student, other_student):
+        sub = submission_create(student=who, offering=offering, filename="adder.py", content=solution_bytes)
+        submission_grade(submission_id=sub.id, run=sub.run, worker="test")
+    a, b = (section_create(actor=instructor, course=course, name=n) for n in ("A", "B"))
+    student_section_set(actor=instructor, course=course, student=student, section=a)
+    student_section_set(actor=instructor, course=course, student=other_student, section=b)
+    section_set_tas(actor=instructor, section=a, tas=[ta])
+
+    def names(html):
+        return {n for n in (student.username, other_student.username) if f"<td>{n}</td>" in html}
+    client.force_login(ta)                             # a TA who leads one section sees it first
+    assert names(client.get(f"/staff/c/{course.slug}/review/").content.decode()) == {student.username}
+    assert names(client.get(f"/staff/c/{course.slug}/review/?section=").content.decode()) == {
+        student.username, other_student.username}
+    client.force_login(instructor)
+    book = client.get(f"/staff/c/{course.slug}/gradebook/?section={b.pk}").content.decode()
+    assert other_student.username in book and f">{student.username}<" not in book
+    assert client.get(f"/staff/c/{course.slug}/gradebook/?section=²").status_code == 200
