@@ -63,6 +63,9 @@ def test_pending_written_answer_is_pending_not_graded(client, student, written_o
     assert "Waiting for a TA" in history and ">Graded<" not in history
     course = _page(client, student, reverse("courses:course", args=[written_offering.course.slug]), lang="en")
     assert "Waiting for a TA" in course and "0 / 7" not in course
+    result = _page(client, student, reverse("submissions:detail", args=[sub.pk]), lang="ko")
+    head = result[result.index('class="live-head"'):result.index("</div>", result.index('data-testid="score"'))]
+    assert "조교 채점 대기" in head and "채점 완료" not in head and "현재까지" in head
 
 
 def test_empty_upload_says_the_file_is_empty(client, student, offering):
