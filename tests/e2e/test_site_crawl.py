@@ -56,8 +56,11 @@ def _context(browser, live_server, user, lang: str, viewport: dict):
 
 
 def _user_content(users, offerings) -> set[str]:
+    """Names, files, and titles an instructor wrote in one language only (shown as written)."""
     names = {u.username for u in users} | {u.get_short_name() for u in users if u.get_short_name()}
-    return names | {"adder.py", "answers.json", "2025-2"} | {o.assignment.slug for o in offerings.values()}
+    things = {o.assignment for o in offerings.values()} | {o.course for o in offerings.values()}
+    one_language = {t.title_ko or t.title_en for t in things if not (t.title_ko and t.title_en)}
+    return names | one_language | {"adder.py", "answers.json", "2025-2"} | {o.assignment.slug for o in offerings.values()}
 
 
 @pytest.mark.parametrize("role", ["student", "ta", "instructor"])
