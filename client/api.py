@@ -35,8 +35,12 @@ class Api:
                 data = {}
         if response.status_code == 401:
             raise ClientError(self.t("bad_token"))
+        if response.status_code in (400, 409) and data.get("detail"):
+            raise ClientError(data["detail"])               # the site's own refusal, in our language
+        if response.status_code == 404:
+            raise ClientError(self.t("not_found"))
         if response.status_code >= 400:
-            raise ClientError(data.get("detail") or self.t("http_error", code=response.status_code))
+            raise ClientError(self.t("http_error", code=response.status_code))
         return data
 
     def assignments(self) -> list[dict]:

@@ -66,7 +66,8 @@ def _ask_token(t: Texts) -> str:
 def cmd_list(args, t: Texts) -> int:
     rows = _api(args, t).assignments()
     for a in rows:
-        print(t("list_row", slug=a["slug"], file=a["file"], due=a["due_at"], title=a["title"][t.lang]))
+        title = a["title"].get(t.lang) or a["title"].get("ko") or a["title"].get("en") or ""   # written once
+        print(t("list_row", slug=a["slug"], file=a["file"], due=a["due_at"], title=title))
     if not rows:
         print(t("no_assignments"))
     return 0

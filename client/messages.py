@@ -43,6 +43,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reason_tls": {"en": "the TLS certificate was refused", "ko": "TLS 인증서 오류"},
     "reason_refused": {"en": "connection refused or no such host", "ko": "연결이 거부되었거나 주소가 없습니다"},
     "reason_other": {"en": "bad address", "ko": "잘못된 주소"},
+    "not_found": {"en": "no such assignment or submission here (or not yours)",
+                  "ko": "그런 과제나 제출이 없습니다 (또는 내 것이 아닙니다)"},
     "http_error": {"en": "the site answered HTTP {code}", "ko": "사이트가 HTTP {code}(으)로 응답했습니다"},
     "bad_token": {"en": "the site refused the token (HTTP 401): run `seqlab login` again",
                   "ko": "사이트가 토큰을 거부했습니다 (HTTP 401): `seqlab login`을 다시 실행하세요"},

@@ -56,8 +56,11 @@ def _context(browser, live_server, user, lang: str, viewport: dict):
 
 
 def _user_content(users, offerings) -> set[str]:
+    """Names, files, and titles an instructor wrote in one language only (shown as written)."""
     names = {u.username for u in users} | {u.get_short_name() for u in users if u.get_short_name()}
-    return names | {"adder.py", "answers.json", "2025-2"} | {o.assignment.slug for o in offerings.values()}
+    things = {o.assignment for o in offerings.values()} | {o.course for o in offerings.values()}
+    one_language = {t.title_ko or t.title_en for t in things if not (t.title_ko and t.title_en)}
+    return names | one_language | {"adder.py", "answers.json", "2025-2"} | {o.assignment.slug for o in offerings.values()}
 
 
 @pytest.mark.parametrize("role", ["student", "ta", "instructor"])
@@ -90,7 +93,8 @@ def test_screenshots_at_phone_and_laptop_width(browser, live_server, semester, s
     latest = code.submissions.order_by("-number").first()
     shots = [(student, "student-course", f"/c/{code.course.slug}/"), (student, "student-offering", f"/o/{code.pk}/"),
              (student, "student-result", f"/s/{latest.pk}/"), (student, "student-quiz", f"/o/{semester['mini-quiz'].pk}/"),
-             (instructor, "staff-gradebook", f"/staff/c/{code.course.slug}/gradebook/")]
+             (instructor, "staff-gradebook", f"/staff/c/{code.course.slug}/gradebook/"),
+             (instructor, "staff-review", f"/staff/s/{latest.pk}/")]
     for width, viewport in (("390", PHONE), ("1280", LAPTOP)):
         for user, name, path in shots:
             context = _context(browser, live_server, user, "ko", viewport)

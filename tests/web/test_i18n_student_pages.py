@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seqlab.courses.presentation import time_left
 from seqlab.submissions.models import Submission
@@ -66,6 +68,9 @@ def test_pending_written_answer_is_pending_not_graded(client, student, written_o
     assert "Waiting for a TA" in history and ">Graded<" not in history
     course = _page(client, student, reverse("courses:course", args=[written_offering.course.slug]), lang="en")
     assert "Waiting for a TA" in course and "0 / 7" not in course
+    result = _page(client, student, reverse("submissions:detail", args=[sub.pk]), lang="ko")
+    head = result[result.index('class="live-head"'):result.index("</div>", result.index('data-testid="score"'))]
+    assert "조교 채점 대기" in head and "채점 완료" not in head and "현재까지" in head
 
 
 def test_empty_upload_says_the_file_is_empty(client, student, offering):
@@ -170,3 +175,22 @@ def test_engine_texts_follow_the_reader_with_the_old_single_text_as_fallback(cli
     assert "add: small integers" in en and "the sum is off" in en and "a note" in en and "합이" not in en
     api = client.get(f"/api/submissions/{graded.pk}/", HTTP_ACCEPT_LANGUAGE="ko").json()
     assert api["feedback"]["tests"][0]["name"] == "덧셈: 작은 정수"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_number_with_a_dot_is_kept_as_typed(x):
+    from seqlab.submissions.forms import parse_number
+    assert parse_number(repr(x)) == repr(x)
+
+
+@given(st.text(max_size=60))
+def test_any_typed_answer_is_a_number_or_a_clear_refusal(text):
+    from django.core.exceptions import ValidationError
+
+    from seqlab.submissions.forms import parse_number
+    try:
+        parsed = parse_number(text)
+    except ValidationError as refusal:
+        assert refusal.messages and refusal.messages[0]
+    else:
+        assert parsed == "" or float(parsed) == float(parsed)
