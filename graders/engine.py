@@ -41,8 +41,9 @@ from graders.sandbox.proxy import Session
 log = logging.getLogger(__name__)
 ATTEMPTS = 2                      # the first try and one retry on fresh sandboxes
 # How long a spare sandbox may wait for a submission. Its watchdog (wall limit + 5 s from its
-# spawn) gets this much more, so waiting never shortens the time the submission is granted.
-SPARE_SECONDS = 30.0
+# spawn) gets this much more, so waiting never shortens the time the submission is granted; the
+# watchdog only matters for a grader that hangs (a grader that dies takes its sandboxes with it).
+SPARE_SECONDS = 120.0
 KEPT_REPORTS = 64                 # exit reports of background closes kept for sandbox_report
 
 
@@ -85,8 +86,8 @@ class Background:
 class Spares:
     """The zygote as the pipeline sees it, with one sandbox spawned ahead of need."""
 
-    def __init__(self, zygote: Zygote) -> None:
-        self.zygote = zygote
+    def __init__(self, zygote: Zygote, background: "Background") -> None:
+        self.zygote, self.background = zygote, background
         self._spare: tuple[tuple[Any, int], float, Sandbox] | None = None
         self._filling = False
         self._cond = threading.Condition()
@@ -104,7 +105,7 @@ class Spares:
             key, born, box = spare
             if key == (limits, seed) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
                 return box
-            box.close()
+            self.background.submit(box.close)          # stale or for another assignment: not on this path
         return self.zygote.spawn(limits, seed)
 
     def refill(self, limits: Limits, seed: int) -> None:
@@ -149,7 +150,7 @@ class Engine:
         self._lock = threading.Lock()
         self.started = False
         self.background = Background() if background else None
-        self.spares = Spares(self.zygote) if background else None
+        self.spares = Spares(self.zygote, self.background) if self.background is not None else None
         self._closing: OrderedDict[int, tuple[Any, Future[dict[str, Any]]]] = OrderedDict()
         self._last_close: Future[dict[str, Any]] | None = None
 
