@@ -149,8 +149,9 @@ class Engine:
         self.zygote = Zygote()
         self._lock = threading.Lock()
         self.started = False
-        self.background = Background() if background else None
-        self.spares = Spares(self.zygote, self.background) if self.background is not None else None
+        self.in_background = background
+        self.background: Background | None = None
+        self.spares: Spares | None = None
         self._closing: OrderedDict[int, tuple[Any, Future[dict[str, Any]]]] = OrderedDict()
         self._last_close: Future[dict[str, Any]] | None = None
 
@@ -163,6 +164,9 @@ class Engine:
         torch.set_num_threads(1)
         self.zygote.wait_ready()
         self.zygote.spawn(Limits(), 0).close()
+        if self.in_background:
+            self.background = Background()
+            self.spares = Spares(self.zygote, self.background)
         self.started = True
         return self
 
@@ -220,10 +224,11 @@ class Engine:
             self.background.settle()
 
     def close(self) -> None:
-        if self.background is not None:
+        if self.background is not None and self.spares is not None:
             self.background.settle()
             self.spares.discard()
             self.background.stop()
+            self.background = self.spares = None
         self.zygote.stop()
         self.started = False
 

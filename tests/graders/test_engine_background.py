@@ -88,3 +88,15 @@ def test_a_stale_spare_is_closed_in_the_background_and_a_fresh_one_used(backgrou
     result = background_engine.grade(_job(SOLUTION))
     background_engine.settle()
     assert result.score == 10 and closer == ["seqlab-sandbox-background"]
+
+
+def test_a_closed_engine_grades_again_after_a_restart():
+    eng = Engine(background=True)
+    try:
+        eng.start()
+        eng.close()
+        result = eng.grade(_job(SOLUTION))                  # starts again, with a new background thread
+        eng.settle()
+        assert result.score == 10 and eng.sandbox_report(result)["signal"] == "SIGKILL"
+    finally:
+        eng.close()
