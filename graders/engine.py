@@ -41,8 +41,9 @@ from graders.sandbox.proxy import Session
 log = logging.getLogger(__name__)
 ATTEMPTS = 2                      # the first try and one retry on fresh sandboxes
 # How long a spare sandbox may wait for a submission. Its watchdog (wall limit + 5 s from its
-# spawn) gets this much more, so waiting never shortens the time the submission is granted.
-SPARE_SECONDS = 30.0
+# spawn) gets this much more, so waiting never shortens the time the submission is granted; the
+# watchdog only matters for a grader that hangs (a grader that dies takes its sandboxes with it).
+SPARE_SECONDS = 120.0
 KEPT_REPORTS = 64                 # exit reports of background closes kept for sandbox_report
 
 
@@ -85,8 +86,8 @@ class Background:
 class Spares:
     """The zygote as the pipeline sees it, with one sandbox spawned ahead of need."""
 
-    def __init__(self, zygote: Zygote) -> None:
-        self.zygote = zygote
+    def __init__(self, zygote: Zygote, background: "Background") -> None:
+        self.zygote, self.background = zygote, background
         self._spare: tuple[tuple[Any, int, str], float, Sandbox] | None = None
         self._filling = False
         self._cond = threading.Condition()
@@ -104,7 +105,7 @@ class Spares:
             key, born, box = spare
             if key == (limits, seed, device) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
                 return box
-            box.close()
+            self.background.submit(box.close)          # stale or for another assignment: not on this path
         return self.zygote.spawn(limits, seed, device)
 
     def refill(self, limits: Limits, seed: int, device: str = "cpu") -> None:
@@ -148,8 +149,9 @@ class Engine:
         self.zygote = Zygote()
         self._lock = threading.Lock()
         self.started = False
-        self.background = Background() if background else None
-        self.spares = Spares(self.zygote) if background else None
+        self.in_background = background
+        self.background: Background | None = None
+        self.spares: Spares | None = None
         self._closing: OrderedDict[int, tuple[Any, Future[dict[str, Any]]]] = OrderedDict()
         self._last_close: Future[dict[str, Any]] | None = None
 
@@ -162,6 +164,9 @@ class Engine:
         torch.set_num_threads(1)
         self.zygote.wait_ready()
         self.zygote.spawn(Limits(), 0).close()
+        if self.in_background:
+            self.background = Background()
+            self.spares = Spares(self.zygote, self.background)
         self.started = True
         return self
 
@@ -219,10 +224,11 @@ class Engine:
             self.background.settle()
 
     def close(self) -> None:
-        if self.background is not None:
+        if self.background is not None and self.spares is not None:
             self.background.settle()
             self.spares.discard()
             self.background.stop()
+            self.background = self.spares = None
         self.zygote.stop()
         self.started = False
 

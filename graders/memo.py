@@ -8,6 +8,8 @@ strings, None, and tuples/lists/dicts of them) is computed on first use and kept
 keyed by the content hash, the function's name and a digest of the arguments. Anything else
 (classes, a generator, a callable, a tensor that requires grad, a result that is None or holds an
 autograd graph) is passed through untouched, so a check sees exactly what it would without the memo.
+A function seen changing its arguments or drawing from a global random generator is never
+memoised again (its calls have effects a memo would skip).
 Values are copied in and out: a check that changes a tensor it got cannot change the next one's.
 
 The memo lives in the grader process only; nothing of it is ever sent to a sandbox. It is
@@ -40,6 +42,7 @@ class Memo:
         self._items: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = self.stores = 0
+        self.impure: set[str] = set()        # functions seen changing their arguments or global RNG
 
     def get(self, key: bytes) -> Any:
         with self._lock:
@@ -68,6 +71,7 @@ class Memo:
         with self._lock:
             self._items.clear()
             self.size = self.hits = self.misses = self.stores = 0
+            self.impure.clear()
 
 
 MEMO = Memo()
@@ -135,15 +139,24 @@ def copied(value: Any) -> tuple[Any, int]:
 
 def call(memo: Memo, namespace: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """func(*args, **kwargs), from the memo when it holds the same call of this namespace."""
+    name = f"{namespace}\0{func.__module__}.{func.__qualname__}"
+    if name in memo.impure:
+        return func(*args, **kwargs)
     try:
-        key = hashlib.blake2b(namespace.encode() + b"\0" + func.__qualname__.encode() + b"\0"
-                              + fingerprint((list(args), kwargs)), digest_size=20).digest()
+        arguments = fingerprint((list(args), kwargs))
     except Unkeyable:
         return func(*args, **kwargs)
+    key = hashlib.blake2b(name.encode() + b"\0" + arguments, digest_size=20).digest()
     hit = memo.get(key)
     if hit is not _MISSING:
         return copied(hit)[0]
+    rng = _global_rng()
     value = func(*args, **kwargs)
+    # A function that changes its arguments or draws from a global generator is not a function of
+    # its arguments: skipping it on a hit would change what happens next. Never memoise it.
+    if fingerprint((list(args), kwargs)) != arguments or _global_rng() != rng:
+        memo.impure.add(name)
+        return value
     if value is not None:
         try:
             kept, nbytes = copied(value)
@@ -151,6 +164,18 @@ def call(memo: Memo, namespace: str, func: Callable[..., Any], args: tuple, kwar
             return value
         memo.put(key, kept, nbytes)
     return value
+
+
+def _global_rng() -> bytes:
+    """A digest of the global generators a reference could draw from (torch, numpy, random)."""
+    import random
+
+    import numpy as np
+    import torch
+    state = np.random.get_state()
+    return hashlib.blake2b(torch.random.get_rng_state().numpy().tobytes() + state[1].tobytes()
+                           + repr(state[2:]).encode() + repr(random.getstate()).encode(),
+                           digest_size=16).digest()
 
 
 def pure(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -74,3 +74,29 @@ def test_a_spare_killed_while_waiting_is_not_used(background_engine, monkeypatch
     monkeypatch.setattr(background_engine, "_grade_once", lambda job: tries.append(1) or once(job))
     result = background_engine.grade(_job(SOLUTION))
     assert result.score == 10 and len(tries) == 1            # a fresh sandbox, not a retry after a dead one
+
+
+def test_a_stale_spare_is_closed_in_the_background_and_a_fresh_one_used(background_engine, monkeypatch):
+    import graders.engine
+    background_engine.grade(_job(SOLUTION))
+    background_engine.settle()
+    stale = background_engine.spares._spare[2]
+    monkeypatch.setattr(graders.engine, "SPARE_SECONDS", 0.0)
+    closer = []
+    close = stale.close
+    monkeypatch.setattr(stale, "close", lambda **kw: closer.append(threading.current_thread().name) or close(**kw))
+    result = background_engine.grade(_job(SOLUTION))
+    background_engine.settle()
+    assert result.score == 10 and closer == ["seqlab-sandbox-background"]
+
+
+def test_a_closed_engine_grades_again_after_a_restart():
+    eng = Engine(background=True)
+    try:
+        eng.start()
+        eng.close()
+        result = eng.grade(_job(SOLUTION))                  # starts again, with a new background thread
+        eng.settle()
+        assert result.score == 10 and eng.sandbox_report(result)["signal"] == "SIGKILL"
+    finally:
+        eng.close()

@@ -84,3 +84,21 @@ def test_checks_cannot_write_to_the_memoised_reference():
     with pytest.raises(AttributeError):
         ref.scaled_dot_product_attention = _double
     assert ref.MultiHeadAttention is ATTENTION.reference.MultiHeadAttention     # classes pass through
+
+
+def _fill(state, x):
+    state["n"] = state.get("n", 0) + 1                  # changes its argument: not a function of it
+    return x + state["n"]
+
+
+def _noisy(x):
+    return x + torch.rand(())                           # draws from torch's global generator
+
+
+@pytest.mark.parametrize("func, args", [(_fill, ({}, torch.ones(2))), (_noisy, (torch.ones(2),))],
+                         ids=["mutates-argument", "global-rng"])
+def test_a_function_with_effects_is_never_memoised(func, args):
+    m = memo.Memo()
+    first = memo.call(m, "v1", func, args, {})
+    again = memo.call(m, "v1", func, args, {})
+    assert m.hits == 0 and m.stores == 0 and not torch.equal(first, again)
