@@ -250,7 +250,7 @@ class Sandbox:
 
     def close(self, *, measure: bool = False) -> dict[str, Any]:
         """Kill the child's whole tree and return how it ended (signal, memory, CPU)."""
-        if self.exit:
+        if self.exit or self.ctl.fileno() < 0:      # closed before (the report may be empty: its watcher died)
             return self.exit
         try:
             self.ctl.send(json.dumps({"cmd": "kill", "measure": measure}).encode())
@@ -261,10 +261,16 @@ class Sandbox:
             ready, _, _ = select.select([self.ctl], [], [], deadline - time.monotonic())
             if not ready:
                 break
-            msg = self.ctl.recv(65536)
+            try:
+                msg = self.ctl.recv(65536)
+            except OSError:          # the watcher itself was killed (an outside kill of the whole tree)
+                break
             if not msg:
                 break
-            event = json.loads(msg)
+            try:
+                event = json.loads(msg)
+            except ValueError:
+                break
             if event.get("event") == "wall":
                 self.wall_killed = True
             elif event.get("event") == "exit":

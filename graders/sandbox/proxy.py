@@ -139,7 +139,7 @@ class Session:
                                + (f"; meanwhile the kernel killed {oom} of its processes for going over the "
                                   f"memory limit ({self.limits.memory_mib} MiB for all its processes)"
                                   if oom else "")) from None
-        except protocol.ChannelClosed:
+        except (protocol.ChannelClosed, ConnectionError):   # a reset or broken pipe: the sandbox is gone
             report = self.box.close() if self.box else {}
             self._retire()
             raise StudentError("crashed", f"{what}: {self._death(report)}") from None

@@ -53,9 +53,9 @@ def test_the_next_submission_gets_a_spare_spawned_in_the_background(background_e
     background_engine.settle()                              # the spare is ready
     spawn, threads = background_engine.zygote.spawn, []
 
-    def spy(limits, seed):
+    def spy(limits, seed, device="cpu"):
         threads.append(threading.current_thread().name)
-        return spawn(limits, seed)
+        return spawn(limits, seed, device)
     monkeypatch.setattr(background_engine.zygote, "spawn", spy)
     result = background_engine.grade(_job(SOLUTION))
     background_engine.settle()

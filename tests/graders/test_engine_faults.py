@@ -23,8 +23,8 @@ class OutsideKiller:
     def __init__(self, zygote, *, times, delay=0.3):
         self.spawn, self.times, self.delay, self.killed = zygote.spawn, times, delay, []
 
-    def __call__(self, limits, seed):
-        box = self.spawn(limits, seed)
+    def __call__(self, limits, seed, device="cpu"):
+        box = self.spawn(limits, seed, device)
         if len(self.killed) < self.times:
             self.killed.append(box.pid)
             threading.Timer(self.delay, os.kill, (box.pid, signal.SIGKILL)).start()
@@ -62,18 +62,18 @@ def test_killed_again_on_the_retry_is_an_infrastructure_fault_not_a_score(grade_
 def test_a_sandbox_that_cannot_be_built_is_retried_not_charged(engine, grade_toy, monkeypatch):
     spawn, calls = engine.zygote.spawn, []
 
-    def fail_once(limits, seed):
+    def fail_once(limits, seed, device="cpu"):
         calls.append(1)
         if len(calls) == 1:
             raise SandboxUnavailable("cannot build the grading sandbox: simulated")
-        return spawn(limits, seed)
+        return spawn(limits, seed, device)
     monkeypatch.setattr(engine.zygote, "spawn", fail_once)
     result = grade_toy(SOLUTION)
     assert result.score == 10 and all("cannot build" not in t.output for t in result.tests)
 
 
 def test_a_sandbox_that_cannot_be_built_twice_is_an_infrastructure_fault(engine, grade_toy, monkeypatch):
-    def never(limits, seed):
+    def never(limits, seed, device="cpu"):
         raise SandboxUnavailable("cannot build the grading sandbox: simulated")
     monkeypatch.setattr(engine.zygote, "spawn", never)
     with pytest.raises(InfrastructureFault, match="simulated"):
@@ -112,3 +112,39 @@ def test_a_check_that_swallows_the_loss_cannot_charge_it_to_the_student(engine, 
     k = killer(times=1)
     result = engine.grade(Job(assignment_dir=str(folder), filename="toy.py", content=SLOW_FIRST.encode()))
     assert len(k.killed) == 1 and result.score == result.max_score == 1
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.9])
+def test_every_process_of_a_sandbox_killed_from_outside_costs_nothing(delay):
+    """The host's OOM killer or an operator kills the sandbox and its watcher alike (background engine)."""
+    from graders.engine import Engine
+    with Engine(background=True) as engine:
+        engine.grade(Job(str(TOY), "toy.py", SOLUTION.encode()))          # a spare is waiting now
+        zygote = engine.zygote.proc.pid
+
+        def kill_all():
+            for pid in _descendants(zygote):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        threading.Timer(delay, kill_all).start()
+        result = engine.grade(Job(str(TOY), "toy.py", SLOW_FIRST.encode()))
+    assert result.score == 10, [t.output for t in result.tests if t.status != "passed"]

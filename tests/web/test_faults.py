@@ -84,7 +84,15 @@ def assert_all_graded_once_and_right(stack, ids, since: float, within: float = R
     assert len(rows) == len(ids) and all(r[1] == "graded" for r in rows), (
         f"not all graded {within} s after the fault: {rows}\n{stack.log('workers')}")
     assert all(r[5] == 1 for r in rows), f"graded twice: {rows}"
-    assert all(r[3] == r[4] == 6 for r in rows), f"wrongly scored: {rows}"
+    assert all(r[3] == r[4] == 6 for r in rows), f"wrongly scored: {rows}\n{_outputs(stack, ids)}"
+
+
+def _outputs(stack, ids) -> str:
+    """What each wrongly scored attempt's checks said (for the failure message)."""
+    rows = stack.sql("select s.id, r.tests from submissions_submission s join submissions_result r "
+                     "on r.id = s.current_result_id where s.id = any(%s)", list(ids))
+    return "\n".join(f"{sid}: {[(t.get('number'), t.get('score'), t.get('output', '')[:300]) for t in tests]}"
+                     for sid, tests in rows)
 
 
 def _busy_worker_pid(stack, submission_id: int, timeout: float = 30) -> int:

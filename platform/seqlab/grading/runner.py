@@ -7,6 +7,7 @@ closed and replaced on the next job, because an infrastructure fault may have le
 from __future__ import annotations
 
 import atexit
+import inspect
 import threading
 
 from django.conf import settings
@@ -18,10 +19,20 @@ _lock = threading.Lock()
 _engine = None
 
 
+def _engine_make():
+    """The configured engine; the real one closes each sandbox and readies the next off the critical path."""
+    cls = import_string(settings.SEQLAB_ENGINE)
+    try:
+        takes_background = "background" in inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        takes_background = False
+    return cls(background=True) if takes_background and settings.SEQLAB_ENGINE_BACKGROUND else cls()
+
+
 def _engine_get():
     global _engine
     if _engine is None:
-        engine = import_string(settings.SEQLAB_ENGINE)()
+        engine = _engine_make()
         engine.__enter__()
         _engine = engine
     return _engine

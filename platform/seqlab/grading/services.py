@@ -33,10 +33,8 @@ def run_grade(delivery: Delivery, *, release: str = "", error: str = ""):
     database was down, or the host failed the grading): that claim is given back first.
     Raises for every infrastructure fault; the student is charged only for a stored result.
     """
-    from graders.contracts import Job
-    from seqlab.courses.services import assignment_version_materialize
     from seqlab.grading import runner
-    from seqlab.submissions.services import result_store, submission_claim
+    from seqlab.submissions.services import result_store, submission_claim, submission_job
 
     if release:
         run_release(submission_id=delivery.submission_id, run=delivery.run, worker=release, error=error)
@@ -45,10 +43,9 @@ def run_grade(delivery: Delivery, *, release: str = "", error: str = ""):
     delivery.claimed = True
     heartbeat.set_running(heartbeat.run_key(delivery.submission_id, delivery.run))
     try:
-        submission = Submission.objects.select_related("blob", "version__assignment").get(pk=delivery.submission_id)
-        folder = assignment_version_materialize(version=submission.version, cache_dir=settings.SEQLAB_CACHE_DIR)
-        job = Job(assignment_dir=str(folder), filename=submission.filename, content=bytes(submission.blob.data))
-        result = runner.grade(job)
+        submission = Submission.objects.select_related("blob", "version__assignment", "offering__course").get(
+            pk=delivery.submission_id)
+        result = runner.grade(submission_job(submission=submission))
         fault = result_fault(result)
         if fault:
             runner.engine_close()          # the next try gets a fresh zygote and sandbox

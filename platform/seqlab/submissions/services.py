@@ -224,7 +224,17 @@ def submission_grade(*, submission_id: int, run: int, worker: str) -> Result | N
     """
     if not submission_claim(submission_id=submission_id, run=run, worker=worker):
         return None
-    submission = Submission.objects.select_related("blob", "version__assignment").get(pk=submission_id)
+    submission = Submission.objects.select_related("blob", "version__assignment", "offering__course").get(
+        pk=submission_id)
+    return result_store(submission=submission, run=run, result=runner.grade(submission_job(submission=submission)))
+
+
+def submission_job(*, submission: Submission) -> Job:
+    """The engine's job for an attempt: its assignment version, rebuilt locally, and its bytes.
+
+    The offering is mixed into the hidden inputs' seed (with the deployment secret), so another
+    term's offering of the same assignment draws other inputs."""
     folder = assignment_version_materialize(version=submission.version, cache_dir=settings.SEQLAB_CACHE_DIR)
-    job = Job(assignment_dir=str(folder), filename=submission.filename, content=bytes(submission.blob.data))
-    return result_store(submission=submission, run=run, result=runner.grade(job))
+    course = submission.offering.course
+    return Job(assignment_dir=str(folder), filename=submission.filename, content=bytes(submission.blob.data),
+               seed_context=f"{course.slug}/{course.term}/offering-{submission.offering_id}")

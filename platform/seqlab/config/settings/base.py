@@ -187,6 +187,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 SEQLAB_ASSIGNMENTS_DIR = Path(env_str("SEQLAB_ASSIGNMENTS_DIR", str(REPO_ROOT / "assignments")))
 SEQLAB_CACHE_DIR = Path(env_str("SEQLAB_CACHE_DIR", str(VAR_DIR / "assignment-cache")))
 SEQLAB_ENGINE = env_str("SEQLAB_ENGINE", "graders.engine.Engine")
+# Close each sandbox and spawn the next one in a background thread (graders/engine.py).
+SEQLAB_ENGINE_BACKGROUND = env_bool("SEQLAB_ENGINE_BACKGROUND", True)
 SEQLAB_MAX_UPLOAD_BYTES = env_int("SEQLAB_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
 SEQLAB_GRADE_RETRIES = env_int("SEQLAB_GRADE_RETRIES", 5)
 # A queued/running submission older than its wall limit plus this is presumed lost.
