@@ -1,4 +1,4 @@
-"""The walk behind graders/stages/banned.py: one pass over the tree, linear in its size.
+"""The walk behind graders/stages/banned (find_banned): one pass over the tree, linear in its size.
 
 Each top-level definition (and `<module>` for code that runs at import: module statements,
 class bodies, decorators, default values) gets a `Hits`: the first line of every banned
