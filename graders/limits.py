@@ -55,5 +55,6 @@ MAX_SCAN_SECONDS = 20.0             # wall clock, a safety net: CPU time is the 
 # ----------------------------------------------------------------------------- result text
 # Text that comes back from the sandbox (the student's prints, exception messages,
 # tracebacks) before it reaches a result: see graders/text.py.
-MAX_RESULT_TEXT = 64 << 10          # one text field of a result, in characters
+MAX_RESULT_TEXT = 1 << 20           # one text field of a result, in characters (above any
+                                    # assignment's `output_kib`, which the sandbox applies first)
 MAX_CHECK_MESSAGE = 2000            # the message of one check

@@ -12,8 +12,8 @@ import stat
 import zipfile
 from typing import Any
 
-from graders.limits import (MAX_NOTEBOOK_CELLS, MAX_NOTEBOOK_CONTAINERS, MAX_SOURCE_BYTES, MAX_UPLOAD_BYTES,
-                            MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, MAX_ZIP_UNPACKED_BYTES)
+from graders.limits import (MAX_NOTEBOOK_CELLS, MAX_NOTEBOOK_CONTAINERS, MAX_SOURCE_BYTES, MAX_ZIP_MEMBERS,
+                            MAX_ZIP_RATIO, MAX_ZIP_UNPACKED_BYTES)
 
 
 class Unusable(ValueError):
@@ -146,4 +146,4 @@ def _as_dict(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-__all__ = ["MAX_UPLOAD_BYTES", "Unusable", "notebook_cells", "notebook_code", "unzip"]
+__all__ = ["Unusable", "notebook_cells", "notebook_code", "unzip"]

@@ -66,7 +66,7 @@ def _module(ctx: Context) -> tuple[str, bytes]:
 
 def check_source(name: str, source: bytes) -> None:
     """Refuse a module the compiler would read differently from its UTF-8 text."""
-    if not source.strip():
+    if not source.removeprefix(BOM).strip():
         raise Unusable(f"{name} holds no code.")
     if len(source) > MAX_SOURCE_BYTES:
         raise Unusable(f"The code is {len(source) >> 10} KiB; the limit is {MAX_SOURCE_BYTES >> 10} KiB.")

@@ -90,7 +90,7 @@ def test_any_zip_damaged_anywhere_ends_as_a_result(members, method, damage):
         for name, data in members:
             try:
                 zf.writestr(name, data)
-            except (ValueError, UnicodeEncodeError):
+            except Exception:                      # names zipfile itself cannot write
                 pass
         zf.writestr("toy.py", SOLUTION)
     content = bytearray(buf.getvalue())

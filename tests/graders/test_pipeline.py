@@ -156,3 +156,10 @@ def test_diagnoses_match_nan_patterns_and_wrong_shapes():
     averaged = torch.tensor([0.5, 0.5])
     with pytest.raises(CheckFailure, match=r"expected shape \(2, 2\), got \(2,\); averaged over heads"):
         expect_close(averaged, expected, what="w", mistakes={"averaged over heads": averaged})
+
+
+def test_errors_only_code_generation_finds_still_fail_every_check(grade_toy):
+    # The static stage only parses (code generation is not linear in the source); the sandbox's
+    # own compile reports these, with the same file, line and text.
+    result = grade_toy("import torch\nreturn 1\n" + SOLUTION)
+    assert result.score == 0 and all("toy.py, line 2: 'return' outside function" in t.output for t in result.tests)

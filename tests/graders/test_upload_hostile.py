@@ -39,6 +39,7 @@ EXPECT: dict[str, tuple[str | float, str]] = {
     "encoded_surrogate.py": (UNGRADABLE, "is not UTF-8 text"),
     "nul_bytes.py": (UNGRADABLE, "contains NUL bytes"),
     "empty.py": (UNGRADABLE, "is empty"),
+    "bom_only.py": (UNGRADABLE, "holds no code"),
     "binary.py": (UNGRADABLE, "contains NUL bytes"),
     "line_separators.py": (8.0, BANNED),
     "nested_eval.py": (BOUNDED, BANNED),     # every target flagged, or refused at the scan's CPU bound

@@ -1,4 +1,4 @@
-"""The walk behind graders/stages/banned.py: one pass over the tree, linear in its size.
+"""The walk behind graders/stages/banned (find_banned): one pass over the tree, linear in its size.
 
 Each top-level definition (and `<module>` for code that runs at import: module statements,
 class bodies, decorators, default values) gets a `Hits`: the first line of every banned
@@ -9,9 +9,10 @@ budget.
 from __future__ import annotations
 
 import ast
-import builtins
 import time
 from dataclasses import dataclass, field
+
+from graders.stages.banned.names import Resolver, ScanLimitExceeded, is_alias, literal_getattr
 
 MODULE = "<module>"
 
@@ -34,11 +35,9 @@ DYNAMIC_DOTTED = ("builtins.eval", "builtins.exec", "builtins.compile", "builtin
                   "_pickle", "marshal.loads", "copyreg", "dill", "cloudpickle", "joblib.load", "shelve",
                   "pkgutil.resolve_name", "types.FunctionType", "types.CodeType", "code.interact", "codeop",
                   "functools.reduce", "torch.load", "torch.jit.load", "torch.package", "torch.hub")
-IMPORTERS = ("importlib.import_module", "builtins.__import__")
 DYNAMIC_ROOTS: dict[str, list[str]] = {}
 for _d in DYNAMIC_DOTTED:
     DYNAMIC_ROOTS.setdefault(_d.split(".")[0], []).append(_d)
-BUILTINS = set(dir(builtins))
 # Entry points of a package's operator registry: they reach kernels by name.
 REGISTRIES = ("torch.ops", "torch.library", "torch._ops", "torch._C", "torch._VF")
 # Calls whose literal string arguments name attributes or modules.
@@ -52,10 +51,6 @@ INSPECTING = {"hasattr", "dir", "isinstance", "issubclass", "print", "repr", "st
 # FUNC calls it; SAFE only looks at it (isinstance, print, a for loop's iterable); HELD is the
 # object of a lookup (flagged by the lookup itself); ALLOWED is an import of a literal name.
 PLAIN, DEREF, FUNC, SAFE, HELD, ALLOWED = 0, 1, 2, 3, 4, 5
-
-
-class ScanLimitExceeded(ValueError):
-    """The source is too large or too complex for the static scan's bounds."""
 
 
 class Spec:
@@ -106,126 +101,6 @@ class Frame:
                     break                # it invalidated its parents when it was invalidated
                 frame.valid = False
             frame = frame.parent
-
-
-def dotted_parts(node: ast.AST) -> tuple[ast.AST, list[str]]:
-    """The head of an attribute chain (through `getattr(x, "literal")`) and its names, outermost last."""
-    parts: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif _literal_getattr(node):
-            parts.append(node.args[1].value)           # type: ignore[attr-defined]
-            node = node.args[0]                        # type: ignore[attr-defined]
-        else:
-            return node, parts[::-1]
-
-
-def _literal_getattr(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-            and len(node.args) in (2, 3) and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str))
-
-
-class Resolver:
-    """Import aliases, module-level aliases, top-level names and the classes' own member names."""
-
-    def __init__(self, tree: ast.Module, max_nodes: int) -> None:
-        self.aliases: dict[str, str] = {}
-        self.star: list[str] = []
-        self.toplevel = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        self.members: set[str] = set()
-        for node in _statements(tree, max_nodes):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    if a.name == "*":
-                        self.star.append(node.module)
-                    else:
-                        self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.ClassDef):
-                self.members.update(_class_members(node))
-        self._module_aliases(tree)
-
-    def _module_aliases(self, tree: ast.Module) -> None:
-        """Module-level `x = <dotted>` aliases, to a fixpoint (aliases of aliases)."""
-        for _ in range(5):
-            changed = False
-            for node in tree.body:
-                if not is_alias(node, self):
-                    continue
-                dotted = self.dotted(node.value)               # type: ignore[attr-defined]
-                for t in node.targets:                         # type: ignore[attr-defined]
-                    if self.aliases.get(t.id) != dotted:
-                        self.aliases[t.id] = dotted
-                        changed = True
-            if not changed:
-                break
-
-    def imported(self, node: ast.AST) -> str | None:
-        """The module `importlib.import_module("a.b")` or `__import__("a.b")` imports, if literal."""
-        if not isinstance(node, ast.Call) or not node.args:
-            return None
-        func, first = node.func, node.args[0]
-        name = "builtins.__import__" if isinstance(func, ast.Name) and func.id == "__import__" else (
-            self.dotted(func) if isinstance(func, ast.Attribute) else self.aliases.get(getattr(func, "id", "")))
-        if name in IMPORTERS and isinstance(first, ast.Constant) and isinstance(first.value, str) and (
-                first.value and not first.value.startswith(".")):
-            return first.value
-        return None
-
-    def dotted(self, node: ast.AST | None) -> str | None:
-        if node is None:
-            return None
-        head, parts = dotted_parts(node)
-        if isinstance(head, ast.Call):
-            module = self.imported(head)
-            return ".".join([module] + parts) if module else None
-        if not isinstance(head, ast.Name):
-            return None
-        base = self.aliases.get(head.id)
-        if base is None:
-            if head.id in self.toplevel or head.id in BUILTINS or not self.star:
-                return None
-            base = f"{self.star[0]}.{head.id}"
-        return ".".join([base] + parts)
-
-
-def _statements(tree: ast.Module, max_nodes: int):
-    """Every statement of the module, nested ones too (imports and classes are statements)."""
-    stack: list[ast.AST] = [tree]
-    count = 0
-    while stack:
-        node = stack.pop()
-        count += 1
-        if count > max_nodes:
-            raise ScanLimitExceeded(f"more than {max_nodes} syntax nodes")
-        yield node
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            block = getattr(node, name, None)
-            if isinstance(block, list):
-                stack.extend(block)
-
-
-def _class_members(node: ast.ClassDef) -> set[str]:
-    names = set()
-    for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(stmt.name)
-        elif isinstance(stmt, ast.Assign):
-            names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            names.add(stmt.target.id)
-    return names
-
-
-def is_alias(node: ast.stmt, resolver: Resolver) -> bool:
-    """`x = torch.nn.functional` only names a thing; its uses count where x is used."""
-    return (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)
-            and resolver.dotted(node.value) is not None)
 
 
 class Scanner:
@@ -302,7 +177,7 @@ class Scanner:
         line = getattr(node, "lineno", 0)
         kind = type(node)
         if role != DEREF and (kind is ast.Name or kind is ast.Attribute or (
-                kind is ast.Call and (_literal_getattr(node) or self.resolver.imported(node)))):
+                kind is ast.Call and (literal_getattr(node) or self.resolver.imported(node)))):
             self._chain(node, sinks, role, line)
         children: list[tuple[ast.AST, int]] | None = None
         if isinstance(node, ast.Name):
@@ -413,7 +288,7 @@ class Scanner:
         imported = self.resolver.imported(node)
         held = isinstance(func, ast.Name) and func.id in LOOKUPS | DYNAMIC
         inspected = isinstance(func, ast.Name) and func.id in INSPECTING
-        first = DEREF if _literal_getattr(node) else HELD if held else SAFE if inspected else PLAIN
+        first = DEREF if literal_getattr(node) else HELD if held else SAFE if inspected else PLAIN
         children = [(func, ALLOWED if imported else FUNC)]
         children += [(a, first if i == 0 else PLAIN) for i, a in enumerate(node.args)]
         children += [(k.value, PLAIN) for k in node.keywords]

@@ -24,7 +24,8 @@ import ast
 import time
 
 from graders.limits import MAX_SCAN_NODES, MAX_SCAN_SECONDS
-from graders.stages.banned_scan import DYNAMIC, Hits, Scanner, ScanLimitExceeded, Spec
+from graders.stages.banned.names import ScanLimitExceeded
+from graders.stages.banned.scan import DYNAMIC, Hits, Scanner, Spec
 
 __all__ = ["DYNAMIC", "ScanLimitExceeded", "find_banned", "parse_for_scan"]
 
