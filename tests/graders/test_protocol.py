@@ -228,3 +228,37 @@ def test_fuzzed_frames_are_frames_or_protocol_errors(raw):
     finally:
         a.close()
         b.close()
+
+
+def test_the_calls_deadline_covers_decoding_the_reply():
+    """A reply that arrives in time but takes long to decode ends as a timeout, not later."""
+    import os
+    import threading
+
+    from graders.contracts import Limits
+    from graders.sandbox import host
+    grader, sandbox = socket.socketpair()
+    ctl, _ctl_peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    out_r, out_w = os.pipe()
+    box = host.Sandbox(grader, ctl, host.OutputCollector(out_r, 1024), Limits(call_seconds=0.2))
+    reply = {"ok": True, "value": [[1, 2]] * 120_000}          # arrives at once; decoding is the cost
+
+    def answer():
+        protocol.recv_frame(sandbox)
+        time.sleep(0.1)                                       # half of the call's time is gone
+        try:
+            protocol.send_frame(sandbox, reply)
+        except OSError:
+            pass                                              # the grader gave up and hung up
+    worker = threading.Thread(target=answer)
+    worker.start()
+    t0 = time.monotonic()
+    with pytest.raises(host.CallTimeout):
+        box.request({"op": "call"}, timeout=0.2)
+    assert time.monotonic() - t0 < 1.0
+    grader.close()
+    worker.join()
+    for s in (sandbox, ctl, _ctl_peer):
+        s.close()
+    os.close(out_r)
+    os.close(out_w)

@@ -385,3 +385,85 @@ def test_without_the_secret_the_repository_seed_is_used_and_said(grade_toy, monk
     assert predicted                                   # reproducible from the repository, as said:
     assert "repository's seed" in result.output and result.seed["source"] == "repository"
     assert initial != 7                                # the sandbox's own seed is a hash all the same
+
+
+# ------------------------------------------------------------------ tripwires cover the aliases
+
+def _tripped_in_a_fork(spec: str, calls: str) -> list[str]:
+    """In a forked child (tripwires patch torch for the whole process): install a tripwire for
+    `spec`, arm it, run each line of `calls`, and return what each did (tripped / passed)."""
+    import json
+    import os
+    import socket as socket_mod
+    import struct
+    grader, sandbox = socket_mod.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        grader.close()
+        import torch  # (the zygote has it loaded before any tripwire is placed)
+
+        from graders.sandbox import tripwire
+        board = tripwire.Board(sandbox.fileno(), "student.py")
+        board.install([spec])
+        results, namespace = [], {"torch": torch}
+        for line in calls.strip().splitlines():
+            with board.arm([spec]):
+                try:
+                    exec(compile(line, "student.py", "exec"), namespace)  # noqa: S102
+                    results.append("passed")
+                except tripwire.BannedAPIError:
+                    results.append("tripped")
+                except BaseException as exc:  # noqa: BLE001 - reported to the test
+                    results.append(f"error {type(exc).__name__}: {exc}")
+        with board.arm([]):
+            exec(compile(calls.strip().splitlines()[0], "student.py", "exec"), namespace)  # noqa: S102
+        results.append(board.state())
+        body = json.dumps({"results": results}).encode()
+        sandbox.sendall(struct.pack("<I", len(body)) + body + struct.pack("<I", 0))
+        os._exit(0)
+    sandbox.close()
+    from graders.sandbox import host
+    trips: list = []
+    chan = host.Channel(grader, 60.0)
+    chan.expect_within(60.0)
+    reply, _ = host.recv_reply(chan, trips)
+    os.waitpid(pid, 0)
+    grader.close()
+    return reply["results"], trips
+
+
+def test_a_tripwire_covers_every_name_of_a_banned_function():
+    calls = """
+import torch.nn.functional as F; q = torch.ones(1, 2, 3); F.scaled_dot_product_attention(q, q, q)
+q = torch.ones(1, 2, 3); torch._C._nn.scaled_dot_product_attention(q, q, q)
+q = torch.ones(1, 2, 3); torch.ops.aten.scaled_dot_product_attention(q, q, q)
+q = torch.ones(1, 2, 3); torch.ops.aten.scaled_dot_product_attention.default(q, q, q)
+q = torch.ones(1, 2, 3); getattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu")(q[None], q[None], q[None])
+import torch.nn.functional as F; q = torch.ones(1, 2, 3); vars(F)["scaled_dot_" + "product_attention"](q, q, q)
+import torch.nn.functional as F; q = torch.ones(1, 2, 3); F.__dict__["scaled_dot_product_attention"](q, q, q)
+q = torch.ones(1, 2, 3); torch.softmax(q, -1)
+"""
+    results, trips = _tripped_in_a_fork("torch.nn.functional.scaled_dot_product_attention", calls)
+    assert results == ["tripped"] * 7 + ["passed", "intact"], results
+    assert len(trips) == 7 and trips[0] == {"api": "torch.nn.functional.scaled_dot_product_attention", "line": 1}
+
+
+def test_banned_classes_methods_and_modules_trip_and_unarmed_calls_pass():
+    results, _ = _tripped_in_a_fork("torch.nn.MultiheadAttention", """
+torch.nn.MultiheadAttention(4, 2)
+class Mine(torch.nn.MultiheadAttention): pass
+Mine(4, 2)
+torch.nn.Linear(2, 2)
+""")
+    assert results == ["tripped", "passed", "tripped", "passed", "intact"], results
+    results, _ = _tripped_in_a_fork(".backward", """
+x = torch.ones(2, requires_grad=True); (x * 2).sum().backward()
+x = torch.ones(2, requires_grad=True); torch.Tensor.__dict__["backward"]((x * 2).sum())
+""")
+    assert results == ["tripped", "tripped", "intact"], results
+    results, _ = _tripped_in_a_fork("torch.optim", """
+torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)
+class Opt(torch.optim.Optimizer): pass
+Opt([torch.ones(2, requires_grad=True)], {})
+""")
+    assert results == ["tripped", "passed", "tripped", "intact"], results
