@@ -251,6 +251,11 @@ class Stack:
         """Stop everything this stack started (workers warm-stopped briefly, then killed)."""
         for name in [n for n in self.procs if n not in ("redis",)]:
             self.kill(name, signal.SIGTERM)
+        for pid in self.worker_pids().values():     # adopted workers live in another process group
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.redis_stop()
         if self.pgdata.exists():
             self.postgres_stop("immediate")
