@@ -177,6 +177,16 @@ class Stack:
         self._spawn(name, [*(wrap or []), sys.executable, "manage.py", "grading_worker", "--queues", "cpu",
                            "--processes", str(processes)], env=env)
 
+    def workers_kill(self, name: str = "workers") -> None:
+        """SIGKILL the supervisor and every worker it names, adopted ones (another group) too."""
+        pids = list(self.worker_pids().values())
+        self.kill(name, signal.SIGKILL)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def beat_start(self) -> None:
         self._spawn("beat", [sys.executable, "-m", "celery", "-A", "seqlab", "beat", "--loglevel=WARNING",
                              "--schedule", str(self.root / "beat-schedule")])
