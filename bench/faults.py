@@ -124,7 +124,7 @@ def postgres_stop(stack: Stack, ctx: dict) -> float:
 
 def no_worker(stack: Stack, ctx: dict) -> float:
     _running(stack)
-    stack.kill("workers", signal.SIGKILL)       # the supervisor, its workers, the sweeper's process
+    stack.workers_kill()                         # the supervisor, its workers, the sweeper's process
     time.sleep(30)
     stack.workers_start(processes=ctx["processes"], name="workers")
     return time.time()

@@ -177,6 +177,16 @@ class Stack:
         self._spawn(name, [*(wrap or []), sys.executable, "manage.py", "grading_worker", "--queues", "cpu",
                            "--processes", str(processes)], env=env)
 
+    def workers_kill(self, name: str = "workers") -> None:
+        """SIGKILL the supervisor and every worker it names, adopted ones (another group) too."""
+        pids = list(self.worker_pids().values())
+        self.kill(name, signal.SIGKILL)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def beat_start(self) -> None:
         self._spawn("beat", [sys.executable, "-m", "celery", "-A", "seqlab", "beat", "--loglevel=WARNING",
                              "--schedule", str(self.root / "beat-schedule")])
@@ -251,6 +261,11 @@ class Stack:
         """Stop everything this stack started (workers warm-stopped briefly, then killed)."""
         for name in [n for n in self.procs if n not in ("redis",)]:
             self.kill(name, signal.SIGTERM)
+        for pid in self.worker_pids().values():     # adopted workers live in another process group
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.redis_stop()
         if self.pgdata.exists():
             self.postgres_stop("immediate")

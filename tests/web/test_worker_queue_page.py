@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seqlab.grading import heartbeat
-from seqlab.submissions.models import Status, Submission
+from seqlab.submissions.models import Submission
 from seqlab.submissions.services import submission_create
 from tests.web.services import require_postgres_and_redis
 

@@ -8,9 +8,8 @@ from celery import shared_task
 from celery.signals import worker_init, worker_ready, worker_shutdown
 from django.conf import settings
 
-from seqlab.grading.conf import setting
-
 from seqlab.grading import heartbeat, recovery, runner, supervisor
+from seqlab.grading.conf import setting
 from seqlab.grading.faults import database_down
 from seqlab.grading.services import Delivery, run_grade
 
