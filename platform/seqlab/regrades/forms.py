@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from seqlab.regrades.models import MAX_ANSWER, MAX_REASON
 
@@ -11,5 +11,5 @@ class RequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(max_length=MAX_ANSWER, widget=forms.Textarea(attrs={"rows": 5}), label=_("Answer"))
+    answer = forms.CharField(max_length=MAX_ANSWER, widget=forms.Textarea(attrs={"rows": 5}), label=pgettext_lazy("a reply to a regrade request", "Answer"))
     score = forms.FloatField(required=False, min_value=0, label=_("New score for this check (blank: unchanged)"))
