@@ -88,8 +88,11 @@ def check(*, points: float, visibility: str, name: str | None = None,
 
 SECRET_ENV = "SEQLAB_GRADING_SECRET"               # a deployment secret, never in git
 SECRET_FILE = "/run/secrets/grading_secret"        # docker-compose.yml's secret, if the env is unset
-REPOSITORY_SEED_NOTE = (f"Hidden inputs were drawn from the repository's seed ({SECRET_ENV} is not set): "
-                        "anyone with the repository can regenerate them. Set it where students are graded.")
+REPOSITORY_SEED_NOTE = T(
+    f"Hidden inputs were drawn from the repository's seed ({SECRET_ENV} is not set): "
+    "anyone with the repository can regenerate them. Set it where students are graded.",
+    f"비공개 입력을 저장소의 시드로 만들었습니다({SECRET_ENV}가 설정되지 않음). 저장소를 가진 사람은 누구나 "
+    "같은 입력을 다시 만들 수 있습니다. 학생을 채점하는 곳에서는 이 값을 설정하세요.")
 
 
 def grading_secret() -> bytes | None:

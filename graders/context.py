@@ -1,6 +1,8 @@
 """The state one grading run carries from stage to stage."""
 from __future__ import annotations
 
+from graders.i18n import T
+
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -54,7 +56,7 @@ class Context:
         max_score = round(sum(r.max_score for r in self.results), 6)
         if not self.gradable:
             max_score = self.assignment.total_points(public_only=self.job.public_only)
-        output = "\n".join(self.notes + self.format_errors)
+        output = T("\n", "\n").join(self.notes + self.format_errors)      # both languages kept
         return Result(
             score=score, max_score=max_score, execution_time=time.perf_counter() - self.started,
             output=output, tests=tuple(self.results), gradable=self.gradable,

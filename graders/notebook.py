@@ -96,7 +96,7 @@ def namespace(student: Any, setup: str, funcs: list[str], classes: list[str]) ->
 
 
 def notebook_check(*, points: float, visibility: str, name: str, source: str, setup: str,
-                   funcs: list[str], classes: list[str]) -> Callable[..., Any]:
+                   funcs: list[str], classes: list[str], ko: str | None = None) -> Callable[..., Any]:
     """A check that runs one nbgrader test cell in the grader against the sandbox."""
     targets = tuple(n for n in funcs + classes if re.search(rf"\b{re.escape(n)}\b", source))
     code = compile(source, f"<test cell {name}>", "exec")
@@ -115,7 +115,9 @@ def notebook_check(*, points: float, visibility: str, name: str, source: str, se
     run.__name__ = re.sub(r"\W", "_", name)
     # The loader counts checks defined by the module it loads; this one is that module's.
     run.__module__ = sys._getframe(1).f_globals.get("__name__", run.__module__)
-    return check(points=points, visibility=visibility, name=name, target=targets)(run)
+    # The test cell's id names the check; in Korean, as "노트북 검사 <id>" until the author writes better.
+    return check(points=points, visibility=visibility, name=name, target=targets,
+                 ko=ko or f"노트북 검사 {name}")(run)
 
 
 def _checks_module(cells: list[tuple[str, float, str]], setup: str, funcs: list[str], classes: list[str],

@@ -27,4 +27,4 @@ def grade_toy(engine):
 
 # The toy assignment's check files are named test_*.py like nbgrader's; they are checks the
 # engine loads, not pytest tests.
-collect_ignore = ["graders/toy"]
+collect_ignore = ["graders/toy", "graders/toy_untranslated"]

@@ -152,7 +152,8 @@ class Session:
         if len(box.trips) > seen:     # reported by the tripwire before the student's code went on
             self.trips += box.trips[seen:]
             raise BannedCall(box.trips[seen]["api"], box.trips[seen]["line"])
-        if self.banned and reply.get("tripwires") != "intact":
+        # A module that did not compile ran no code of the student's: no tripwires were placed yet.
+        if self.banned and reply.get("tripwires") != "intact" and reply.get("kind") != "syntax":
             self._retire()
             raise StudentError("banned", f"{what}: the sandbox's record of banned API calls is missing or was "
                                          f"tampered with (tripwires: {str(reply.get('tripwires'))[:20]}); "

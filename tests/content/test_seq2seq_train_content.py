@@ -61,7 +61,10 @@ def test_train_that_trains_nothing_keeps_only_the_interface_points(engine):
     assert set(failed) == {TRAIN, LOSS, ACCURACY}
     assert is_named(tests[TRAIN], "seq2seq-train/nothing-trained")
     assert is_named(tests[LOSS], "seq2seq-train/report-too-rare") and "called 0 times" in failed[LOSS]
-    assert "exact match 0.0%" in failed[ACCURACY] and is_named(tests[ACCURACY], "seq2seq-train/generate-no-eos")
+    # What an untrained model generates depends on its random start (the sandbox's own seed): either
+    # it never ends a row with EOS, or it ends them at once; the diagnosis names whichever it is.
+    assert "exact match 0.0%" in failed[ACCURACY]
+    assert any(is_named(tests[ACCURACY], f"seq2seq-train/{m}") for m in ("generate-no-eos", "answers-cut-short"))
     assert result.score == 3
 
 

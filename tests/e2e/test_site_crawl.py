@@ -25,7 +25,8 @@ def semester(course, instructor, ta, student):
     from seqlab.submissions.services import submission_create, submission_create_answers, submission_grade
     now = timezone.now()
     offerings = {folder.name: offering_save(actor=instructor, course=course, assignment=assignment_sync(path=folder).assignment,
-                                            release_at=now - timedelta(days=2), due_at=now + timedelta(days=9, hours=5))
+                                            release_at=now - timedelta(days=2), due_at=now + timedelta(days=9, hours=5),
+                                            cooldown_seconds=0)
                  for folder in (ADDER, MINI_QUIZ, MINI_WRITTEN)}
 
     def graded(sub):

@@ -39,7 +39,7 @@ def insight_class(db, django_user_model, engine):
     membership_set(course=course, user=instructor, role="instructor")
     now = timezone.now()
     offering = offering_save(actor=instructor, course=course, assignment=assignment_sync(path=ATTENTION).assignment,
-                             release_at=now - timedelta(days=10), due_at=now + timedelta(days=2))
+                             release_at=now - timedelta(days=10), due_at=now + timedelta(days=2), cooldown_seconds=0)
     for name, files in HISTORIES.items():
         student = django_user_model.objects.create_user(name, password=f"pw-{name}-1")
         membership_set(course=course, user=student, role="student")
@@ -77,8 +77,8 @@ def test_instructor_uses_the_map_a_hint_and_the_similarity_report(insight_class,
     offering = insight_class
     _login(page, live_server.url, "instructor", "pw-instructor-1")
     page.goto(f"{live_server.url}/c/seq-models/")
-    page.get_by_role("link", name="Misconceptions and similarity").click()
-    page.get_by_role("link", name="Misconception map").click()
+    page.get_by_role("link", name="오개념과 유사도").click()
+    page.get_by_role("link", name="오개념 지도").click()
     page.locator("#mistakes").wait_for()
     page.locator("figure img").first.evaluate("img => img.decode()")
     page.locator("figure img").nth(1).evaluate("img => img.decode()")
@@ -90,12 +90,12 @@ def test_instructor_uses_the_map_a_hint_and_the_similarity_report(insight_class,
     assert page.locator("#drill tbody tr").count() == 1          # minji; jisoo and taeo fixed it
     page.locator("textarea[name=text_ko]").fill("점수를 sqrt(d_k)로 나누었는지 확인해 보세요. 강의 노트 3장을 참고하세요.")
     page.locator("textarea[name=text_en]").fill("Check that the scores are divided by sqrt(d_k); see lecture notes 3.")
-    page.get_by_role("button", name="Release the hint").click()
+    page.get_by_role("button", name="힌트 공개").click()
     page.locator(".hints, [id^=hint-]").first.wait_for()
     _both(page, shot, "insight-02-hint")
 
     page.goto(f"{live_server.url}/staff/o/{offering.pk}/similarity/")
-    page.get_by_role("button", name="Run a new report").click()
+    page.get_by_role("button", name="새 보고서 생성").click()
     shot(page, "insight-03-similarity-running")
     try:
         page.locator("#pairs").wait_for(timeout=180_000)
@@ -108,7 +108,7 @@ def test_instructor_uses_the_map_a_hint_and_the_similarity_report(insight_class,
     page.locator("#pairs a").first.click()
     page.locator("#diff").wait_for()
     page.locator("input[name=comment]").fill("same wrong numbers on every multi-head check")
-    page.get_by_role("button", name="Refer").click()
+    page.get_by_role("button", name="회부").click()
     page.locator(".badge.bad").first.wait_for()
     _both(page, shot, "insight-05-pair")
 

@@ -168,3 +168,14 @@ def test_the_scan_is_bounded():
     source = "x = [" + "a.b, " * 50_000 + "]\n"
     with pytest.raises(ScanLimitExceeded):
         find_banned(source, BANNED, TARGETS, max_nodes=10_000)
+
+
+def test_a_fold_with_functools_reduce_is_not_a_banned_lookup():
+    """A correct BLEU solution folds clipped counts with reduce; that is no lookup by name."""
+    from graders.stages.banned import find_banned
+    source = ("from functools import reduce\n\n"
+              "def corpus_bleu(refs):\n    return reduce(lambda a, b: a | b, refs)\n")
+    found = find_banned(source, {"*": ("sacrebleu",)}, {"corpus_bleu"})
+    assert not any(found.values()), found
+    computed = "def corpus_bleu(name):\n    return __import__(name).corpus_bleu\n"
+    assert any(find_banned(computed, {"*": ("sacrebleu",)}, {"corpus_bleu"}).values())   # a computed import is

@@ -95,11 +95,25 @@ def _as_delegated_user(uid: int, work) -> dict:
     os.waitpid(pid, 0)
     for group in Path(cgroup.ROOT).glob(f"*/{cgroup.GROUP}"):      # hand the tree back to root
         for box in group.glob(f"box-{pid}"):
-            box.rmdir()
+            _rmdir_when_empty(box)
         for path in [group] + [group / n for n in ("cgroup.procs", "tasks", "cgroup.subtree_control")]:
             if path.exists():
                 os.chown(path, 0, 0)
     return eval(data.decode())  # noqa: S307 - our own child's repr of a dict of numbers
+
+
+def _rmdir_when_empty(path: Path, seconds: float = 5.0) -> None:
+    """A cgroup is busy until the kernel has finished reaping its last process."""
+    import time
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            path.rmdir()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _busy_and_bomb() -> dict:

@@ -96,12 +96,10 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
     "reply_deep.py": ({"2.2", "2.3"}, {"1.1": f"double: {MALFORMED} (value nested deeper than",
                                        "2.1": "nested deeper than",
                                        "2.4": f"Scale.forward: {MALFORMED} (value nested deeper than"}),
-    "banned_at_runtime.py": (set(), {"1.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
-                                     "2.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
-                                     "2.2": "Banned API torch.nn.functional.softmax called at runtime (line 31)",
-                                     "2.3": "Banned API .backward called at runtime (line 39)",
-                                     "2.4": "Banned API torch.nn.functional.softmax called at runtime (line 49)"}),
-    "tripwire_tamper.py": (set(), {c: "record of banned API calls is missing or was tampered with" for c in CHECKS}),
+    # Both lines catch these: the static scan first (by name); with it bypassed, the tripwires
+    # (test_the_runtime_line_holds_where_the_static_scan_is_bypassed below).
+    "banned_at_runtime.py": (set(), {c: "Banned API" for c in CHECKS}),
+    "tripwire_tamper.py": (set(), {c: "Banned API" for c in CHECKS}),
     "cpu_fork_busy.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
     "memory_bomb_12.py": ({"2.1", "2.2", "2.3", "2.4"}, {"1.1": "double"}),
     "seed_probe.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
@@ -307,3 +305,25 @@ def test_wrong_type_messages_name_what_was_returned(engine):
     subclass = {t.number: t.output for t in _grade(engine, (FILES / "tensor_subclass.py").read_bytes()).tests}
     assert "Payload" in payload["1.1"] and "RemoteObject" not in payload["1.1"]
     assert "subclass" in subclass["1.1"] and "Foreign" not in subclass["1.1"]
+
+
+RUNTIME_ONLY = {
+    "banned_at_runtime.py": {"1.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
+                             "2.1": "Banned API torch.nn.functional.softmax called at runtime (line 25)",
+                             "2.2": "Banned API torch.nn.functional.softmax called at runtime (line 31)",
+                             "2.3": "Banned API .backward called at runtime (line 39)",
+                             "2.4": "Banned API torch.nn.functional.softmax called at runtime (line 49)"},
+    "tripwire_tamper.py": {c: "record of banned API calls is missing or was tampered with" for c in CHECKS},
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNTIME_ONLY))
+def test_the_runtime_line_holds_where_the_static_scan_is_bypassed(grade_toy, monkeypatch, name):
+    """No static scan sees every lookup: with it switched off, the sandbox's tripwires still catch these."""
+    from graders.stages import static_check
+    monkeypatch.setattr(static_check, "find_banned", lambda *args, **kwargs: {})
+    result = grade_toy((FILES / name).read_bytes())
+    outputs = {t.number: str(t.output) for t in result.tests}
+    for number, expected in RUNTIME_ONLY[name].items():
+        assert expected in outputs[number], (number, outputs[number])
+    assert result.score == 0

@@ -34,7 +34,9 @@ DYNAMIC_DOTTED = ("builtins.eval", "builtins.exec", "builtins.compile", "builtin
                   "inspect.getmembers", "inspect.getattr_static", "pydoc.locate", "runpy", "pickle.loads", "pickle.load", "pickle.Unpickler",
                   "_pickle", "marshal.loads", "copyreg", "dill", "cloudpickle", "joblib.load", "shelve",
                   "pkgutil.resolve_name", "types.FunctionType", "types.CodeType", "code.interact", "codeop",
-                  "functools.reduce", "torch.load", "torch.jit.load", "torch.package", "torch.hub")
+                  "torch.load", "torch.jit.load", "torch.package", "torch.hub")
+# Not functools.reduce: correct solutions fold with it (BLEU's clipped counts), and a fold over
+# `getattr` reaches a banned callable only by calling it, which the sandbox's tripwires see.
 DYNAMIC_ROOTS: dict[str, list[str]] = {}
 for _d in DYNAMIC_DOTTED:
     DYNAMIC_ROOTS.setdefault(_d.split(".")[0], []).append(_d)

@@ -38,7 +38,9 @@ def offering_or_404(user, pk: int) -> Offering:
 @login_required
 def home(request):
     courses = selectors.course_list_for_user(user=request.user)
-    return render(request, "courses/home.html", {"courses": courses, "lang": reader_lang()})
+    from seqlab.roster.selectors import can_create_courses
+    return render(request, "courses/home.html", {"courses": courses, "lang": reader_lang(),
+                                                 "can_create_courses": can_create_courses(request.user)})
 
 
 @login_required

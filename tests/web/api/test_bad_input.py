@@ -162,4 +162,4 @@ def test_the_message_names_the_field_at_fault(api, offering):
     response = _post_raw(api, offering, json.dumps({"files": [{"filename": "ok.py", "content": "x"},
                                                               {"filename": "../x.dot", "content": "y"}]}))
     assert response.status_code == 400
-    assert response.json()["detail"] == "files.1.filename: Give a plain file name, without folders."
+    assert response.json()["detail"] == "files.1.filename: 폴더 없이 파일 이름만 쓰세요."      # the site's language

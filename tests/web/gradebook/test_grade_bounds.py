@@ -53,7 +53,8 @@ def test_database_refuses_an_override_no_check_could_be_worth(ta, graded, score)
 def test_override_form_out_of_bounds_says_why_and_stores_nothing(client, ta, graded):
     client.force_login(ta)
     response = client.post(reverse("gradebook:override", args=[graded.pk]),
-                           {"check_number": "", "score": "400", "comment": "regrade"}, follow=True)
+                           {"check_number": "", "score": "400", "comment": "regrade"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and "between 0 and 6" in response.content.decode()
     assert not Override.objects.exists()
 
