@@ -11,11 +11,12 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 SKIP_LINKS = re.compile(r"/(logout|i18n|admin)/|/starter/|/source/|/artifacts?/|\.csv$|/csv/|/histogram")
 # Words a Korean page may show as they are: the product's name, acronyms, formats, code words.
 ENGLISH_OK = {"SeqLab", "Seq", "Lab", "API", "CSV", "PNG", "LaTeX", "Jupyter", "KiB", "ipynb", "pip", "seqlab",
-              "login", "list", "check", "submit", "status", "watch", "url", "English"}
+              "login", "list", "check", "submit", "status", "watch", "url", "English", "LMS", "LTI", "NRPS",
+              "UTF", "UTF-", "CP949", "Moodle", "Canvas", "Blackboard", "copydetect"}
 # Where a page shows code, identifiers, the engine's feedback (its texts are bilingual and checked by
 # `graders check`), content its author wrote in one language, or what users typed (answers,
 # comments, reasons); an element marked lang="…" declares its language and counts too.
-EXEMPT = ("pre, code, .mono, .highlight, .code-view, .statement, .prompt, .choice, .rubric, .criteria, "
+EXEMPT = ("style, script, pre, code, .mono, .highlight, .code-view, .statement, .prompt, .choice, .rubric, .criteria, "
           ".written-answer, .chosen, .check .name, .checklist .name, pre.output, figcaption, .override, "
           "option, textarea, .artifact, math, .check-name, .user-text, [lang]:not(html)")
 

@@ -21,7 +21,7 @@ from seqlab.courses.services import _check_table, _folder_files
 class LibraryEntry:
     folder: str
     slug: str = ""
-    title: str = ""
+    title: dict = field(default_factory=dict)       # {"ko": ..., "en": ...}
     status: str = "new"                  # new | unchanged | changed | broken
     error: str = ""
     files_added: list[str] = field(default_factory=list)
@@ -52,7 +52,7 @@ def _entry(path: Path) -> LibraryEntry:
     except (AssignmentError, OSError, ValueError) as exc:
         entry.status, entry.error = "broken", str(exc)[:500]
         return entry
-    entry.slug, entry.title = loaded.slug, loaded.title.get("en", loaded.slug)
+    entry.slug, entry.title = loaded.slug, dict(loaded.title)
     current = Assignment.objects.filter(slug=loaded.slug).select_related("current_version").first()
     version = current.current_version if current else None
     if version is None:
