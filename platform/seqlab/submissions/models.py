@@ -86,10 +86,23 @@ class Artifact(models.Model):
     media_type = models.CharField(max_length=100)
     check_name = models.CharField(max_length=300, blank=True)
     caption = models.CharField(max_length=500, blank=True)
+    # The engine's caption and text alternative in both languages: {"ko": {"caption", "alt"}, "en": {...}}.
+    texts = models.JSONField(default=dict, blank=True)
     blob = models.ForeignKey("blobs.Blob", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["id"]
+
+    def text_in(self, lang: str, field: str) -> str:
+        """The caption or alt text in `lang` (the other language, then the old single caption, as fallbacks)."""
+        texts = self.texts if isinstance(self.texts, dict) else {}
+        for code in (lang, "en" if lang == "ko" else "ko"):
+            found = texts.get(code, {}).get(field) if isinstance(texts.get(code), dict) else None
+            if isinstance(found, str) and found:
+                return found
+        if field == "alt":                  # no words for the picture: its caption says what it shows
+            return self.text_in(lang, "caption")
+        return self.caption or self.name
 
     @property
     def is_image(self) -> bool:

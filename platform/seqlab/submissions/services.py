@@ -170,8 +170,9 @@ def result_store(*, submission: Submission, run: int, result: EngineResult) -> R
         stdout=result.stdout, extra=data["extra_data"], engine_version=result.engine_version,
         assignment_hash=result.assignment_hash, submission_sha256=result.submission_sha256)
     Artifact.objects.bulk_create(
-        Artifact(result=stored, name=a.name, media_type=a.media_type, check_name=a.check, caption=a.caption,
-                 blob=blob_store(data=a.data)) for a in result.artifacts)
+        Artifact(result=stored, name=a.name, media_type=a.media_type, check_name=a.check, caption=a.caption[:500],
+                 texts=a.i18n() if hasattr(a, "i18n") else {}, blob=blob_store(data=a.data))
+        for a in result.artifacts)
     status = Status.GRADED if result.gradable else Status.REJECTED
     Submission.objects.filter(pk=submission.pk, run=run).update(
         status=status, finished_at=timezone.now(), current_result=stored, error="")

@@ -171,3 +171,10 @@ def score_bands(offering):
     return {"students": len(scores), "max": top,
             "median": sorted(scores)[len(scores) // 2] if scores else None,
             "bands": [(round(i * width, 2), round((i + 1) * width, 2), n) for i, n in enumerate(counts)]}
+
+
+@register.filter
+def artifact_text(artifact, field: str) -> str:
+    """A picture's caption or text alternative in the reader's language."""
+    from django.utils.translation import get_language
+    return artifact.text_in((get_language() or "ko")[:2], field)
