@@ -49,6 +49,24 @@ _ENTRIES: tuple[tuple[str, str], ...] = (
      "{file} {line}번째 줄에서 {type}: {msg}{rest}"),
     (r"(?P<file>\S+) cannot be compiled: (?P<why>.*)", "{file}을(를) 컴파일할 수 없습니다: {why}"),
     # ---------------------------------------------------------------- checks (run_checks.py)
+    (r"Banned API (?P<api>\S+) called at runtime \(line (?P<line>\d+)\)\. Implement it yourself; this check "
+     r"scores 0\.", "금지된 API {api}를 실행 중에 호출했습니다 ({line}번째 줄). 직접 구현하세요. 이 검사는 0점입니다."),
+    (r"Banned API (?P<api>\S+) called at runtime\. Implement it yourself; this check scores 0\.",
+     "금지된 API {api}를 실행 중에 호출했습니다. 직접 구현하세요. 이 검사는 0점입니다."),
+    (r"(?P<t_why>`[^`]+`, .+?) \(line (?P<line>\d+)\), which the grader cannot check for banned APIs",
+     "{t_why} ({line}번째 줄): 채점기가 금지 API 사용 여부를 확인할 수 없는 방식"),
+    (r"`(?P<x>[^`]+)`, a lookup by name", "`{x}`(이름으로 찾는 방식)"),
+    (r"`(?P<x>[^`]+)`, a lookup or code built at run time", "`{x}`(실행 중에 찾거나 만드는 코드)"),
+    (r"`(?P<x>[^`]+)`, a namespace looked up by name", "`{x}`(이름으로 찾는 네임스페이스)"),
+    (r"`(?P<x>[^`]+)`, a private or by-name operator API", "`{x}`(비공개이거나 이름으로 찾는 연산자 API)"),
+    (r"(?P<t_what>.+?): the sandbox's record of banned API calls is missing or was tampered with "
+     r"\(tripwires: (?P<state>.*)\); this check scores 0",
+     "{t_what}: 샌드박스의 금지 API 호출 기록이 없거나 조작되었습니다 (tripwires: {state}). 이 검사는 0점입니다"),
+    (r"(?P<name>.+) declares the source encoding (?P<enc>'[^']*'); only UTF-8 is accepted\. Remove the "
+     r"`coding:` line and save the file as UTF-8\.",
+     "{name}에 소스 인코딩 {enc}이(가) 선언되어 있습니다. UTF-8만 받습니다. `coding:` 줄을 지우고 UTF-8로 저장하세요."),
+    (r"(?P<name>.+) has an encoding declaration Python cannot use \((?P<why>.*)\); remove it and save the "
+     r"file as UTF-8\.", "{name}의 인코딩 선언을 파이썬이 쓸 수 없습니다 ({why}). 그 줄을 지우고 UTF-8로 저장하세요."),
     (r"Banned API: (?P<t_uses>.*)\. Implement it yourself; this check scores 0\.",
      "금지된 API 사용: {t_uses}. 직접 구현하세요. 이 검사는 0점입니다."),
     (r"`(?P<target>[^`]+)` uses (?P<t_api>.+?)(?P<t_more>; `.*)?", "`{target}`에서 {t_api} 사용{t_more}"),
@@ -125,7 +143,7 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 def _korean(en: str, depth: int = 0) -> str | None:
     """The Korean of one engine text, or None when no entry matches it."""
-    if depth > 4:
+    if depth > 8:                      # a chain of "; `f` uses ..." nests one level per item
         return None
     for pattern, ko in _compiled():
         match = pattern.fullmatch(en)
