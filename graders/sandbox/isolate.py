@@ -206,8 +206,12 @@ def build_root(plan: Plan) -> None:
                for p in plan.ro_paths + tuple("/dev/" + d for d in plan.devices)}
     root = NEW_ROOT
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m")
+    # An interpreter that lives under the scratch's path (a checkout and its .venv under /tmp) is
+    # bound after the scratch is mounted, on top of it: mounted first, the scratch would hide it.
+    under_scratch = tuple(p for p in plan.ro_paths if p == SCRATCH or p.startswith(SCRATCH + "/"))
     for path in plan.ro_paths:
-        _bind_ro(path, root + path, sources[path])
+        if path not in under_scratch:
+            _bind_ro(path, root + path, sources[path])
     for path, target in plan.symlinks:
         os.symlink(target, root + path)
     os.makedirs(root + "/etc", exist_ok=True)
@@ -226,6 +230,8 @@ def build_root(plan: Plan) -> None:
     owner = f"uid={ident},gid={ident}"
     _mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV,
            f"mode=0700,{owner},size={plan.scratch_mib}m,nr_inodes=4096")
+    for path in under_scratch:
+        _bind_ro(path, root + path, sources[path])
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for fd in sources.values():
         os.close(fd)

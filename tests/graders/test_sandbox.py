@@ -7,6 +7,7 @@ states one property of DESIGN.md's invariant 2.
 from __future__ import annotations
 
 import os
+import sys
 import signal
 import statistics
 import time
@@ -213,14 +214,30 @@ def test_the_root_is_read_only_and_only_the_scratch_is_writable(probe):
     assert all("nosuid" in r["options"] for r in rows if not r["point"].startswith("/dev/"))
 
 
+def _venv_holder_under(folder: str) -> str | None:
+    """The first folder under `folder` on the way to a virtualenv interpreter there, if any."""
+    venv = Path(sys.prefix).resolve()
+    if sys.prefix == sys.base_prefix or not venv.is_relative_to(folder):
+        return None
+    return venv.relative_to(folder).parts[0]
+
+
 def test_the_repository_and_host_secrets_are_not_visible(probe):
     paths = [str(REPO), str(REPO / "reference"), str(REPO / "assignments"), str(REPO / "graders" / "checks.py"),
              "/work", "/home", "/var", "/run", "/sys", "/etc/shadow", "/root/.ssh", "/proc/kcore"]
     seen = probe.call("visible", paths)
+    # A virtualenv inside the repository (scripts/install's .venv) is shown, read-only; the folder that
+    # holds it then exists as its parent, empty but for it. Nothing else of the repository is there.
+    venv = Path(sys.prefix).resolve() if sys.prefix != sys.base_prefix else None
+    holds_venv = venv is not None and venv.is_relative_to(REPO)
+    if holds_venv:
+        seen.pop(str(REPO))
     assert not any(seen.values()), seen
-    assert not any(str(REPO) in r["root"] or str(REPO) in r["point"] for r in probe.call("mounts"))
+    assert not any((str(REPO) in r["root"] or str(REPO) in r["point"])
+                   and not (holds_venv and Path(r["point"]).is_relative_to(venv)) for r in probe.call("mounts"))
     env = probe.call("environment")
-    assert not any(str(REPO) in p for p in env["path"]), env["path"]
+    assert not any(str(REPO) in p and not (holds_venv and (p == str(REPO) or Path(p).is_relative_to(venv)))
+                   for p in env["path"]), env["path"]
 
 
 def test_the_environment_is_scrubbed(engine, probe):
@@ -270,8 +287,11 @@ def test_the_scratch_is_private_fresh_and_size_limited(engine):
         Path("/tmp/seqlab_host_only").unlink()
     assert first["mode"] == 0o700 and first["owner"] == [first["uid"]] * 2
     assert first["bytes"] == LIMITS.scratch_mib << 20
-    assert first["entries"] == ["mine.txt", "probe.py"]            # not the host's /tmp
-    assert second["entries"] == ["mine.txt", "probe.py"]           # nothing from the first sandbox
+    # not the host's /tmp, nothing from the first sandbox (a checkout under /tmp whose .venv is the
+    # interpreter leaves the folder that holds the .venv: see the test above)
+    holder = {_venv_holder_under(isolate.SCRATCH)} - {None}
+    assert [e for e in first["entries"] if e not in holder] == ["mine.txt", "probe.py"]
+    assert [e for e in second["entries"] if e not in holder] == ["mine.txt", "probe.py"]
     assert filled["errno"] == 28 and filled["written"] <= LIMITS.scratch_mib << 20   # ENOSPC
     assert not Path("/tmp/mine.txt").exists() or Path("/tmp/mine.txt").read_text() != "left by an earlier sandbox"
 
