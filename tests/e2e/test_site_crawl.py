@@ -95,7 +95,11 @@ def test_screenshots_at_phone_and_laptop_width(browser, live_server, semester, s
     shots = [(student, "student-course", f"/c/{code.course.slug}/"), (student, "student-offering", f"/o/{code.pk}/"),
              (student, "student-result", f"/s/{latest.pk}/"), (student, "student-quiz", f"/o/{semester['mini-quiz'].pk}/"),
              (instructor, "staff-gradebook", f"/staff/c/{code.course.slug}/gradebook/"),
-             (instructor, "staff-review", f"/staff/s/{latest.pk}/")]
+             (instructor, "staff-review", f"/staff/s/{latest.pk}/"),
+             (instructor, "staff-people", f"/manage/c/{code.course.slug}/people/"),
+             (instructor, "staff-regrades", f"/regrades/c/{code.course.slug}/"),
+             (instructor, "staff-lms", f"/lti/c/{code.course.slug}/"),
+             (instructor, "staff-library", "/manage/library/")]
     for width, viewport in (("390", PHONE), ("1280", LAPTOP)):
         for user, name, path in shots:
             context = _context(browser, live_server, user, "ko", viewport)
