@@ -50,7 +50,9 @@ def probe(repo):
     import torch
     seen = {"cuda": torch.cuda.is_available(), "dev": sorted(os.listdir("/dev")),
             "env": sorted(os.environ), "root": sorted(os.listdir("/")),
-            "repo_visible": os.path.exists(repo), "uid": os.getuid()}
+            # A .venv inside the repository is shown (read-only), so its folder may exist; nothing else of it may.
+            "repo_visible": any(os.path.exists(os.path.join(repo, p)) for p in ("graders", "reference", "assignments")),
+            "uid": os.getuid()}
     if seen["cuda"]:
         props = torch.cuda.get_device_properties(0)
         seen["name"] = props.name

@@ -139,7 +139,9 @@ def _busy_and_bomb() -> dict:
             block = bytearray(16 << 20)
             for i in range(0, len(block), 4096):
                 block[i] = 1
-            time.sleep(0.5)
+            # Hold it until every hog has allocated: under the 0.25-CPU quota (and a loaded host) the
+            # hogs start one after another, and a hog that left early would free its 16 MiB.
+            time.sleep(5.0)
             os._exit(0)
         hogs.append(pid)
     killed = sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == signal.SIGKILL for s in (os.waitpid(h, 0)[1] for h in hogs))
