@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.burst import ATTENTION, mix, submit_all, wait_final  # noqa: E402
-from bench.stack import Stack, free_ports  # noqa: E402
+from bench.stack import Stack, cmdline, descendants, free_ports  # noqa: E402
 
 HELD_WITHIN = 60.0
 NETNS, HOST_IP, NS_IP = "seqlab-cut", "10.251.0.1", "10.251.0.2"
@@ -69,19 +69,6 @@ def _running(stack: Stack, timeout: float = 120) -> tuple[int, int]:
     raise TimeoutError("nothing started grading")
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def _kill(pids) -> None:
@@ -133,17 +120,12 @@ def no_worker(stack: Stack, ctx: dict) -> float:
 def sandbox_kill(stack: Stack, ctx: dict) -> float:
     _, worker = _running(stack)
     time.sleep(0.5)                              # into the checks
-    zygotes = [p for p in _descendants(worker) if b"graders.sandbox.zygote" in _cmdline(p)]
+    zygotes = [p for p in descendants(worker) if "graders.sandbox.zygote" in cmdline(p)]
     if zygotes:
-        _kill(_descendants(zygotes[0]))
+        _kill(descendants(zygotes[0]))
     return time.time()
 
 
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
 
 
 def host_cut_prepare(stack: Stack, ctx: dict) -> None:

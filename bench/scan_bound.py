@@ -65,23 +65,12 @@ TARGETS = {"M", "f", "scaled_dot_product_attention", "MultiHeadAttention", "back
 
 def measure_one(path: str) -> dict:
     """In this fresh interpreter: the static stage's work on one source, timed, with peak memory."""
-    from graders.bounded import BoundExceeded, run_bounded
-    from graders.limits import (MAX_INPROCESS_SCAN_BYTES, MAX_SCAN_CPU_SECONDS, MAX_SCAN_MEMORY_MIB,
-                                MAX_SCAN_SECONDS)
-    from graders.stages.static_check import static_outcome
+    from graders.stages.static_check import bounded_outcome
     source = Path(path).read_bytes()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu0 = _cpu()
     t0 = time.perf_counter()
-    args = (source, "attention.py", BANNED, sorted(TARGETS))
-    try:
-        if len(source) <= MAX_INPROCESS_SCAN_BYTES:
-            outcome = static_outcome(*args)
-        else:
-            outcome = run_bounded(static_outcome, *args, cpu_seconds=MAX_SCAN_CPU_SECONDS,
-                                  memory_mib=MAX_SCAN_MEMORY_MIB, wall_seconds=MAX_SCAN_SECONDS)
-    except BoundExceeded as exc:
-        outcome = {"reject": str(exc)}
+    outcome = bounded_outcome(source, "attention.py", BANNED, sorted(TARGETS))   # the stage's own path
     out = {"bytes": len(source), "total_s": time.perf_counter() - t0, "cpu_s": _cpu() - cpu0}
     if "banned" in outcome:
         out["outcome"] = f"{sum(map(len, outcome['banned'].values()))} findings"

@@ -25,15 +25,7 @@ TOO_COMPLEX = ("{file} is too large or too complex to check for banned APIs ({wh
 def static_check(ctx: Context) -> None:
     """Record a syntax error (every check will fail with it) and each target's banned uses."""
     targets = sorted({t for c in ctx.assignment.checks(public_only=ctx.job.public_only) for t in c.spec.target})
-    args = (ctx.source, ctx.filename, ctx.assignment.banned, targets)
-    try:
-        if len(ctx.source) <= MAX_INPROCESS_SCAN_BYTES:
-            outcome = static_outcome(*args)
-        else:
-            outcome = run_bounded(static_outcome, *args, cpu_seconds=MAX_SCAN_CPU_SECONDS,
-                                  memory_mib=MAX_SCAN_MEMORY_MIB, wall_seconds=MAX_SCAN_SECONDS)
-    except BoundExceeded as exc:
-        outcome = {"reject": str(exc)}
+    outcome = bounded_outcome(ctx.source, ctx.filename, ctx.assignment.banned, targets)
     if "reject" in outcome:
         ctx.reject(TOO_COMPLEX.format(file=ctx.filename, why=outcome["reject"], nodes=MAX_SCAN_NODES,
                                       cpu=MAX_SCAN_CPU_SECONDS, mib=MAX_SCAN_MEMORY_MIB))
@@ -41,6 +33,19 @@ def static_check(ctx: Context) -> None:
         ctx.load_failure = outcome["load_failure"]
     else:
         ctx.banned = outcome["banned"]
+
+
+def bounded_outcome(source: bytes, filename: str, banned: dict[str, tuple[str, ...]],
+                    targets: list[str]) -> dict:
+    """static_outcome, in this process for a small source, else in a short-lived limited child."""
+    args = (source, filename, banned, targets)
+    try:
+        if len(source) <= MAX_INPROCESS_SCAN_BYTES:
+            return static_outcome(*args)
+        return run_bounded(static_outcome, *args, cpu_seconds=MAX_SCAN_CPU_SECONDS,
+                           memory_mib=MAX_SCAN_MEMORY_MIB, wall_seconds=MAX_SCAN_SECONDS)
+    except BoundExceeded as exc:
+        return {"reject": str(exc)}
 
 
 def static_outcome(source: bytes, filename: str, banned: dict[str, tuple[str, ...]],

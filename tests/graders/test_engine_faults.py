@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from bench.stack import descendants
 from graders.contracts import Job
 from graders.engine import InfrastructureFault
 from graders.sandbox.host import SandboxUnavailable
@@ -114,21 +115,6 @@ def test_a_check_that_swallows_the_loss_cannot_charge_it_to_the_student(engine, 
     assert len(k.killed) == 1 and result.score == result.max_score == 1
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        kids = children.get(todo.pop(), [])
-        found += kids
-        todo += kids
-    return found
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.9])
@@ -140,7 +126,7 @@ def test_every_process_of_a_sandbox_killed_from_outside_costs_nothing(delay):
         zygote = engine.zygote.proc.pid
 
         def kill_all():
-            for pid in _descendants(zygote):
+            for pid in descendants(zygote):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:

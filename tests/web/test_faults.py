@@ -13,11 +13,10 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from bench.stack import PG_BIN, REPO, Stack, free_ports
+from bench.stack import PG_BIN, REPO, Stack, cmdline, descendants, free_ports
 from tests.web.services import unavailable
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -140,38 +139,19 @@ def test_a_database_blip_costs_a_503_and_loses_nothing(stack):
     assert_all_graded_once_and_right(stack, [*ids, late["id"]], back_at)
 
 
-def _descendants(pid: int) -> list[int]:
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def test_a_sandbox_killed_from_outside_is_graded_again_with_full_marks(stack):
     status, sub = submit(stack, slow_solution("sandbox-kill", 4))
     worker = _busy_worker_pid(stack, sub["id"])
-    zygotes = [p for p in _descendants(worker) if "graders.sandbox.zygote" in _cmdline(p)]
+    zygotes = [p for p in descendants(worker) if "graders.sandbox.zygote" in cmdline(p)]
     assert zygotes, "the worker has no zygote"
     deadline = time.monotonic() + 10
     sandboxes = []
     while not sandboxes and time.monotonic() < deadline:
-        sandboxes = _descendants(zygotes[0])
+        sandboxes = descendants(zygotes[0])
         time.sleep(0.05)
     assert sandboxes, "no sandbox under the zygote"
     for pid in sandboxes:          # as the host's OOM killer or an operator would
@@ -195,8 +175,8 @@ def test_a_sandbox_killed_from_outside_mid_check_is_never_charged(stack):
     status, sub = submit(stack, slow_calls)
     worker = _busy_worker_pid(stack, sub["id"])
     time.sleep(1.5)                # the module is loaded; a check is calling add()
-    zygote = next(p for p in _descendants(worker) if "graders.sandbox.zygote" in _cmdline(p))
-    for pid in _descendants(zygote):
+    zygote = next(p for p in descendants(worker) if "graders.sandbox.zygote" in cmdline(p))
+    for pid in descendants(zygote):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:

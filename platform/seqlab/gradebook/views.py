@@ -68,7 +68,7 @@ def _section_filter(request, course) -> tuple[list, int | None]:
     sections = list(course.sections.all())
     raw = request.GET.get("section")
     if raw is None:
-        led = [s.pk for s in sections if s.tas.filter(pk=request.user.pk).exists()]
+        led = list(course.sections.filter(tas=request.user).values_list("pk", flat=True))
         return sections, led[0] if len(led) == 1 else None
     chosen = _id_or_none(raw)
     return sections, chosen if chosen in {s.pk for s in sections} else None

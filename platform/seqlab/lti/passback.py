@@ -53,9 +53,12 @@ class GradeToSend:
     pending_manual: bool
 
 
-def grade_to_send(*, offering: Offering, student, now: datetime | None = None) -> GradeToSend | None:
-    """The counted grade, if the student can already see all of it; else None (nothing to send yet)."""
-    cell = offering_grades(offering=offering).get(student.id)
+def grade_to_send(*, offering: Offering, student, now: datetime | None = None,
+                  cells: dict | None = None) -> GradeToSend | None:
+    """The counted grade, if the student can already see all of it; else None (nothing to send yet).
+
+    `cells` is offering_grades(offering) when the caller has it (one read for a whole class)."""
+    cell = (cells if cells is not None else offering_grades(offering=offering)).get(student.id)
     if cell is None or cell.submission is None or cell.total is None:
         return None
     feedback = feedback_for(viewer=student, submission=cell.submission, now=now or timezone.now())
@@ -79,9 +82,9 @@ def _grade(sub: str, grade: GradeToSend) -> Grade:
             .set_grading_progress("PendingManual" if grade.pending_manual else "FullyGraded"))
 
 
-def passback_one(*, link: OfferingLink, student, now: datetime | None = None) -> str:
+def passback_one(*, link: OfferingLink, student, now: datetime | None = None, cells: dict | None = None) -> str:
     """Send one student's grade to one LMS column if it is visible and changed. Returns what happened."""
-    grade = grade_to_send(offering=link.offering, student=student, now=now)
+    grade = grade_to_send(offering=link.offering, student=student, now=now, cells=cells)
     sub = _lti_user_sub(link, student)
     if grade is None or sub is None or not link.lineitem_url or SCORE_SCOPE not in link.ags_scopes:
         return "nothing to send"
@@ -109,10 +112,11 @@ def passback_offering(*, offering: Offering, now: datetime | None = None) -> dic
     counts: dict[str, int] = {}
     students = list(get_user_model().objects.filter(lti_users__isnull=False, memberships__course=offering.course,
                                                     memberships__role=Role.STUDENT).distinct())
+    cells = offering_grades(offering=offering)          # once per offering, not once per student
     for link in OfferingLink.objects.filter(offering=offering).select_related(
             "resource_link__context__deployment__registration", "offering__course"):
         for student in students:
-            outcome = passback_one(link=link, student=student, now=now)
+            outcome = passback_one(link=link, student=student, now=now, cells=cells)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 

@@ -64,6 +64,18 @@ def _members(data: bytes) -> list[tuple[str, bytes, int]]:
         return []
 
 
+def text_file_names(*, filename: str, data: bytes) -> list[str]:
+    """The names of the files a page would show, without reading (or highlighting) any of them."""
+    if filename.endswith(".zip"):
+        try:
+            infos = [i for i in zipfile.ZipFile(io.BytesIO(data)).infolist() if not i.is_dir()][:MAX_ZIP_MEMBERS]
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
+                EOFError):
+            return []
+        return [n for n in (i.filename.rsplit("/", 1)[-1] for i in infos) if n.endswith(TEXT_SUFFIXES)]
+    return [filename] if filename.endswith(TEXT_SUFFIXES) and not filename.endswith(".ipynb") else []
+
+
 def source_files(*, filename: str, data: bytes, marks: dict[str, int] | None = None) -> list[SourceFile]:
     """The files of a submission as the page shows them, within one shared highlighting budget;
     `marks` names, per file, the line an error points at."""

@@ -132,16 +132,15 @@ def load_failure(feedback) -> str:
 def code_view(submission, feedback=None) -> list:
     """The submitted files, bounded (submissions/source.py), Python with line numbers; the line an
     error of a shown check names is marked."""
-    from seqlab.submissions.source import source_files
+    from seqlab.submissions.source import source_files, text_file_names
     data = bytes(submission.blob.data)
     texts = [c.output for c in feedback.checks if c.shown and c.output] if feedback else []
-    files = source_files(filename=submission.filename, data=data)
     marks = {}
-    for f in files:
-        mark = next((n for n in (presentation.error_line(t, f.name) for t in texts) if n), None)
+    for name in text_file_names(filename=submission.filename, data=data) if texts else ():
+        mark = next((n for n in (presentation.error_line(t, name) for t in texts) if n), None)
         if mark:
-            marks[f.name] = mark
-    return source_files(filename=submission.filename, data=data, marks=marks) if marks else files
+            marks[name] = mark
+    return source_files(filename=submission.filename, data=data, marks=marks)       # highlighted once
 
 
 @register.simple_tag
