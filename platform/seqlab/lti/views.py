@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DataError, transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,10 +36,13 @@ class LaunchView(LtiLaunchBaseView):
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            with transaction.atomic():       # django-lti stores the claims; a refused row rolls back alone
+                return super().post(request, *args, **kwargs)
         except LtiException as exc:   # bad signature, replayed nonce, expired token, unknown issuer
             return _refused(request, _("The LMS launch could not be verified: %(why)s") % {"why": str(exc)[:300]},
                             status=400)
+        except DataError:             # a signed claim longer than the LMS tables hold (a 5 000-character name)
+            return _refused(request, _("The LMS sent a name or title longer than SeqLab can store."), status=400)
 
     def _enter(self, request, lti_launch):
         outcome = services.launch_handle(lti_launch)

@@ -245,3 +245,11 @@ def test_an_unknown_deployment_is_refused(client, platform, registration, lms_co
     resp, _ = launch(client, platform, registration, user_id="stu-1", roles=[LEARNER])
     assert resp.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+def test_an_overlong_claim_is_a_clear_refusal_not_a_server_error(client, platform, registration, lms_course):
+    """A signed launch with a 5 000-character name and 20 000 roles: refused with a message, nobody logged in."""
+    resp, _ = launch(client, platform, registration, user_id="u" * 250, roles=["Learner"] * 20000 + [LEARNER],
+                     name="N" * 5000, custom={"seqlab_assignment": "../" * 1000})
+    assert resp.status_code == 400
+    assert "_auth_user_id" not in client.session
