@@ -27,6 +27,7 @@ def test_sandbox_cgroups_are_removed_and_limits_reported(grade_toy):
 
 # ------------------------------------------------------------------ CPU is a limit too
 
+import ctypes  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
@@ -85,20 +86,23 @@ def _as_delegated_user(uid: int, work) -> dict:
             os.setuid(uid)
             out = work()
         except BaseException as exc:  # report anything to the test
-            out = {"error": f"{type(exc).__name__}: {exc}"}
+            import traceback
+            out = {"error": f"{type(exc).__name__}: {exc}", "where": traceback.format_exc()[-3000:].replace(chr(10), " / ")}
         os.write(w, repr(out).encode())
         os._exit(0)
     os.close(w)
     data = b""
     while chunk := os.read(r, 4096):
         data += chunk
-    os.waitpid(pid, 0)
+    status = os.waitpid(pid, 0)[1]
     for group in Path(cgroup.ROOT).glob(f"*/{cgroup.GROUP}"):      # hand the tree back to root
         for box in group.glob(f"box-{pid}"):
             _rmdir_when_empty(box)
         for path in [group] + [group / n for n in ("cgroup.procs", "tasks", "cgroup.subtree_control")]:
             if path.exists():
                 os.chown(path, 0, 0)
+    if not data:
+        return {"error": f"the child reported nothing (wait status {status:#x})"}
     return eval(data.decode())  # noqa: S307 - our own child's repr of a dict of numbers
 
 
@@ -136,13 +140,19 @@ def _busy_and_bomb() -> dict:
     for _ in range(12):
         pid = os.fork()
         if pid == 0:
-            block = bytearray(16 << 20)
-            for i in range(0, len(block), 4096):
-                block[i] = 1
-            # Hold it until every hog has allocated: under the 0.25-CPU quota (and a loaded host) the
-            # hogs start one after another, and a hog that left early would free its 16 MiB.
-            time.sleep(5.0)
-            os._exit(0)
+            try:
+                # The reporter must outlive the OOM killer, which picks by size, not by what the
+                # group is charged: the reporter (a copy of this test process) may be the biggest.
+                ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)      # PR_SET_DUMPABLE: /proc/self is ours
+                Path("/proc/self/oom_score_adj").write_text("1000")
+                block = bytearray(16 << 20)
+                for i in range(0, len(block), 4096):
+                    block[i] = 1
+                # Hold it until every hog has allocated: under the 0.25-CPU quota (and a loaded
+                # host) the hogs start one after another; one that left early would free its 16 MiB.
+                time.sleep(5.0)
+            finally:
+                os._exit(0)
         hogs.append(pid)
     killed = sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == signal.SIGKILL for s in (os.waitpid(h, 0)[1] for h in hogs))
     return {"used": used, "wall": wall, "throttled": group.throttled(), "killed": killed,

@@ -259,7 +259,7 @@ def test_hostile_submission_is_contained(engine, host_state, no_unpickling, name
     assert result.max_score == 10 and result.score < result.max_score
     by_number = {t.number: t for t in result.tests}
     assert {n for n, t in by_number.items() if t.status == "passed"} == passing, \
-        {n: t.output[:300] for n, t in by_number.items()}
+        {n: f"{t.status}: {t.output[:300]}" for n, t in sorted(by_number.items(), key=lambda kv: kv[0] != "2.1")}
     for number, text in failing.items():
         check = by_number[number]
         assert check.status == "failed" and check.score == 0

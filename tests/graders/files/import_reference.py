@@ -63,8 +63,11 @@ for root in REPO_GUESSES:
             _note(f"read {path}", False)
 
 # Walk everything visible (skipping the huge read-only system trees) for assignment files.
+# The interpreter's own trees are shown read-only (a .venv may sit in the repository: its path is
+# no secret, sys.prefix says it anyway); they hold packages, not the course.
+SKIP = {"/usr", "/proc", "/root/.pyenv", "/sys", "/dev", sys.prefix, sys.base_prefix, sys.exec_prefix}
 for top, dirs, files in os.walk("/"):
-    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ("/usr", "/proc", "/root/.pyenv", "/sys", "/dev")]
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in SKIP]
     for f in files:
         if f in ("assignment.toml", "test_more.py", "test_double.py", "mistakes.py") or (
                 f == "toy.py" and "solution" in top):
@@ -83,8 +86,10 @@ for path in ("/proc/1/environ", "/proc/self/environ", f"/proc/{os.getppid()}/env
             continue
         with open(path, "rb") as fh:
             data = fh.read()
-        leaky = any(s.encode() in data for s in SECRETS) or b"/work" in data or (
-            path.endswith("environ") and b"PYTHONPATH" in data)
+        # A command line names the interpreter (under the repository when it is a .venv there), so
+        # only secrets count; an environment leaks by holding secrets or the grader's PYTHONPATH.
+        leaky = any(s.encode() in data for s in SECRETS) or (
+            path.endswith("environ") and (b"PYTHONPATH" in data or b"/work" in data))
         _note(f"read {path}", leaky, data[:120].decode("latin-1"))
     except OSError:
         _note(f"read {path}", False)
