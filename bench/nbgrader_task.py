@@ -174,6 +174,9 @@ def source_notebook(reference_code: str):
 def nbgrader_env(extra: dict[str, str] | None = None, *, home: Path) -> dict[str, str]:
     """Offline, headless, and nothing written outside the temporary course directory."""
     env = dict(os.environ)
+    # nbgrader runs `alembic` (its database migrations) from PATH: the one beside this interpreter
+    # (a virtual environment's bin/ is on no PATH unless activated).
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     env.update({"JUPYTER_PLATFORM_DIRS": "1", "IPYTHONDIR": str(home / "ipython"),
                 "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
                 "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"})

@@ -194,39 +194,87 @@ def unloaded(spec: str) -> bool:
     return not spec.startswith(".") and spec.split(".")[0] not in sys.modules
 
 
+# What resolve() searches, indexed once in the warm zygote (prepare()): walking every torch
+# module and dir(torch) in each sandbox cost ~20 ms a child, mostly copy-on-write page faults.
+_INDEX: dict[str, Any] = {}
+
+
+def prepare() -> None:
+    """In the warm zygote: index torch's names so that no sandbox walks torch to place tripwires."""
+    import torch
+    by_name: dict[str, list[Any]] = {}
+    torch_modules = [(n, m) for n, m in list(sys.modules.items()) if n.startswith("torch")]
+    for _, module in torch_modules:
+        for attr in _getattr(module, "__dict__", {}):
+            by_name.setdefault(attr, []).append(module)
+    _INDEX.update(modules=len(sys.modules), by_name=by_name,
+                  dirs={id(o): _by_first_word(dir(o)) for o in _same_name_owners()},
+                  aten=_by_first_word(_aten_ops()))
+
+
+def _first_word(attr: str) -> str:
+    return attr.strip("_").split("_")[0]
+
+
+def _by_first_word(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """Names grouped by first word: related() never pairs names whose first words differ."""
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(_first_word(n), []).append(n)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def _indexed() -> bool:
+    """The index still describes this process (nothing imported since the zygote made it)."""
+    return _INDEX.get("modules") == len(sys.modules)
+
+
 def _aliases(name: str, value: Any) -> list[tuple[Any, str, Any]]:
     """The same object under the same name in any loaded torch module (torch._C._nn.X)."""
-    found = []
-    for mod_name, module in list(sys.modules.items()):
-        if mod_name.startswith("torch") and _getattr(module, "__dict__", {}).get(name) is value:
-            found.append((module, name, value))
-    return found
+    if _indexed():
+        candidates = _INDEX["by_name"].get(name, ())
+    else:
+        candidates = [m for n, m in list(sys.modules.items()) if n.startswith("torch")]
+    return [(module, name, value) for module in candidates
+            if _getattr(module, "__dict__", {}).get(name) is value]
 
 
 def _same_name(name: str) -> list[tuple[Any, str, Any]]:
     """What the static scan also counts as this API: `torch.X`, `tensor.X(...)`, their C twins."""
     import torch
-    owners = (torch, torch.Tensor, torch._C._VariableFunctions, torch._C._nn, torch._VF)
     found = [(torch.nn.functional, name, _getattr(torch.nn.functional, name, None))]
-    for owner in owners:
-        for attr in [a for a in dir(owner) if related(a, name)]:
+    dirs = _INDEX.get("dirs", {}) if _indexed() else {}
+    for owner in _same_name_owners():
+        names = dirs[id(owner)].get(_first_word(name), ()) if id(owner) in dirs else dir(owner)
+        for attr in [a for a in names if related(a, name)]:
             value = getattr(owner, attr, None)
             if callable(value) and not _isinstance(value, type):
                 found.append((owner, attr, value))
     return found
 
 
+def _same_name_owners() -> tuple[Any, ...]:
+    import torch
+    return (torch, torch.Tensor, torch._C._VariableFunctions, torch._C._nn, torch._VF)
+
+
 _ATEN_OPS: list[str] = []
+
+
+def _aten_ops() -> list[str]:
+    import torch
+    if not _ATEN_OPS:
+        _ATEN_OPS.extend(sorted({n.split("::", 1)[1].split(".", 1)[0] for n in torch._C._dispatch_get_all_op_names()
+                                 if n.startswith("aten::")}))
+    return _ATEN_OPS
 
 
 def _aten(name: str) -> list[tuple[Any, str, Any]]:
     """ATen overload packets `torch.ops.aten.X` and its private variants `_X...`."""
     import torch
-    if not _ATEN_OPS:
-        _ATEN_OPS.extend(sorted({n.split("::", 1)[1].split(".", 1)[0] for n in torch._C._dispatch_get_all_op_names()
-                                 if n.startswith("aten::")}))
     found = []
-    for op in _ATEN_OPS:
+    ops = _INDEX["aten"].get(_first_word(name), ()) if _indexed() else _aten_ops()
+    for op in ops:
         if related(op, name):
             try:
                 found.append((torch.ops.aten, op, getattr(torch.ops.aten, op)))

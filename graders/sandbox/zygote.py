@@ -47,6 +47,8 @@ def preload() -> None:
     import graders.sandbox.isolate  # noqa: F401
     import graders.sandbox.doubles  # noqa: F401
     import graders.sandbox.cgroup  # noqa: F401
+    from graders.sandbox import tripwire
+    tripwire.prepare()                  # last: it indexes what is loaded now
 
 
 def _json_send(sock: socket.socket, obj: dict) -> None:
