@@ -111,7 +111,8 @@ def runs(stack: Stack, ids) -> list[tuple]:
     return stack.sql(
         "select s.id, s.status, extract(epoch from s.submitted_at), extract(epoch from s.started_at), "
         "extract(epoch from s.finished_at), r.score, "
-        "(select count(*) from submissions_result x where x.submission_id = s.id and x.run = s.run) "
+        "(select count(*) from submissions_result x where x.submission_id = s.id and x.run = s.run), "
+        "r.execution_time "
         "from submissions_submission s left join submissions_result r on r.id = s.current_result_id "
         "where s.id = any(%s)", list(ids))
 
@@ -152,6 +153,18 @@ def inconsistent(rows: list[tuple], names: dict[int, str]) -> dict[str, list]:
     return {name: sorted(s) for name, s in scores.items() if len(s) > 1}
 
 
+def by_variant(rows: list[tuple], names: dict[int, str]) -> str:
+    """Per variant: count, mean worker-seconds (claimed -> final), mean engine time (the Result's)."""
+    parts = []
+    for name in sorted(set(names.values())):
+        mine = [r for r in rows if names.get(r[0]) == name and r[3] is not None and r[4] is not None]
+        if mine:
+            worker = statistics.mean(float(r[4]) - float(r[3]) for r in mine)
+            engine = statistics.mean(float(r[7] or 0.0) for r in mine)
+            parts.append(f"{name} {len(mine)} x {worker:.2f} s (engine {engine:.2f} s)")
+    return "; ".join(parts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=500)
@@ -174,6 +187,7 @@ def main() -> int:
         if bad:
             print(f"inconsistent scores: {bad}")
         print(f"scores by variant: { {n: sorted({round(float(r[5]), 2) for r in rows if accepted[r[0]] == n and r[5] is not None}) for n in sorted(set(accepted.values()))} }")
+        print(f"worker-seconds by variant: {by_variant(rows, accepted)}")
     print("burst: submitted {submitted}, graded {graded}, lost {lost}, duplicates {duplicates}, drain {drain:.1f} s, "
           "p50 {p50:.1f} s, p95 {p95:.1f} s, worker-seconds {worker_seconds:.1f}".format(**figures))
     return 0 if figures["lost"] == 0 and figures["duplicates"] == 0 and not bad else 1

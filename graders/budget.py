@@ -7,6 +7,10 @@ A hostile submission must cost seconds, not the whole wall limit:
   `[limits] call_seconds`);
 * once a call for a target (a function or class of the submission) has timed out, every later
   call for that target fails at once with the same message: no new call, no new wait;
+* a target whose call ran out of memory (a MemoryError, or the kernel's OOM kill) is treated the
+  same way: a memory bomb otherwise costs a fresh sandbox and a gigabyte of zeroed pages for
+  every check that calls it (0.5-1 s each), and, since under load the same bomb sometimes times
+  out before it runs out of memory, any other rule would make its score depend on the load;
 * each target has its own time budget (`limits.toml` `[targets]`, else `[limits] target_seconds`),
   so a submission that has spent it on one target still has time for the others.
 
@@ -25,6 +29,7 @@ from graders.sandbox.proxy import Session, StudentError
 # SIGKILL is the one signal the student's code cannot send its sandbox: the sandbox is PID 1 of
 # its own PID namespace, which the kernel shields from SIGKILL sent inside the namespace.
 OUTSIDE_SIGNALS = ("SIGKILL",)
+MEMORY_STRIKES = 1           # memory failures of one target after which its later calls fail at once
 
 
 class SandboxLost(Exception):
@@ -41,7 +46,8 @@ class GradingSession(Session):
         self.default_budget = default_budget           # 0: the wall limit alone bounds a target
         self.targets: tuple[str, ...] = ()              # the targets of the check now running
         self.spent: dict[str, float] = {}               # seconds spent in calls, per target
-        self.timed_out: dict[str, str] = {}             # target -> the message of its first timeout
+        self.timed_out: dict[str, str] = {}             # target -> the message its later calls fail with
+        self.memory_failures: dict[str, int] = {}       # target -> calls that ran out of memory
         self.slowest: dict[str, float] = {}             # check id -> its slowest call (s)
         self.check_id = ""
         self.lost: str | None = None                    # why the sandbox was lost, if it was
@@ -76,6 +82,11 @@ class GradingSession(Session):
                 if left < limit and time.monotonic() - t0 >= left:
                     err = StudentError("timeout", f"{err}; {self._spent_text(targets)}")
                 raise self._record(targets, err) from None
+            if err.kind == "memory":
+                for t in targets:
+                    self.memory_failures[t] = self.memory_failures.get(t, 0) + 1
+                if max(self.memory_failures[t] for t in targets) >= MEMORY_STRIKES:
+                    raise self._record(targets, err) from None
             raise
         finally:
             took = time.monotonic() - t0

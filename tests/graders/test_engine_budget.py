@@ -83,3 +83,21 @@ def test_a_malformed_limits_toml_is_the_authors_error(toy_copy, text):
     (toy_copy / "limits.toml").write_text(text)
     with pytest.raises(AssignmentError, match="limits.toml"):
         load_assignment(toy_copy)
+
+
+# ------------------------------------------------------------------ memory: like a timeout
+
+HOARD = SOLUTION.replace("def double(x):\n    return x * 2",
+                         "def double(x):\n    hoard = []\n    while True:\n"
+                         "        hoard.append(bytearray(64 << 20))")
+
+
+def test_a_target_that_ran_out_of_memory_fails_its_later_checks_at_once(grade_toy):
+    result = grade_toy(HOARD)
+    checks = by_number(result)
+    first, later = checks["1.1"], checks["2.1"]          # both grade `double`
+    assert "ran out of memory" in str(first.output)
+    assert later.output == first.output and later.score == 0
+    assert later.duration < 0.5                          # no second gigabyte
+    assert result.sandbox["timed_out"] == ["double"]
+    assert result.score == 6                             # the same score as the infinite loop's
