@@ -101,7 +101,8 @@ EXPECT: dict[str, tuple[set[str], dict[str, str]]] = {
     "banned_at_runtime.py": (set(), {c: "Banned API" for c in CHECKS}),
     "tripwire_tamper.py": (set(), {c: "Banned API" for c in CHECKS}),
     "cpu_fork_busy.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
-    "memory_bomb_12.py": ({"2.1", "2.2", "2.3", "2.4"}, {"1.1": "double"}),
+    # double ran out of memory in 1.1, so its other check (2.1) fails at once (graders/budget.py).
+    "memory_bomb_12.py": ({"2.2", "2.3", "2.4"}, {"1.1": "double", "2.1": "double"}),
     "seed_probe.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": DIFFER}),
     "reply_then_real_reply.py": ({"1.1", "2.1", "2.2", "2.4"}, {"2.3": f"double_sum: {MALFORMED}"}),
 }

@@ -6,8 +6,9 @@ holds it for half a second: 480 MiB together against the 256 MiB the sandbox may
 returns the right answer only if all twelve held their memory at once (the attack worked),
 prints "SEQLAB_MEMBOMB held=N killed=K" and raises MemoryError otherwise.
 Expected: the sandbox's memory cgroup kills some of them: the first check fails for memory
-(256 MiB for the whole sandbox; under load the kill may come as a timeout that says so);
-everything else passes; the grader is unharmed.
+(256 MiB for the whole sandbox; under load the kill may come as a timeout that says so), and
+double's other check fails at once with the same message (a target that ran out of memory is
+not called again); everything else passes; the grader is unharmed.
 """
 import os
 import signal
