@@ -6,10 +6,12 @@ HIGHLIGHT_MAX_BYTES and HIGHLIGHT_MAX_LINES over all of a submission's files tog
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.html import escape
 
 from graders.limits import MAX_ZIP_MEMBERS
@@ -17,6 +19,7 @@ from seqlab.courses.presentation import code_html
 
 HIGHLIGHT_MAX_BYTES = 32 * 1024
 HIGHLIGHT_MAX_LINES = 1000
+CODE_HTML_SECONDS = 24 * 3600
 TEXT_SUFFIXES = (".py", ".dot", ".txt", ".md", ".json", ".ipynb")
 
 
@@ -44,8 +47,20 @@ def _render(name: str, data: bytes, total: int, budget: int, mark: int | None) -
     text = _head(data, budget)
     shown = len(text.encode("utf-8", errors="replace"))
     # Python with line numbers (and the error's line marked); other text escaped as it is.
-    html = code_html(text, mark=mark) if name.endswith(".py") else f'<pre class="highlight"><code>{escape(text)}</code></pre>'
+    html = _python_html(text, mark) if name.endswith(".py") else f'<pre class="highlight"><code>{escape(text)}</code></pre>'
     return SourceFile(name, html, min(shown, total), total, mark)
+
+
+def _python_html(text: str, mark: int | None) -> str:
+    """Highlighted once per text and marked line, then read from the cache: a submission's page is
+    reloaded many times while it grades, and highlighting is most of what the page costs. The key
+    is a digest of what is highlighted, so no one can make a page show someone else's entry."""
+    key = "code-html:v1:" + hashlib.blake2b(f"{mark}\n{text}".encode("utf-8", "replace"), digest_size=20).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = code_html(text, mark=mark)
+        cache.set(key, html, CODE_HTML_SECONDS)
+    return html
 
 
 def _members(data: bytes) -> list[tuple[str, bytes, int]]:

@@ -19,7 +19,6 @@ from seqlab.courses.views import offering_or_404, offering_page, reader_lang
 from seqlab.submissions import selectors, services
 from seqlab.submissions.forms import AnswersForm, SubmitForm
 from seqlab.submissions.models import Submission
-from seqlab.submissions.source import source_files
 from seqlab.submissions.uploads import MAX_FILENAME_CHARS
 
 
@@ -95,7 +94,6 @@ def submission_detail(request, pk: int):
     submission = submission_or_404(request.user, pk)
     return render(request, "submissions/detail.html", {
         **_live_context(request, submission), "course": submission.offering.course,
-        "source_files": source_files(filename=submission.filename, data=bytes(submission.blob.data)),
         "lang": reader_lang(),
         "staff": request.user != submission.student})
 

@@ -143,9 +143,13 @@ SEQLAB_API_RATES = {
 
 # ---------------------------------------------------------------- Celery (see config/celery.py)
 REDIS_URL = env_str("REDIS_URL")
-# Throttle and lockout counters must be shared by every web process: Redis when there is one.
+# Throttle and lockout counters, LTI launch state (nonce, launch data between two requests) and
+# highlighted code must be shared by every web process: Redis when there is one.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every page reads the session: from Redis when there is one (written through to the database, so
+# a Redis restart logs no one out), saving a query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -177,11 +181,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "cpu"},
     },
 }
-
-# LTI launches keep their state (nonce, launch data) in the cache between two requests that
-# any web worker may answer: a shared cache where there is Redis.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # ---------------------------------------------------------------- grading
 SEQLAB_ASSIGNMENTS_DIR = Path(env_str("SEQLAB_ASSIGNMENTS_DIR", str(REPO_ROOT / "assignments")))
