@@ -17,6 +17,10 @@ class Api:
     def __init__(self, url: str, token: str, t: Texts):
         if not token:
             raise ClientError(t("no_token"))
+        # A token is printable ASCII; anything else (a pasted "…", a stray newline) would be refused
+        # by the HTTP library with a traceback, or sent as a header it was never meant to be.
+        if not token.isascii() or not token.isprintable() or " " in token:
+            raise ClientError(t("malformed_token"))
         self.url, self.t, self.session = url.rstrip("/"), t, requests.Session()
         self.session.headers["Authorization"] = f"Token {token}"
         # The site names checks and writes feedback in the language asked for.

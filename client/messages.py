@@ -48,6 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "http_error": {"en": "the site answered HTTP {code}", "ko": "사이트가 HTTP {code}(으)로 응답했습니다"},
     "bad_token": {"en": "the site refused the token (HTTP 401): run `seqlab login` again",
                   "ko": "사이트가 토큰을 거부했습니다 (HTTP 401): `seqlab login`을 다시 실행하세요"},
+    "malformed_token": {"en": "that is not an API token (copy it again from the site's API token page)",
+                        "ko": "API 토큰이 아닙니다 (사이트의 API 토큰 페이지에서 다시 복사하세요)"},
     "no_assignment": {"en": "no open assignment called {slug!r} (try: seqlab list)",
                       "ko": "{slug!r}(이)라는 열린 과제가 없습니다 (seqlab list로 확인하세요)"},
     "no_assignments": {"en": "no open assignments", "ko": "열린 과제가 없습니다"},

@@ -89,3 +89,11 @@ def test_check_without_the_assignment_folder_says_so(capsys, monkeypatch, tmp_pa
     monkeypatch.chdir(tmp_path)
     assert main(["--lang", "en", "check", "nosuch", "x.py"]) == 2
     assert "no assignment folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("token", ["c482f5…", "abc\ndef", "abc def", "토큰"])
+def test_a_malformed_token_is_refused_in_words_not_with_a_traceback(capsys, monkeypatch, tmp_path, token):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    code = main(["--lang", "en", "--url", "http://127.0.0.1:9", "--token", token, "list"])
+    err = capsys.readouterr().err
+    assert code != 0 and "not an API token" in err and "Traceback" not in err
