@@ -48,7 +48,7 @@ from graders.limits import MAX_OUTPUT_HASHES, MAX_OUTPUT_WHAT
 VERSION = "o1"                 # part of every digest: a new algorithm never collides with an old one
 GRID = 4.0                     # a cell's width, in tolerance units
 SAMPLE = 256                   # elements quantised one by one
-STATS_SAMPLE = 1 << 16         # elements the summary statistics of a larger value read
+STATS_SAMPLE = 1 << 14         # elements the summary statistics of a larger value read
 MAX_ITEMS = 256                # items of plain data (lists, dicts, strings) a hash reads
 MAX_TEXT = 1000                # characters of one string a hash reads
 HEX = 16
@@ -99,8 +99,7 @@ def fingerprint(value: Any, *, atol: float, rtol: float) -> tuple[str, str]:
     if atol == 0.0 and rtol == 0.0:
         digest = _digest(b"exact", head, *_exact_parts(sample, stats))
         return digest, digest
-    return tuple(_digest(b"grid", head, *_grid_parts(sample, stats, atol, rtol, offset))  # type: ignore[return-value]
-                 for offset in (0.0, 0.5))
+    return _grid_hashes(head, sample, stats, atol, rtol)
 
 
 def _digest(*parts: bytes) -> str:
@@ -127,19 +126,21 @@ def _numbers(value: Any) -> tuple[str, str, np.ndarray, np.ndarray] | None:
         t = value.detach()
         dtype, shape = str(t.dtype).removeprefix("torch."), _shape(t.shape)
         if t.is_complex():
-            t = torch.view_as_real(t)
+            t = torch.view_as_real(t.resolve_conj())
         flat = t.reshape(-1)
-        n = flat.numel()
-        sample = flat[torch.from_numpy(_indices(n, SAMPLE))]
-        stats = flat[::-(-n // STATS_SAMPLE)] if n > SAMPLE else flat[:0]
-        return dtype, shape, _plain_array(sample), _plain_array(stats)
+        try:
+            array = flat.numpy()                          # a view: no copy, no torch dispatch per step
+        except (TypeError, RuntimeError):                 # bfloat16, or not on the CPU
+            n = flat.numel()
+            sample = flat[torch.from_numpy(_indices(n, SAMPLE)).to(flat.device)]
+            stats = flat[::-(-n // STATS_SAMPLE)] if n > SAMPLE else flat[:0]
+            return dtype, shape, _plain_array(sample), _plain_array(stats)
+        return (dtype, shape, *_sampled(array))
+    if isinstance(value, np.generic) and not isinstance(value, float):
+        value = np.asarray(value)                         # a numpy scalar: a 0-d array
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
-        arr = value.astype(np.complex128).view(np.float64) if value.dtype.kind == "c" else value
-        flat = arr.reshape(-1)
-        n = flat.size
-        stats = flat[::-(-n // STATS_SAMPLE)] if n > SAMPLE else flat[:0]
-        return (f"numpy.{value.dtype.name}", _shape(value.shape), _np_plain(flat[_indices(n, SAMPLE)]),
-                _np_plain(stats))
+        arr = np.atleast_1d(value.astype(np.complex128)).view(np.float64) if value.dtype.kind == "c" else value
+        return (f"numpy.{value.dtype.name}", _shape(value.shape), *_sampled(arr.reshape(-1)))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         kind = "int" if isinstance(value, int) else "float"
         if kind == "int" and abs(value) >= 1 << 62:
@@ -147,6 +148,13 @@ def _numbers(value: Any) -> tuple[str, str, np.ndarray, np.ndarray] | None:
         arr = np.array([value], dtype=np.int64 if kind == "int" else np.float64)
         return kind, "()", arr, arr[:0]
     return None
+
+
+def _sampled(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled elements and the elements for the statistics of a flat array, as float64 or int64."""
+    n = flat.size
+    stats = flat[::-(-n // STATS_SAMPLE)] if n > SAMPLE else flat[:0]
+    return _np_plain(flat[_indices(n, SAMPLE)]), _np_plain(stats)
 
 
 def _shape(shape: Any) -> str:
@@ -205,23 +213,27 @@ def units(x: np.ndarray, atol: float, rtol: float) -> np.ndarray:
         return np.sign(x) * np.log1p(np.abs(x) * (rtol / a)) / rtol
 
 
-def _cells(x: np.ndarray, atol: float, rtol: float, offset: float) -> np.ndarray:
-    x = x.astype(np.float64)
-    kinds = _kinds(x)
-    t = units(np.where(kinds == 0, x, 0.0), atol, rtol)
-    t = np.nan_to_num(t / GRID + offset, nan=0.0, posinf=2.0 ** 60, neginf=-2.0 ** 60)
-    cells = np.floor(np.clip(t, -2.0 ** 60, 2.0 ** 60)).astype("<i8")
-    return np.where(kinds == 0, cells, 0).astype("<i8")
-
-
-def _grid_parts(sample: np.ndarray, stats: np.ndarray, atol: float, rtol: float, offset: float) -> list[bytes]:
-    parts = [_kinds(sample).tobytes(), _cells(sample, atol, rtol, offset).tobytes()]
-    if stats.size:
+def _grid_hashes(head: bytes, sample: np.ndarray, stats: np.ndarray, atol: float, rtol: float) -> tuple[str, str]:
+    """The hashes on the grid and on the grid shifted by half a cell; the work shared by both is done once."""
+    values = sample.astype(np.float64)
+    kinds = _kinds(values)
+    if stats.size:                  # a value larger than the sample: its NaN/inf counts and means stand in
         x = stats.astype(np.float64)
         finite = x[np.isfinite(x)]
         means = np.array([finite.mean(), np.abs(finite).mean()] if finite.size else [0.0, 0.0])
-        parts += [_counts(x), _cells(means, atol, rtol, offset).tobytes()]
-    return parts
+        values, kinds = np.concatenate([values, means]), np.concatenate([kinds, np.zeros(2, np.uint8)])
+        counts = _counts(x)
+    else:
+        counts = b""
+    t = units(np.where(kinds == 0, values, 0.0), atol, rtol) / GRID
+    return tuple(_digest(b"grid", head, kinds.tobytes(), counts, _floor(t + offset).tobytes())  # type: ignore[return-value]
+                 for offset in (0.0, 0.5))
+
+
+def _floor(t: np.ndarray) -> np.ndarray:
+    """Cell numbers, as little-endian int64 (the far ends of the float range share a cell)."""
+    limit = 2.0 ** 60
+    return np.floor(np.clip(np.nan_to_num(t, nan=0.0, posinf=limit, neginf=-limit), -limit, limit)).astype("<i8")
 
 
 # --------------------------------------------------------------------------- plain data
