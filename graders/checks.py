@@ -27,11 +27,13 @@ import hmac
 import math
 import os
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from graders import outputs
 from graders.contracts import VISIBILITIES
 from graders.errors import CheckFailure, StudentError
 from graders.i18n import Mistake, T, message_of
@@ -144,6 +146,20 @@ def _then(message: Any, hint: str | None) -> T:
     return base + (T("; ", "; ") + hint if hint else T("", ""))
 
 
+ATOL, RTOL = 1e-5, 1e-4          # the helpers' default tolerance
+
+
+@contextmanager
+def _noting(value: Any, *, what: Any, atol: float = 0.0, rtol: float = 0.0) -> Iterator[None]:
+    """Run one comparison; when it fails, note the hash of the student's value (graders/outputs.py:
+    tolerance-aware, kept in the check's result for the similarity report, never shown to students)."""
+    try:
+        yield
+    except CheckFailure:
+        outputs.record(value, what=what, atol=atol, rtol=rtol)
+        raise
+
+
 # Messages of the expect_* helpers; `what` names the value checked (often code, or a T).
 GOT_TYPE = T("{what}: expected a torch.Tensor, got {got}", "{what}: torch.Tensor여야 하는데 {got}입니다")
 GOT_SHAPE = T("{what}: expected shape {want}, got {got}", "{what}: 형태(shape)가 {want}이어야 하는데 {got}입니다")
@@ -198,6 +214,11 @@ def _type_name(value: Any) -> str:
 def expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None,
                   dtype: Any = None) -> None:
     """Fail unless `value` is a torch.Tensor (of `shape` and `dtype`, when given)."""
+    with _noting(value, what=what, atol=ATOL, rtol=RTOL):
+        _expect_tensor(value, what=what, shape=shape, dtype=dtype)
+
+
+def _expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None, dtype: Any = None) -> None:
     import torch
     if not isinstance(value, torch.Tensor):
         raise CheckFailure(GOT_TYPE.format(what=what, got=_type_name(value)))
@@ -249,9 +270,15 @@ def expect_close(actual: Any, expected: Any, *, what: str, atol: float = 1e-5,
     values miss, each of `mistakes` (message -> variant output) is tried and the first
     that matches is named.
     """
+    with _noting(actual, what=what, atol=atol, rtol=rtol):
+        _expect_close(actual, expected, what=what, atol=atol, rtol=rtol, mistakes=mistakes, check_dtype=check_dtype)
+
+
+def _expect_close(actual: Any, expected: Any, *, what: str, atol: float, rtol: float, mistakes: Mistakes | None,
+                  check_dtype: bool) -> None:
     import torch
     try:
-        expect_tensor(actual, what=what, shape=tuple(expected.shape))
+        _expect_tensor(actual, what=what, shape=tuple(expected.shape))
     except CheckFailure as exc:
         # A wrong shape can be a known mistake too (e.g. weights averaged over the heads).
         hint = diagnose(actual, mistakes, atol=atol, rtol=rtol) if isinstance(actual, torch.Tensor) else None
@@ -280,9 +307,14 @@ def expect_close(actual: Any, expected: Any, *, what: str, atol: float = 1e-5,
 
 def expect_equal(actual: Any, expected: Any, *, what: str) -> None:
     """Fail unless two plain values (or integer/bool tensors) are exactly equal."""
+    with _noting(actual, what=what):
+        _expect_equal(actual, expected, what=what)
+
+
+def _expect_equal(actual: Any, expected: Any, *, what: str) -> None:
     a, e = _as_array(actual), _as_array(expected)
     if e is not None:
-        expect_tensor(actual, what=what, shape=tuple(e.shape))
+        _expect_tensor(actual, what=what, shape=tuple(e.shape))
         if a.dtype != e.dtype:
             raise CheckFailure(GOT_DTYPE.format(what=what, want=expected.dtype, got=actual.dtype))
         n = int((a != e).sum())
@@ -300,6 +332,23 @@ def expect_equal(actual: Any, expected: Any, *, what: str) -> None:
 def expect_scalar(actual: Any, expected: float, *, what: str, atol: float = 1e-5,
                   rtol: float = 1e-4, mistakes: Mapping[Mistake, float] | None = None) -> None:
     """Fail unless `actual` is a real number (or 0-d tensor) close to `expected`."""
+    # A one-element tensor and the number it holds are the same answer to this helper, and to its hash.
+    with _noting(_number_in(actual), what=what, atol=atol, rtol=rtol):
+        _expect_scalar(actual, expected, what=what, atol=atol, rtol=rtol, mistakes=mistakes)
+
+
+def _number_in(value: Any) -> Any:
+    import torch
+    try:
+        if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex():
+            return float(value.detach().reshape(()).item())
+    except (RuntimeError, TypeError, ValueError):   # e.g. a meta tensor: _expect_scalar says what is wrong
+        pass
+    return value
+
+
+def _expect_scalar(actual: Any, expected: float, *, what: str, atol: float, rtol: float,
+                   mistakes: Mapping[Mistake, float] | None) -> None:
     import torch
     if isinstance(actual, torch.Tensor):
         if actual.numel() != 1:

@@ -85,8 +85,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         result = engine.grade(Job(assignment_dir=str(assignment.path), filename=filename, content=content,
                                   public_only=args.public_only, attachments=extras))
     if args.json:
-        json.dump(result.to_json(with_artifacts=not args.no_artifacts, lang=args.lang), sys.stdout,
-                  ensure_ascii=False)
+        # A student runs this on their own machine: the similarity hashes of wrong outputs stay out.
+        json.dump(result.to_json(with_artifacts=not args.no_artifacts, lang=args.lang, output_hashes=False),
+                  sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         print(format_result(result, f"{assignment.slug}: {assignment.title[args.lang]}", args.lang))

@@ -6,14 +6,17 @@ exported as Gradescope's results.json, and neither carries live objects around.
 from __future__ import annotations
 
 import base64
+import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graders.i18n import LANGS, T, lang_or_default, text
-from graders.limits import MAX_CHECK_MESSAGE
+from graders.limits import MAX_CHECK_MESSAGE, MAX_OUTPUT_HASHES, MAX_OUTPUT_WHAT
 from graders.text import clean, clean_data
 
 ENGINE_VERSION = "0.1.0"
+HEX16 = re.compile(r"[0-9a-f]{16}")
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 VISIBILITIES: tuple[str, ...] = ("hidden", "after_due_date", "after_published", "visible")
@@ -109,6 +112,19 @@ class Artifact:
         }
 
 
+def bounded_output_hashes(found: Any) -> tuple[dict[str, str], ...]:
+    """At most MAX_OUTPUT_HASHES well-formed entries: `what` cleaned and cut, digests 16 lowercase hex."""
+    kept = []
+    for entry in itertools.islice(found or (), MAX_OUTPUT_HASHES):
+        if not isinstance(entry, dict):
+            continue
+        digests = [entry.get(k) for k in ("hash", "alt")]
+        if all(isinstance(d, str) and HEX16.fullmatch(d) for d in digests):
+            kept.append({"what": clean(str(entry.get("what", "")), limit=MAX_OUTPUT_WHAT),
+                         "hash": digests[0], "alt": digests[1]})
+    return tuple(kept)
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: str
@@ -121,12 +137,16 @@ class CheckResult:
     number: str = ""
     duration: float = 0.0
     key: str = ""                 # the check's stable key: "<public|hidden>.<file stem>.<function>"
+    # Hashes of the student's values that failed a comparison (graders/outputs.py), for the similarity
+    # report: [{"what", "hash", "alt"}, ...] in the order the comparisons failed; failed checks only.
+    output_hashes: tuple[dict[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # Messages carry exception text and values from the student's process.
         object.__setattr__(self, "name", clean(self.name, limit=MAX_CHECK_MESSAGE))
         object.__setattr__(self, "output", clean(self.output, limit=MAX_CHECK_MESSAGE))
         object.__setattr__(self, "tags", tuple(clean(t, limit=200) for t in self.tags))
+        object.__setattr__(self, "output_hashes", bounded_output_hashes(self.output_hashes))
 
     @property
     def mistakes(self) -> list[dict[str, str]]:
@@ -137,7 +157,8 @@ class CheckResult:
     def i18n(self) -> dict[str, dict[str, str]]:
         return _both(name=self.name, output=self.output)
 
-    def to_json(self, *, lang: str | None = None) -> dict[str, Any]:
+    def to_json(self, *, lang: str | None = None, output_hashes: bool = True) -> dict[str, Any]:
+        """`output_hashes=False` leaves the similarity hashes out (a document a student may read)."""
         texts = self.i18n()
         shown = texts[lang_or_default(lang)]
         data: dict[str, Any] = {
@@ -149,6 +170,8 @@ class CheckResult:
         data["output_format"] = "text"
         data["extra_data"] = {"duration": round(self.duration, 4), "check": self.key,
                               "i18n": texts, "mistakes": self.mistakes}
+        if self.output_hashes and self.status == "failed" and output_hashes:
+            data["extra_data"]["output_hashes"] = [dict(h) for h in self.output_hashes]
         return data
 
 
@@ -183,7 +206,10 @@ class Result:
     def i18n(self) -> dict[str, dict[str, str]]:
         return _both(output=self.output)
 
-    def to_json(self, *, with_artifacts: bool = True, lang: str | None = None) -> dict[str, Any]:
+    def to_json(self, *, with_artifacts: bool = True, lang: str | None = None,
+                output_hashes: bool = True) -> dict[str, Any]:
+        """Gradescope's results.json; `output_hashes=False` for a document a student may read (the
+        similarity hashes of wrong outputs are staff data)."""
         lang = lang_or_default(lang)
         texts = self.i18n()
         data: dict[str, Any] = {
@@ -193,7 +219,7 @@ class Result:
             "output": texts[lang]["output"],
             "output_format": "text",
             "stdout_visibility": "hidden",
-            "tests": [t.to_json(lang=lang) for t in self.tests],
+            "tests": [t.to_json(lang=lang, output_hashes=output_hashes) for t in self.tests],
             "extra_data": {
                 "i18n": texts,
                 "gradable": self.gradable,

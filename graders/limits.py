@@ -58,3 +58,9 @@ MAX_SCAN_SECONDS = 20.0             # wall clock, a safety net: CPU time is the 
 MAX_RESULT_TEXT = 1 << 20           # one text field of a result, in characters (above any
                                     # assignment's `output_kib`, which the sandbox applies first)
 MAX_CHECK_MESSAGE = 2000            # the message of one check
+
+# ----------------------------------------------------------------------------- wrong-output hashes
+# Hashes of the values that failed a comparison in one check (graders/outputs.py), kept in the
+# check's result for the similarity report; the work to make one is bounded there (a sample).
+MAX_OUTPUT_HASHES = 8               # per check
+MAX_OUTPUT_WHAT = 200               # characters of the compared value's name kept beside each

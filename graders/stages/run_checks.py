@@ -12,6 +12,7 @@ import inspect
 import time
 from typing import Any
 
+from graders import outputs
 from graders.assignment import Assignment, CheckInfo
 from graders.budget import GradingSession, SandboxLost
 from graders.checks import REPOSITORY_SEED_NOTE, CheckFailure, check_seed, grading_secret, seed_material
@@ -85,16 +86,18 @@ def _run_one(ctx: Context, session: GradingSession, info: CheckInfo) -> CheckRes
     spec = info.spec
     t0 = time.perf_counter()
     trips = len(session.trips)
-    fraction, message = _outcome(ctx, session, info)
+    with outputs.collecting() as wrong_outputs:   # hashes of values that failed a comparison
+        fraction, message = _outcome(ctx, session, info)
     if len(session.trips) > trips:             # a banned call at run time, even if the check caught it
-        fraction, message = 0.0, str(BannedCall(**session.trips[trips]))
+        fraction, message, wrong_outputs = 0.0, str(BannedCall(**session.trips[trips])), []
     fraction = min(1.0, max(0.0, fraction))
     score = round(spec.points * fraction, 6)
     passed = fraction >= 1.0
     return CheckResult(name=spec.name, score=score, max_score=spec.points,
                        status="passed" if passed else "failed", output=text(message).cut(MAX_MESSAGE),
                        visibility=spec.visibility, tags=spec.tags + tuple(spec.target), number=info.number,
-                       duration=time.perf_counter() - t0, key=info.key)
+                       duration=time.perf_counter() - t0, key=info.key,
+                       output_hashes=() if passed else tuple(wrong_outputs))
 
 
 def _outcome(ctx: Context, session: GradingSession, info: CheckInfo) -> tuple[float, str]:

@@ -37,9 +37,10 @@ class Diagnosis(models.Model):
 class Fingerprint(models.Model):
     """A submission's behaviour on the checks, kept so later terms can be compared with it.
 
-    Features are short hashes: `mistakes` (ids), `wrong` (failed checks' reports with numbers
-    rounded to a tolerance), `errors` (exception texts). `evidence` maps each hash to the text
-    it came from, for showing side by side.
+    Features are short hashes: `mistakes` (ids), `outputs` (wrong outputs as the engine hashed them,
+    to the tolerance, with the check's report beside each), `wrong` (reports of failed checks without
+    such hashes, numbers rounded to a tolerance), `errors` (exception texts). `evidence` maps each
+    report and exception hash to the text it came from, for showing side by side.
     """
 
     submission = models.OneToOneField("submissions.Submission", on_delete=models.CASCADE, related_name="fingerprint")
@@ -47,6 +48,7 @@ class Fingerprint(models.Model):
     assignment = models.ForeignKey("courses.Assignment", on_delete=models.CASCADE, related_name="+")
     mistakes = models.JSONField(default=list)
     wrong = models.JSONField(default=list)
+    outputs = models.JSONField(default=list, help_text="wrong outputs: [{check, what, hashes: [hash, alt], report}]")
     errors = models.JSONField(default=list)
     evidence = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -140,3 +142,9 @@ class SimilarityPair(models.Model):
     class Meta:
         ordering = ["rank"]
         constraints = [models.UniqueConstraint(fields=["run", "first", "second"], name="one_pair_per_run")]
+
+    @property
+    def wrong_count(self) -> int:
+        """Wrong outputs the two share: hashed outputs, and reports of results graded before the hashes."""
+        evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        return len(evidence.get("outputs") or []) + len(evidence.get("wrong") or [])

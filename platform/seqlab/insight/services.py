@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from seqlab.core.audit import audit_record
 from seqlab.insight import legacy_ids, selectors
-from seqlab.insight.fingerprints import fingerprint_of
+from seqlab.insight.fingerprints import fingerprint_of, output_features
 from seqlab.insight.mistakes import named_mistakes
 from seqlab.insight.models import (Decision, Diagnosis, Fingerprint, Hint, HintView, RunStatus, SimilarityPair,
                                    SimilarityRun)
@@ -152,14 +152,16 @@ def _entries(run: SimilarityRun) -> list:
     for sub in missing:
         diagnoses_record(result=sub.current_result)
     prints = {f.submission_id: f for f in Fingerprint.objects.filter(submission__in=submissions)}
+    found = [prints.get(sub.pk) for sub in submissions]
+    # Wrong outputs that agree to the tolerance form one class over the whole pool: one feature each.
+    outputs = output_features([(fp.outputs or []) if fp else [] for fp in found])
     entries = []
-    for sub in submissions:
-        fp = prints.get(sub.pk)
-        features = set()
+    for sub, fp, wrong_outputs in zip(submissions, found, outputs):
+        features = set(wrong_outputs)
         if fp:
-            features = ({f"m:{m}" for m in fp.mistakes} | {f"w:{h}" for h in fp.wrong} | {f"e:{h}" for h in fp.errors})
+            features |= {f"m:{m}" for m in fp.mistakes} | {f"w:{h}" for h in fp.wrong} | {f"e:{h}" for h in fp.errors}
         entries.append(Entry(sub.pk, sub.student_id, sub.offering_id == run.offering_id,
-                             selectors.source_text(sub), features))
+                             selectors.source_text(sub), features, outputs=wrong_outputs))
     return entries
 
 
@@ -187,12 +189,12 @@ def similarity_compute(*, run_id: int) -> SimilarityRun | None:
             _progress(run_id, i)
     pairs = similarity.rank_pairs(entries, top=TOP_PAIRS, candidates=max(1, candidates),
                                   progress=lambda done: _progress(run_id, n + done))
-    _store_pairs(run, pairs)
+    _store_pairs(run, pairs, {e.key: e for e in entries})
     SimilarityRun.objects.filter(pk=run_id).update(status=RunStatus.DONE, done=F("total"), finished_at=timezone.now())
     return SimilarityRun.objects.get(pk=run_id)
 
 
-def _store_pairs(run: SimilarityRun, pairs: list) -> None:
+def _store_pairs(run: SimilarityRun, pairs: list, entries: dict) -> None:
     prints = {f.submission_id: f.evidence for f in Fingerprint.objects.filter(
         submission__in=[k for p in pairs for k in (p.first, p.second)])}
     with transaction.atomic():
@@ -200,15 +202,21 @@ def _store_pairs(run: SimilarityRun, pairs: list) -> None:
         SimilarityPair.objects.bulk_create(
             SimilarityPair(run=run, first_id=p.first, second_id=p.second, rank=rank, score=p.score,
                            source=p.source, behaviour=p.behaviour,
-                           evidence=_evidence(p, prints.get(p.first, {})))
+                           evidence=_evidence(p, prints.get(p.first, {}), entries[p.first], entries[p.second]))
             for rank, p in enumerate(pairs, start=1))
 
 
-def _evidence(pair, evidence: dict) -> dict:
-    """What the two share, in words: mistake ids, the wrong reports and the exception texts."""
-    shown = {"mistakes": [], "wrong": [], "errors": []}
+def _evidence(pair, evidence: dict, first, second) -> dict:
+    """What the two share, in words: mistake ids, the wrong outputs (which check, which value, and
+    each student's report as they saw it), the wrong reports and the exception texts."""
+    shown = {"mistakes": [], "outputs": [], "wrong": [], "errors": []}
     for feature in pair.shared[:60]:
         kind, _, value = feature.partition(":")
+        if kind == "o":
+            mine, theirs = first.outputs.get(feature, {}), second.outputs.get(feature, {})
+            shown["outputs"].append({"check": mine.get("check", ""), "what": mine.get("what", ""),
+                                     "first": mine.get("report", ""), "second": theirs.get("report", "")})
+            continue
         target = {"m": "mistakes", "w": "wrong", "e": "errors"}.get(kind)
         if target:
             shown[target].append(value if kind == "m" else evidence.get(value, value))

@@ -6,8 +6,9 @@ Pure computation (no database): `rank_pairs` takes entries and returns scored pa
   normalised and the starter code removed as boilerplate. Every pair is first screened by how
   many fingerprints it shares (one sparse product); copydetect's own `compare_files` then scores
   the candidates exactly.
-* Behaviour: each submission's features are its named mistakes, its wrong check reports
-  (hashed to a tolerance) and its exception texts. A feature weighs log(N / how many
+* Behaviour: each submission's features are its named mistakes, its wrong outputs (the engine's
+  hashes of the values that failed a comparison, to the tolerance; the check's report, numbers
+  rounded, for results without them) and its exception texts. A feature weighs log(N / how many
   submissions have it) (IDF): two students who share a wrong answer nobody else has are strong
   evidence; a mistake half the class makes is weak; correct checks add no feature at all, so
   two correct submissions share nothing. behaviour = weighted Jaccard x min(1, shared weight /
@@ -39,6 +40,7 @@ class Entry:
     source: str
     features: set[str] = field(default_factory=set)
     code: CodeFingerprint | None = None
+    outputs: dict[str, dict] = field(default_factory=dict)   # "o:" feature -> the wrong output it stands for
 
 
 @dataclass

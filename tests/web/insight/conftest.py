@@ -46,13 +46,16 @@ class ContractResult(Result):
         return data
 
 
-def make_result(mistakes: dict[str, list[str]], *, legacy=False, outputs: dict[str, str] | None = None) -> Result:
+def make_result(mistakes: dict[str, list[str]], *, legacy=False, outputs: dict[str, str] | None = None,
+                hashes: dict[str, list[tuple[str, str, str]]] | None = None) -> Result:
+    """`hashes`: {check: [(what, hash, alt), ...]}, the engine's hashes of the wrong outputs."""
     tests = []
     for number, name, points in CHECKS:
-        failed = number in mistakes or number in (outputs or {})
+        failed = number in mistakes or number in (outputs or {}) or number in (hashes or {})
+        found = tuple({"what": w, "hash": h, "alt": a} for w, h, a in (hashes or {}).get(number, ()))
         tests.append(CheckResult(name, 0.0 if failed else points, points, "failed" if failed else "passed",
                                  (outputs or {}).get(number, "values differ" if failed else ""), "visible",
-                                 number=number))
+                                 number=number, output_hashes=found))
     return ContractResult(sum(t.score for t in tests), 6.0, 0.01, "", tuple(tests),
                           mistakes=tuple((c, m) for c, ms in mistakes.items() for m in ms), legacy=legacy)
 
@@ -63,14 +66,16 @@ def attempt(offering):
     from seqlab.submissions.models import Submission
     from seqlab.submissions.services import result_store, submission_create
 
-    def store(student, mistakes=None, *, days_before=1.0, legacy=False, outputs=None, content=None, on=None):
+    def store(student, mistakes=None, *, days_before=1.0, legacy=False, outputs=None, content=None, on=None,
+              hashes=None):
         target = on or offering
         body = content or f"def add(a, b):\n    return a + b  # {next(_counter)}\n".encode()
         sub = submission_create(student=student, offering=target, filename="adder.py", content=body)
         at = target.due_at - timedelta(days=days_before)
         Submission.objects.filter(pk=sub.pk).update(submitted_at=at)
         sub.refresh_from_db()
-        result_store(submission=sub, run=sub.run, result=make_result(mistakes or {}, legacy=legacy, outputs=outputs))
+        result_store(submission=sub, run=sub.run, result=make_result(mistakes or {}, legacy=legacy, outputs=outputs,
+                                                                    hashes=hashes))
         sub.refresh_from_db()
         return sub
     return store

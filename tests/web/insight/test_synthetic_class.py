@@ -134,6 +134,10 @@ def test_every_copy_pair_ranks_above_every_independent_pair_with_the_same_score(
     for pair in copies:
         assert pair.source > 0.8, pair.evidence                  # copydetect sees through the disguise
         assert pair.behaviour > 0.9
+        # The engine hashed the wrong tensors: the copy returns the same ones as its original.
+        hashed = [t["number"] for t in pair.first.current_result.tests if t["extra_data"].get("output_hashes")]
+        assert {o["check"] for o in pair.evidence["outputs"]} == set(hashed), (pair.evidence, hashed)
+    assert sum(bool(p.evidence["outputs"]) for p in copies) >= len(copies) // 2
     copier_subs = {s.pk for s in subs.values() if s.student.username.startswith("copy-")}
     same_score_independents = [p for key, p in ranked.items()
                                if not key & copier_subs and score_of[p.first_id] == score_of[p.second_id]]
