@@ -19,8 +19,10 @@ import zipfile
 import pytest
 
 from graders.cli import main
-from graders.contracts import CheckResult, Job, Result
+from graders.contracts import Job, Result
 from graders.i18n import T, has_hangul
+from graders.i18n_catalogue import translate
+from graders.text import clean
 from tests.conftest import REPO, TOY
 
 FILES = REPO / "tests" / "graders" / "files"
@@ -29,9 +31,10 @@ CONTENT = REPO / "tests" / "content"
 SOLUTION = (TOY / "solution" / "toy.py").read_text()
 
 # What the student wrote, set aside before looking for English: the message of an exception
-# (after the Korean "raised: ", or after an exception's type and a colon), traceback lines,
-# quoted text, and code (a token holding brackets, operators, digits or a dotted name).
-RAISED = re.compile(r"예외가 발생했습니다: .*$|\b[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|ZipFile)\b: .*$")
+# (after the Korean "raised: ", or after an exception type and a colon: zlib names its own `error`),
+# traceback lines, quoted text, and code (a token holding brackets, operators, digits or a dotted name).
+RAISED = re.compile(r"예외가 발생했습니다: .*$"
+                    r"|\b(?:error|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|ZipFile))\b: .*$")
 TRACEBACK = re.compile(r"^\s+\S|^\s*File \"|^Traceback ")
 QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|\"[^\"\n]*\"")
 CODE = re.compile(r"\S*(?:[_()\[\]{}=*/^<>@#|\\0-9]|\w\.\w)\S*")
@@ -83,12 +86,10 @@ def test_the_rule_flags_engine_english_and_spares_what_the_student_wrote():
 
 
 def test_a_text_cut_at_its_limit_says_so_in_its_own_language():
-    long = T("x" * 50, "가" * 50)
-    check = CheckResult(name=T("n", "이름"), score=0, max_score=1, status="failed", output=long, visibility="visible")
-    from graders.text import clean
-    cut = clean(long, limit=10)
-    assert cut.en.endswith("[... 40 more characters cut]") and cut.ko.endswith("[... 40자를 잘라 냈습니다]")
-    assert check.i18n()["ko"]["output"] == "가" * 50
+    cut = clean(T("x" * 50, "가" * 50), limit=10)
+    assert (cut.en, cut.ko) == ("x" * 10 + "\n[... 40 more characters cut]", "가" * 10 + "\n[... 40자를 잘라 냈습니다]")
+    plain = clean("z" * 30, limit=10)                 # English only: the catalogue reads the note
+    assert english_runs(translate(plain).ko) == [] and translate(plain).ko.endswith("[... 20자를 잘라 냈습니다]")
 
 
 def _grade(engine, content: bytes | str, *, filename: str = "toy.py", folder=TOY) -> Result:

@@ -27,7 +27,8 @@ MAX_SENTENCES = 64           # per expression: conditionals multiply
 
 # Where a text a student reads is made: (callee name, index of the message argument).
 CALL_SINKS = {"Unusable": 0, "reject": 0, "append": 0, "StudentError": 1, "CheckFailure": 0, "fail": 0,
-              "ProtocolError": 0, "BoundExceeded": 0, "ScanLimitExceeded": 0}
+              "ProtocolError": 0, "BoundExceeded": 0, "ScanLimitExceeded": 0,
+              "_add": 3}                 # the static scan's reason a use cannot be checked
 # `append` is a sink only on the notes of a grading (ctx.notes.append).
 APPEND_ON = "notes"
 # Functions whose return value is a message (or a (fraction, message) pair).
@@ -107,8 +108,14 @@ class Sentences:
         if isinstance(node, ast.IfExp):
             body, orelse = self.of(node.body), self.of(node.orelse)
             return None if body is None or orelse is None else (body + orelse)[:MAX_SENTENCES]
+        if isinstance(node, ast.Name) and node.id in self.locals:
+            value = self.locals.pop(node.id)          # once: `x = x + ...` must not loop
+            try:
+                return self.of(value)
+            finally:
+                self.locals[node.id] = value
         if isinstance(node, ast.Name):
-            return self._constant(node.id) if node.id not in self.locals else self.of(self.locals[node.id])
+            return self._constant(node.id)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             templates = self.of(node.func.value)
             return None if templates is None else [_fill(t) for t in templates]
@@ -286,6 +293,9 @@ def test_every_relay_still_exists():
     "it again.",
     "double raised AttributeError: toy.py does not define 'double'\n  File \"toy.py\", line 3",
     "double: your code used 9000 MiB of GPU memory; the limit is 8192 MiB",
+    "Banned API: `double` uses torch.nn (line 4: `torch.nn` is handed on as a value, so what it reaches cannot "
+    "be checked); `double` uses `getattr(torch, ...)` with a name computed at run time (line 6), which the grader "
+    "cannot check for banned APIs. Implement it yourself; this check scores 0.",
 ])
 def test_composed_messages_are_translated_in_every_part(english):
     """Messages whose parts are translated in turn: no English part is left inside the Korean."""
@@ -293,7 +303,7 @@ def test_composed_messages_are_translated_in_every_part(english):
     korean = translate(english).ko
     assert has_hangul(korean) and korean != english
     for leftover in ("used up", "time budget", "Expecting", "Unterminated", "codec", "does not define",
-                     "syntax nodes", "GPU memory"):
+                     "syntax nodes", "GPU memory", "handed on", "computed at run time", "the grader"):
         assert leftover not in korean, korean
 
 
