@@ -32,10 +32,12 @@ SOLUTION = (TOY / "solution" / "toy.py").read_text()
 
 # What the student wrote, set aside before looking for English: the message of an exception
 # (after the Korean "raised: ", or after an exception type and a colon: zlib names its own `error`),
-# traceback lines, quoted text, and code (a token holding brackets, operators, digits or a dotted name).
+# traceback lines, quoted text, the names of a drawing's boxes (`A -> B` in a diagram's alt text), and
+# code (a token holding brackets, operators, digits or a dotted name).
 RAISED = re.compile(r"예외가 발생했습니다: .*$"
                     r"|\b(?:error|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|ZipFile))\b: .*$")
 TRACEBACK = re.compile(r"^\s+\S|^\s*File \"|^Traceback ")
+ARROW = re.compile(r"[^:;]* -> [^;]*")
 QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|\"[^\"\n]*\"")
 CODE = re.compile(r"\S*(?:[_()\[\]{}=*/^<>@#|\\0-9]|\w\.\w)\S*")
 RUN = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){2,}")
@@ -47,7 +49,7 @@ def english_runs(korean: str) -> list[str]:
     for line in korean.splitlines():
         if TRACEBACK.search(line):
             continue
-        line = CODE.sub(" | ", QUOTED.sub(" | ", RAISED.sub("", line)))
+        line = CODE.sub(" | ", QUOTED.sub(" | ", ARROW.sub(" | ", RAISED.sub("", line))))
         found += RUN.findall(line)
     return found
 
@@ -77,6 +79,7 @@ def test_the_rule_flags_engine_english_and_spares_what_the_student_wrote():
         "double(x): 형태(shape)가 (2, 3)이어야 하는데 (3, 2)입니다",
         "업로드한 파일 'my own little file.py'이(가) 비어 있습니다.",
         "MultiHeadAttention.forward 중 제한 시간 2초를 넘겼습니다",
+        "노드 3개와 화살표 2개의 다이어그램: Input Embedding -> Multi-Head Attention; Add & Norm -> Feed Forward",
     ]
     for text in student:
         assert english_runs(text) == [], text
