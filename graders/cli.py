@@ -10,12 +10,13 @@ from typing import Any
 from graders.assignment import AssignmentError, load_assignment, text_problems
 from graders.contracts import Job, Result
 from graders.engine import Engine
-from graders.i18n import DEFAULT_LANG, LANGS, localize
+from graders.i18n import DEFAULT_LANG, LANGS, T, localize
 from graders.sandbox.host import SandboxUnavailable
 from graders.text import for_terminal
 
 EXIT_BROKEN = 2          # the assignment (or the command line) is wrong
 EXIT_UNAVAILABLE = 3     # no sandbox can be built here
+ERROR = {"en": "error", "ko": "오류"}
 
 
 def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes, tuple[tuple[str, bytes], ...]]:
@@ -28,10 +29,12 @@ def _submission(assignment_dir: str, path: Path) -> tuple[str, bytes, tuple[tupl
         candidates = [path / assignment.file] + sorted(path.glob("*.ipynb"))
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
-            raise FileNotFoundError(f"{path} holds neither {assignment.file} nor a notebook")
+            raise FileNotFoundError(T("{path} holds neither {file} nor a notebook",
+                                      "{path}에 {file}도, 노트북(.ipynb)도 없습니다").format(path=path,
+                                                                                   file=assignment.file))
         path = found
     if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise FileNotFoundError(T("no such file: {path}", "파일이 없습니다: {path}").format(path=path))
     return path.name, path.read_bytes(), extras
 
 
@@ -216,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the assignment is broken: {exc}", file=sys.stderr)
         return EXIT_BROKEN
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # A student grading locally reads this one in the language asked for (`grade --lang`).
+        lang = getattr(args, "lang", DEFAULT_LANG)
+        message = localize(exc.args[0], lang) if len(exc.args) == 1 else str(exc)
+        print(f"{ERROR[lang]}: {message}", file=sys.stderr)
         return EXIT_BROKEN
     except SandboxUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -26,16 +26,21 @@ _ESCAPE = re.compile(
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def clean(text: Any, *, limit: int = MAX_RESULT_TEXT) -> str:
+# Said where a text was cut, in the text's language (the catalogue knows the English too).
+CUT = T("\n[... {n} more characters cut]", "\n[... {n}자를 잘라 냈습니다]")
+
+
+def clean(text: Any, *, limit: int = MAX_RESULT_TEXT, lang: str = "en") -> str:
     """Text that encodes as UTF-8 and fits jsonb: lone surrogates replaced, NUL removed, length capped.
 
-    A bilingual text (graders.i18n.T) stays bilingual: both languages are cleaned."""
+    A bilingual text (graders.i18n.T) stays bilingual: both languages are cleaned, and each says
+    in its own language where it was cut."""
     if isinstance(text, T):
-        return T(clean(text.en, limit=limit), clean(text.ko, limit=limit), text.mistakes)
+        return T(clean(text.en, limit=limit), clean(text.ko, limit=limit, lang="ko"), text.mistakes)
     if not isinstance(text, str):
         text = str(text)
     if len(text) > limit:
-        text = text[:limit] + f"\n[... {len(text) - limit} more characters cut]"
+        text = text[:limit] + CUT.get(lang).format(n=len(text) - limit)
     return _SURROGATE.sub("\ufffd", text).replace("\x00", "")
 
 

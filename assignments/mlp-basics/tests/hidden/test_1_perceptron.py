@@ -46,4 +46,5 @@ def test_larger_batch(student, ref, rng, mistakes):
         if (x.double() @ w.double() + 1.5).abs().min() > 0.01:
             break
     out = student.call("perceptron", x, w, b, check_inputs=True)
-    mistakes.expect_perceptron(out, ref.perceptron(x, w, b), x, w, b, what="perceptron on x of shape (64, 10)")
+    mistakes.expect_perceptron(out, ref.perceptron(x, w, b), x, w, b,
+                               what=T("perceptron on x of shape (64, 10)", "형태가 (64, 10)인 x에 대한 perceptron"))
