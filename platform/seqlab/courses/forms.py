@@ -10,7 +10,7 @@ class AccommodationForm(forms.Form):
     extra_days = forms.IntegerField(min_value=0, max_value=MAX_EXTRA_DAYS, initial=0,
                                     label=_("Extra days on every due date and cutoff (0–365)"))
     extra_time_percent = forms.IntegerField(min_value=0, max_value=MAX_EXTRA_TIME_PERCENT, initial=0,
-                                            label=_("Extra time on timed work, in % (0–400)"))
+                                            label=_("Extra time on timed work, in percent (0–400)"))
     extra_attempts = forms.IntegerField(min_value=0, max_value=MAX_EXTRA_ATTEMPTS, initial=0,
                                         label=_("Extra attempts on every assignment (0–100)"))
     note = forms.CharField(max_length=500, required=False, label=_("Note (staff see it; the student does not)"),

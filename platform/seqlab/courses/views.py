@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from seqlab.courses import selectors, services
 from seqlab.courses.forms import AccommodationForm, TimedStartForm
-from seqlab.courses.models import Accommodation, Course, Offering, Role
+from seqlab.courses.models import Course, Offering, Role
 from seqlab.courses.policy import accommodation_for, student_policy
 from seqlab.courses.questions import field_name, question_views
 from seqlab.courses.rendering import render_markdown
@@ -180,8 +181,7 @@ def accommodation_remove(request, slug: str, user_id: int):
     course = _staff_course(request.user, slug)
     if not selectors.is_instructor(user=request.user, course=course):
         raise Http404
-    student = get_object_or_404(Accommodation.objects.select_related("student"), course=course,
-                                student_id=user_id).student
+    student = get_object_or_404(get_user_model(), pk=user_id)
     if services.accommodation_remove(actor=request.user, course=course, student=student):
         messages.success(request, _("Accommodation removed. The change is in the audit trail."))
     return redirect("courses:accommodations", slug=slug)
