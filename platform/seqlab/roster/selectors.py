@@ -36,7 +36,7 @@ def section_filter(*, course: Course, user, raw: str | None) -> tuple[list[Secti
     shows every section (any TA of the course may handle any student)."""
     sections = list(course.sections.all())
     if raw is None:
-        led = [s.pk for s in sections if s.tas.filter(pk=user.pk).exists()]
+        led = list(course.sections.filter(tas=user).values_list("pk", flat=True))
         return sections, led[0] if len(led) == 1 else None
     chosen = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 18 else None
     return sections, chosen if chosen in {s.pk for s in sections} else None
