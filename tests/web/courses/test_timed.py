@@ -45,7 +45,8 @@ def _start(client, user, offering, confirm=True):
 
 def _answer(client, user, offering):
     client.force_login(user)
-    return client.post(reverse("submissions:answers", args=[offering.pk]), {"q-weight": "0.02715", "q-scale": "sqrt"})
+    return client.post(reverse("submissions:answers", args=[offering.pk]), {"q-weight": "0.02715", "q-scale": "sqrt"},
+                       HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_before_the_start_the_page_offers_the_start_and_hides_the_questions(client, student, timed_quiz):
