@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from seqlab.courses.models import Offering
+from seqlab.courses.policy import last_cutoff
 from seqlab.courses.presentation import engine_text
 from seqlab.courses.selectors import course_students
 from seqlab.gradebook.selectors import offering_grades
@@ -32,7 +33,7 @@ class PublishPreview:
     offering: Offering
     revealed: list[CheckLine]          # after_published checks: shown to students once published
     after_deadline: list[CheckLine]    # after_due_date checks: publishing does not show them early
-    deadline_passed: bool              # the class's cutoff has passed (every student's, bar extensions)
+    deadline_passed: bool              # every student's cutoff has passed (extensions, accommodations)
     students: list
     student: object | None
     submission: Submission | None
@@ -85,5 +86,6 @@ def publish_preview(*, offering: Offering, student_id: int | None = None, now: d
         feedback = feedback_for(viewer=student, submission=twin, now=now)
         submission = twin
     return PublishPreview(offering=offering, revealed=_lines(offering, "after_published"),
-                          after_deadline=_lines(offering, "after_due_date"), deadline_passed=now > offering.cutoff_at,
-                          students=students, student=student, submission=submission, feedback=feedback, as_of=now)
+                          after_deadline=_lines(offering, "after_due_date"),
+                          deadline_passed=now > last_cutoff(offering=offering), students=students, student=student,
+                          submission=submission, feedback=feedback, as_of=now)

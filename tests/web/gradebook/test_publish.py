@@ -33,6 +33,16 @@ def test_the_preview_lists_what_publishing_shows_and_a_students_page_as_it_will_
     assert not _published(offering)
 
 
+def test_the_preview_says_publishing_does_not_show_after_deadline_checks_early(client, instructor, offering, graded):
+    client.force_login(instructor)
+    html = client.get(_url(offering), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "publishing does not show it earlier" in html
+    offering.due_at = offering.release_at + timedelta(minutes=1)
+    offering.save()
+    html = client.get(_url(offering), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "publishing does not show it earlier" not in html
+
+
 def test_the_preview_shows_a_chosen_student(client, instructor, offering, graded, other_student):
     client.force_login(instructor)
     html = client.get(_url(offering), {"student": other_student.pk}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
