@@ -32,6 +32,8 @@ MATRIX = [
     ("accounts:login", None, (OK, OK, OK, OK, OK, OK, OK)),
     ("submissions:artifact", "artifact", (OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, LOGIN)),
     ("gradebook:regrade_progress", "offering", (OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, LOGIN)),
+    ("gradebook:publish", "offering", (OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, LOGIN)),
+    ("courses:accommodations", "course", (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, LOGIN)),
 ]
 
 
@@ -118,6 +120,10 @@ POSTS = [
     ("submissions:submit", "offering", {"mode": "paste", "code": "def add(a, b):\n    return a + b\n"}, MEMBERS),
     ("submissions:answers", "quiz", {"q-scale": "sqrt"}, MEMBERS),
     ("api:offering_submissions", "offering", {"content": "def add(a, b):\n    return 0\n"}, MEMBERS),
+    ("courses:accommodations", "course", {"student": "STUDENT", "extra_days": "3", "extra_time_percent": "50",
+                                          "extra_attempts": "1"}, INSTRUCTOR_ONLY),
+    ("courses:accommodation_remove", "course_student", {}, INSTRUCTOR_ONLY),
+    ("courses:timed_start", "offering", {"confirm": "on"}, MEMBERS),
     ("accounts:token", None, {}, (ALLOWED,) * 6 + (DENIED,)),
     ("accounts:token_revoke", "token", {}, (DENIED,) * 7),
 ]
@@ -125,10 +131,11 @@ POSTS = [
 
 def _state():
     from seqlab.accounts.models import ApiToken
-    from seqlab.courses.models import Extension, Offering
+    from seqlab.courses.models import Accommodation, Extension, Offering, TimedStart
     from seqlab.gradebook.models import AuditEntry, Override
     from seqlab.submissions.models import Submission
     return (Override.objects.count(), AuditEntry.objects.count(), Extension.objects.count(),
+            list(Accommodation.objects.values_list("student_id", "extra_days")), TimedStart.objects.count(),
             Submission.objects.count(), sorted(Submission.objects.values_list("run", flat=True)),
             list(Offering.objects.values_list("published_at", flat=True)),
             ApiToken.objects.filter(revoked_at__isnull=True).count())
@@ -141,7 +148,8 @@ def test_post_permission_matrix(client, actors, course, offering, quiz_offering,
     graded.offering.save()
     token = token_create(user=actors["student"])
     args = {"course": [course.slug], "offering": [offering.pk], "submission": [graded.pk], None: [],
-            "token": [token.pk], "quiz": [quiz_offering.pk]}[target]
+            "token": [token.pk], "quiz": [quiz_offering.pk],
+            "course_student": [course.slug, actors["student"].pk]}[target]
     url = reverse(name, args=args)
     for actor, want in zip(ACTORS, expected):
         if actor == "student" and name == "accounts:token_revoke":

@@ -5,25 +5,44 @@ from django.urls import reverse
 
 from seqlab.courses.models import Offering
 from seqlab.courses.questions import is_multi
-from seqlab.courses.selectors import deadlines_for, questions_of
+from seqlab.courses.policy import student_policy
+from seqlab.courses.selectors import is_course_staff, questions_of
 from seqlab.submissions.models import Submission
 from seqlab.submissions.selectors import Feedback
 from seqlab.submissions.uploads import Expected
 
 
 def offering_json(offering: Offering, user) -> dict:
-    deadlines = deadlines_for(offering=offering, student=user)
+    """The offering as `user` meets it: their dates, attempts and timed window (courses/policy.py).
+
+    A timed offering's questions reach a student only once they have started it."""
+    policy = student_policy(offering=offering, student=user)
     version = offering.assignment.current_version
+    shown = policy.work_shown or is_course_staff(user=user, course=offering.course)
     return {
         "id": offering.id, "course": offering.course.slug, "slug": offering.assignment.slug,
         "title": {"ko": offering.assignment.title_ko, "en": offering.assignment.title_en},
         "file": offering.assignment.file, "extra_files": list(Expected.of(offering.assignment).extra_files),
         "queue": offering.assignment.queue,
-        "release_at": offering.release_at.isoformat(), "due_at": deadlines.due_at.isoformat(),
-        "cutoff_at": deadlines.cutoff_at.isoformat(), "max_score": version.max_score if version else None,
-        "max_submissions": offering.max_submissions, "cooldown_seconds": offering.cooldown_seconds,
-        "kind": offering.assignment.kind, "questions": _questions_json(version),
+        "release_at": offering.release_at.isoformat(), "due_at": policy.due_at.isoformat(),
+        "cutoff_at": policy.cutoff_at.isoformat(), "max_score": version.max_score if version else None,
+        "max_submissions": policy.attempts_allowed, "cooldown_seconds": offering.cooldown_seconds,
+        "kind": offering.assignment.kind, "questions": _questions_json(version) if shown else [],
+        "time_limit_minutes": policy.time_limit_minutes, "started_at": _iso(policy.started_at),
+        "window_ends_at": _iso(policy.window_ends_at),
+        "accommodation": _accommodation_json(policy.accommodation),
     }
+
+
+def _accommodation_json(accommodation) -> dict | None:
+    if accommodation is None:
+        return None
+    return {"extra_days": accommodation.extra_days, "extra_time_percent": accommodation.extra_time_percent,
+            "extra_attempts": accommodation.extra_attempts}
+
+
+def _iso(when) -> str | None:
+    return when.isoformat() if when else None
 
 
 def _questions_json(version) -> list[dict]:

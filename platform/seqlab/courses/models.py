@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +113,9 @@ class AssignmentFile(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "path"], name="one_file_per_path")]
 
 
+MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60      # a week: longer is not timed work
+
+
 class ScorePolicy(models.TextChoices):
     BEST = "best", _("best submission")
     LAST = "last", _("last submission")
@@ -132,6 +137,9 @@ class Offering(models.Model):
     score_policy = models.CharField(max_length=4, choices=ScorePolicy.choices, default=ScorePolicy.BEST)
     published_at = models.DateTimeField(null=True, blank=True,
                                         help_text="when grades were published (after_published checks)")
+    time_limit_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
+        help_text="blank = untimed; else minutes from the student's start (never past the cutoff)")
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -169,3 +177,51 @@ class Extension(models.Model):
     @property
     def cutoff_at(self) -> datetime:
         return self.hard_cutoff_at or self.due_at
+
+
+# Bounds of an accommodation, enforced by the form, the service (full_clean) and the database.
+MAX_EXTRA_DAYS = 365
+MAX_EXTRA_TIME_PERCENT = 400
+MAX_EXTRA_ATTEMPTS = 100
+
+
+class Accommodation(models.Model):
+    """What one student gets in every offering of one course (see courses/policy.py for the rule)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="accommodations")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accommodations")
+    extra_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(MAX_EXTRA_DAYS)])
+    extra_time_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_EXTRA_TIME_PERCENT)])
+    extra_attempts = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(MAX_EXTRA_ATTEMPTS)])
+    note = models.CharField(max_length=500, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["student__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "student"], name="one_accommodation_per_student"),
+            models.CheckConstraint(condition=Q(extra_days__lte=MAX_EXTRA_DAYS), name="accommodation_days_bounded"),
+            models.CheckConstraint(condition=Q(extra_time_percent__lte=MAX_EXTRA_TIME_PERCENT),
+                                   name="accommodation_percent_bounded"),
+            models.CheckConstraint(condition=Q(extra_attempts__lte=MAX_EXTRA_ATTEMPTS),
+                                   name="accommodation_attempts_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"accommodation of {self.student} in {self.course.slug}"
+
+
+class TimedStart(models.Model):
+    """When a student started an offering's timed window; stored once, never moved."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="timed_starts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timed_starts")
+    started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "student"], name="one_start_per_student")]
+
+    def __str__(self) -> str:
+        return f"{self.student} started {self.offering} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""Reads for courses: who may see what, and the dates that apply to one student."""
+"""Reads for courses: who may see what, and what a page shows of the dates that apply (courses/policy.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from graders.quiz import Question, parse_questions
-from seqlab.courses.models import Course, Extension, Membership, Offering, Role
+from seqlab.courses.models import Accommodation, Course, Membership, Offering, Role
+from seqlab.courses.policy import StudentPolicy, accommodation_for, results_cutoff, student_policy
 from seqlab.courses.presentation import engine_text
 
 STAFF_ROLES = (Role.TA, Role.INSTRUCTOR)
@@ -65,29 +66,6 @@ def course_students(*, course: Course) -> QuerySet:
         memberships__course=course, memberships__role=Role.STUDENT).order_by("username")
 
 
-@dataclass(frozen=True)
-class Deadlines:
-    due_at: datetime
-    cutoff_at: datetime
-    extended: bool
-
-
-def deadlines_for(*, offering: Offering, student) -> Deadlines:
-    """The due date and cutoff that apply to this student (an extension replaces both)."""
-    extension = Extension.objects.filter(offering=offering, student=student).first()
-    if extension:
-        return Deadlines(extension.due_at, max(extension.cutoff_at, extension.due_at), True)
-    return Deadlines(offering.due_at, offering.cutoff_at, False)
-
-
-def last_cutoff(*, offering: Offering) -> datetime:
-    """The last moment any student may still submit: the offering's cutoff or a later extension's."""
-    latest = offering.cutoff_at
-    for due_at, hard_cutoff_at in Extension.objects.filter(offering=offering).values_list("due_at", "hard_cutoff_at"):
-        latest = max(latest, due_at, hard_cutoff_at or due_at)
-    return latest
-
-
 def _version_file(version, path: str) -> bytes:
     from seqlab.blobs.services import blob_bytes
     file = version.files.select_related("blob").filter(path=path).first()
@@ -129,11 +107,12 @@ class CheckRow:
     reveal_at: datetime | None
 
 
-def check_table_for_student(*, offering: Offering, student) -> list[CheckRow]:
+def check_table_for_student(*, offering: Offering, student, policy: StudentPolicy | None = None) -> list[CheckRow]:
     """Every check of the current version with when a student will see its result."""
     version = offering.assignment.current_version
-    cutoff = max(deadlines_for(offering=offering, student=student).cutoff_at, offering.cutoff_at)
-    reveal = {"after_due_date": cutoff, "after_published": offering.published_at}
+    policy = policy or student_policy(offering=offering, student=student)
+    reveal = {"after_due_date": results_cutoff(policy=policy, offering=offering),
+              "after_published": offering.published_at}
     return [CheckRow(c["number"], engine_text(c, "name"), c["points"], c["visibility"], reveal.get(c["visibility"]))
             for c in (version.checks if version else [])]
 
@@ -141,20 +120,31 @@ def check_table_for_student(*, offering: Offering, student) -> list[CheckRow]:
 @dataclass(frozen=True)
 class OfferingRow:
     offering: Offering
-    deadlines: Deadlines
+    policy: StudentPolicy
     attempts: int
     latest_status: str
 
 
 def offering_rows_for_user(*, user, course: Course) -> list[OfferingRow]:
-    """The course page's table: each visible offering with this user's attempts."""
+    """The course page's table: each visible offering with the dates that apply and this user's attempts."""
     from seqlab.submissions.models import Submission
+    accommodation = accommodation_for(course=course, student=user)
     rows = []
     for offering in offering_list_for_user(user=user, course=course):
         mine = list(Submission.objects.filter(offering=offering, student=user).order_by("-number")[:50])
-        rows.append(OfferingRow(offering, deadlines_for(offering=offering, student=user), len(mine),
-                                mine[0].status if mine else ""))
+        policy = student_policy(offering=offering, student=user, accommodation=accommodation)
+        rows.append(OfferingRow(offering, policy, len(mine), mine[0].status if mine else ""))
     return rows
+
+
+def accommodation_list(*, course: Course):
+    """The course's accommodations, by student (staff pages)."""
+    return Accommodation.objects.filter(course=course).select_related("student", "updated_by")
+
+
+def accommodated_student_ids(*, course: Course) -> set[int]:
+    """Students of the course with an accommodation (staff pages mark them)."""
+    return set(Accommodation.objects.filter(course=course).values_list("student_id", flat=True))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Writes for courses: sync assignment folders into versions, manage offerings and extensions."""
+"""Writes for courses: sync assignment folders into versions, manage offerings, extensions,
+accommodations and the start of timed work."""
 from __future__ import annotations
 
 import os
@@ -9,13 +10,17 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from graders.assignment import load_assignment
 from graders.quiz import grade_answers
 from seqlab.blobs.services import blob_bytes, blob_store
-from seqlab.courses.models import (Assignment, AssignmentFile, AssignmentVersion, Course, Extension,
-                                   Membership, Offering, Role)
+from seqlab.courses.models import (Accommodation, Assignment, AssignmentFile, AssignmentVersion, Course,
+                                   Extension, Membership, Offering, Role, TimedStart)
+from seqlab.courses.policy import student_policy
 from seqlab.core.audit import audit_record
 
 COMPLETE_MARK = ".seqlab-complete"
@@ -137,7 +142,7 @@ def offering_save(*, actor, course: Course, assignment: Assignment, offering: Of
 
 def _offering_snapshot(offering: Offering) -> dict:
     keys = ("release_at", "due_at", "hard_cutoff_at", "late_penalty_per_day", "max_submissions",
-            "cooldown_seconds", "score_policy", "published_at")
+            "cooldown_seconds", "score_policy", "published_at", "time_limit_minutes")
     return {k: _plain(getattr(offering, k)) for k in keys}
 
 
@@ -159,4 +164,95 @@ def extension_grant(*, actor, offering: Offering, student, due_at: datetime,
     audit_record(course=offering.course, actor=actor, action="extension.grant",
                  subject=f"{offering} for {student}", before=before, comment=reason,
                  after={"due_at": _plain(due_at), "hard_cutoff_at": _plain(hard_cutoff_at)})
+    late_days_refresh(student=student, offerings=[offering])
     return extension
+
+
+def late_days_refresh(*, student, offerings) -> int:
+    """Recount the late days of the student's attempts after their dates moved; returns rows changed.
+
+    An accommodation or extension granted after the work was handed in (papers often come late)
+    applies to it too: the late penalty follows the dates that apply now."""
+    from seqlab.submissions.models import Submission
+    changed = 0
+    for offering in offerings:
+        policy = student_policy(offering=offering, student=student)
+        for sub_id, submitted_at, late in Submission.objects.filter(offering=offering, student=student).values_list(
+                "id", "submitted_at", "late_days"):
+            if policy.late_days(submitted_at) != late:
+                changed += Submission.objects.filter(pk=sub_id).update(late_days=policy.late_days(submitted_at))
+    return changed
+
+
+class AccommodationRefused(ValueError):
+    """The accommodation cannot be set as asked; the message says why (shown to the instructor)."""
+
+
+ACCOMMODATION_FIELDS = ("extra_days", "extra_time_percent", "extra_attempts", "note")
+
+
+def _accommodation_snapshot(accommodation: Accommodation | None) -> dict | None:
+    return {k: getattr(accommodation, k) for k in ACCOMMODATION_FIELDS} if accommodation else None
+
+
+@transaction.atomic
+def accommodation_set(*, actor, course: Course, student, extra_days: int = 0, extra_time_percent: int = 0,
+                      extra_attempts: int = 0, note: str = "") -> Accommodation:
+    """Create or change a student's accommodation in the course, within its bounds, audited."""
+    if not Membership.objects.filter(course=course, user=student, role=Role.STUDENT).exists():
+        raise AccommodationRefused(_("Accommodations are for students of this course."))
+    existing = Accommodation.objects.select_for_update().filter(course=course, student=student).first()
+    before = _accommodation_snapshot(existing)
+    accommodation = existing or Accommodation(course=course, student=student)
+    accommodation.extra_days, accommodation.extra_time_percent = extra_days, extra_time_percent
+    accommodation.extra_attempts, accommodation.note, accommodation.updated_by = extra_attempts, note, actor
+    try:
+        accommodation.full_clean()
+    except ValidationError as invalid:
+        raise AccommodationRefused("; ".join(invalid.messages)) from None
+    accommodation.save()
+    audit_record(course=course, actor=actor, action="accommodation.set", subject=f"{student.username} in {course.slug}",
+                 before=before, after=_accommodation_snapshot(accommodation), comment=note)
+    late_days_refresh(student=student, offerings=course.offerings.all())
+    return accommodation
+
+
+@transaction.atomic
+def accommodation_remove(*, actor, course: Course, student) -> bool:
+    """Remove a student's accommodation, audited; False if there was none."""
+    existing = Accommodation.objects.select_for_update().filter(course=course, student=student).first()
+    if existing is None:
+        return False
+    before = _accommodation_snapshot(existing)
+    existing.delete()
+    audit_record(course=course, actor=actor, action="accommodation.remove",
+                 subject=f"{student.username} in {course.slug}", before=before, after=None)
+    late_days_refresh(student=student, offerings=course.offerings.all())
+    return True
+
+
+class TimedStartRefused(ValueError):
+    """The timed window cannot start; the message says why (shown to the student)."""
+
+
+@transaction.atomic
+def timed_start(*, student, offering: Offering, now: datetime | None = None) -> TimedStart:
+    """Start the student's timed window, once: a second start returns the first, unchanged."""
+    now = now or timezone.now()
+    if not Membership.objects.filter(course=offering.course, user=student, role=Role.STUDENT).exists():
+        raise TimedStartRefused(_("Only students of this course start timed work."))
+    if not offering.time_limit_minutes:
+        raise TimedStartRefused(_("This assignment is not timed."))
+    if not offering.is_released(now):
+        raise TimedStartRefused(_("This assignment is not open yet."))
+    existing = TimedStart.objects.filter(offering=offering, student=student).first()
+    if existing is not None:
+        return existing
+    if now >= student_policy(offering=offering, student=student, now=now).cutoff_at:
+        raise TimedStartRefused(_("The submission deadline has passed."))
+    start, created = TimedStart.objects.get_or_create(offering=offering, student=student,
+                                                      defaults={"started_at": now})
+    if created:
+        audit_record(course=offering.course, actor=student, action="timed.start",
+                     subject=f"{offering} by {student.username}", after={"started_at": _plain(now)})
+    return start

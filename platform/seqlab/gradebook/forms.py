@@ -22,12 +22,13 @@ class OfferingForm(forms.ModelForm):
     class Meta:
         model = Offering
         fields = ["assignment", "release_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
-                  "max_submissions", "cooldown_seconds", "score_policy"]
+                  "max_submissions", "cooldown_seconds", "score_policy", "time_limit_minutes"]
         widgets = {"release_at": DATE, "due_at": DATE, "hard_cutoff_at": DATE}
         labels = {"assignment": _("Assignment"), "release_at": _("Release"), "due_at": _("Due"),
                   "hard_cutoff_at": _("Late until"), "late_penalty_per_day": _("Late penalty per day (0.1 = 10%)"),
                   "max_submissions": _("Submissions at most (blank: no limit)"),
-                  "cooldown_seconds": _("Cool-down between submissions (s)"), "score_policy": _("Score that counts")}
+                  "cooldown_seconds": _("Cool-down between submissions (s)"), "score_policy": _("Score that counts"),
+                  "time_limit_minutes": _("Time limit in minutes from each student's start (blank: untimed)")}
         help_texts = {name: "" for name in labels}
 
     def __init__(self, *args, **kwargs):

@@ -132,8 +132,16 @@ def offering_regrade_all(*, actor, offering) -> RegradeBatch:
     return RegradeBatch.objects.create(offering=offering, requested_by=actor, submission_ids=ids)
 
 
+@transaction.atomic
 def offering_publish(*, actor, offering, published: bool = True):
-    """Publish (or withdraw) the grades: after_published checks become visible to students."""
+    """Publish (or withdraw) the grades: after_published checks become visible to students.
+
+    Publishing what is already published (or withdrawing what is not) changes nothing and is not
+    audited, so a second click keeps the first publication date."""
+    offering.published_at = type(offering).objects.select_for_update().values_list(
+        "published_at", flat=True).get(pk=offering.pk)
+    if bool(offering.published_at) == published:
+        return offering
     before = offering.published_at.isoformat() if offering.published_at else None
     offering.published_at = timezone.now() if published else None
     offering.save(update_fields=["published_at"])

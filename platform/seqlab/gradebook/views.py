@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses import services as course_services
 from seqlab.courses.models import Assignment, Course, Offering, Role
-from seqlab.gradebook import charts, exports, forms, selectors, services
+from seqlab.gradebook import charts, exports, forms, publishing, selectors, services
 from seqlab.courses.questions import question_views
 from seqlab.courses.views import reader_lang
 from seqlab.submissions.models import Submission
@@ -200,11 +200,33 @@ def extension_add(request, pk: int):
 
 
 @login_required
-@require_POST
 def publish(request, pk: int):
+    """GET: a preview of what students will see; POST with confirm=yes publishes (or, publish=0, withdraws).
+
+    A POST without the confirmation changes nothing and shows the preview again."""
     offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
-    services.offering_publish(actor=request.user, offering=offering, published=request.POST.get("publish") == "1")
-    return redirect("gradebook:offering_edit", pk=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        published = request.POST.get("publish") == "1"
+        services.offering_publish(actor=request.user, offering=offering, published=published)
+        messages.success(request, _("Grades published: students see them now.") if published
+                         else _("Publication withdrawn: students no longer see the checks shown on publication."))
+        return redirect("gradebook:offering_edit", pk=pk)
+    if request.method == "POST":
+        messages.warning(request, _("Nothing changed: tick the confirmation first."))
+    preview = publishing.publish_preview(offering=offering, student_id=_id_or_none(request.GET.get("student", "")))
+    return render(request, "gradebook/publish.html", {
+        "offering": offering, "course": offering.course, "preview": preview,
+        "questions": _preview_questions(preview)})
+
+
+def _preview_questions(preview) -> list:
+    """A quiz's or written part's answers as the previewed student will see them once published."""
+    if preview.submission is None:
+        return []
+    questions = course_selectors.questions_of(version=preview.submission.version)
+    return question_views(questions, lang=reader_lang(), values=answers_of(submission=preview.submission),
+                          checks=preview.feedback.by_number() if preview.feedback else {},
+                          show_key=True) if questions else []
 
 
 @login_required

@@ -12,14 +12,22 @@ def requests_for_submission(*, submission) -> QuerySet[RegradeRequest]:
     return RegradeRequest.objects.filter(submission=submission).select_related("answered_by")
 
 
-def requests_for_course(*, course, status: str | None = RequestStatus.OPEN,
-                        offering_id: int | None = None) -> QuerySet[RegradeRequest]:
+def _in_section(qs: QuerySet, course, section_id: int | None) -> QuerySet:
+    if not section_id:
+        return qs
+    return qs.filter(student__student_sections__section_id=section_id, student__student_sections__course=course)
+
+
+def requests_for_course(*, course, status: str | None = RequestStatus.OPEN, offering_id: int | None = None,
+                        section_id: int | None = None) -> QuerySet[RegradeRequest]:
+    """The course's requests; with `section_id`, only those of that section's students."""
     qs = (RegradeRequest.objects.filter(submission__offering__course=course)
           .select_related("submission__offering__assignment", "student", "answered_by"))
     if status:
         qs = qs.filter(status=status)
     if offering_id:
         qs = qs.filter(submission__offering_id=offering_id)
+    qs = _in_section(qs, course, section_id)
     return qs.order_by("created_at") if status == RequestStatus.OPEN else qs
 
 
@@ -32,9 +40,9 @@ class RequestCounts:
     changed: int
 
 
-def request_counts(*, course) -> list[RequestCounts]:
+def request_counts(*, course, section_id: int | None = None) -> list[RequestCounts]:
     """Per assignment: open requests, answered ones, and answers that changed the score."""
-    rows = (RegradeRequest.objects.filter(submission__offering__course=course)
+    rows = (_in_section(RegradeRequest.objects.filter(submission__offering__course=course), course, section_id)
             .values("submission__offering_id", "submission__offering__assignment__slug")
             .annotate(open=Count("id", filter=Q(status=RequestStatus.OPEN)),
                       answered=Count("id", filter=Q(status=RequestStatus.ANSWERED)),

@@ -14,6 +14,7 @@ from seqlab.courses.selectors import is_course_staff
 from seqlab.regrades import selectors, services
 from seqlab.regrades.forms import AnswerForm, RequestForm
 from seqlab.regrades.models import RegradeRequest, RequestStatus
+from seqlab.roster.selectors import section_filter, student_section_names
 from seqlab.submissions.models import Submission
 from seqlab.submissions.selectors import feedback_for, submission_get_for_user
 
@@ -63,11 +64,15 @@ def queue(request, slug: str):
     status = request.GET.get("status", RequestStatus.OPEN)
     status = status if status in RequestStatus.values else RequestStatus.OPEN
     offering = request.GET.get("offering", "")
-    offering_id = int(offering) if offering.isdigit() else None
-    rows = selectors.requests_for_course(course=course, status=status, offering_id=offering_id)[:300]
+    offering_id = int(offering) if offering.isascii() and offering.isdecimal() and len(offering) <= 18 else None
+    sections, section_id = section_filter(course=course, user=request.user, raw=request.GET.get("section"))
+    rows = selectors.requests_for_course(course=course, status=status, offering_id=offering_id,
+                                         section_id=section_id)[:300]
+    names = student_section_names(course=course)
     return render(request, "regrades/queue.html", {
-        "course": course, "rows": rows, "status": status, "statuses": RequestStatus.choices,
-        "counts": selectors.request_counts(course=course), "offering_id": offering_id})
+        "course": course, "rows": [(r, names.get(r.student_id, "")) for r in rows], "status": status,
+        "statuses": RequestStatus.choices, "offering_id": offering_id, "sections": sections,
+        "section_id": section_id, "counts": selectors.request_counts(course=course, section_id=section_id)})
 
 
 @login_required

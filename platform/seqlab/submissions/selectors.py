@@ -1,8 +1,8 @@
 """Reads for submissions: who may see which attempt, and what of its feedback they may see.
 
-Visibility follows Gradescope: `visible` always; `after_due_date` once the late due date
-(the student's cutoff, extensions included) has passed; `after_published` once the offering's
-grades are published; `hidden` never, for students. While any check is withheld the total
+Visibility follows Gradescope: `visible` always; `after_due_date` once the late due date (the
+student's cutoff, extensions and accommodations included: courses/policy.py) has passed;
+`after_published` once the offering's grades are published; `hidden` never, for students. While any check is withheld the total
 is withheld too, and the page says which checks are withheld and until when.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ from graders.quiz import parse_answers
 from seqlab.core.jsonbounds import loads_bounded
 from seqlab.courses.models import Offering
 from seqlab.courses.presentation import engine_text
-from seqlab.courses.selectors import deadlines_for, is_course_staff, last_cutoff
+from seqlab.courses.policy import last_cutoff, results_cutoff, student_policy
+from seqlab.courses.selectors import is_course_staff
 from seqlab.submissions.models import Artifact, Submission
 
 # How the engine reports a written answer it leaves for a TA (graders/quiz.py grade_question).
@@ -158,16 +159,28 @@ class Feedback:
         return {c.number: c for c in self.checks}
 
 
-def _reveal(visibility: str, *, offering: Offering, student, now: datetime) -> tuple[bool, datetime | None]:
+def _reveal(visibility: str, *, offering: Offering, student, now: datetime, cutoff) -> tuple[bool, datetime | None]:
+    """Whether a check shows now, and when it will; `cutoff()` gives the student's (courses/policy.py)."""
     if visibility == "visible":
         return True, None
     if visibility == "after_due_date":
-        cutoff = max(deadlines_for(offering=offering, student=student).cutoff_at, offering.cutoff_at)
+        cutoff = cutoff()
         return now >= cutoff, cutoff
     if visibility == "after_published":
         published = offering.published_at
         return bool(published and now >= published), published
     return False, None
+
+
+def _once(compute):
+    """`compute`, called at most once (the student's dates cost queries; most results never need them)."""
+    memo = []
+
+    def value():
+        if not memo:
+            memo.append(compute())
+        return memo[0]
+    return value
 
 
 def awaits_ta(test: dict) -> bool:
@@ -199,9 +212,13 @@ def feedback_for(*, viewer, submission: Submission, now: datetime | None = None)
     staff = is_course_staff(user=viewer, course=submission.offering.course)
     overrides = {o.check_number: o for o in submission.overrides.all()}
     checks = []
+    offering = submission.offering
+    cutoff = _once(lambda: results_cutoff(
+        policy=student_policy(offering=offering, student=submission.student, now=now), offering=offering))
     for test in result.tests:
         shown, reveal_at = (True, None) if staff else _reveal(
-            test.get("visibility", "visible"), offering=submission.offering, student=submission.student, now=now)
+            test.get("visibility", "visible"), offering=submission.offering, student=submission.student, now=now,
+            cutoff=cutoff)
         checks.append(_check_view(test, overrides.get(test.get("number", "")), shown, reveal_at))
     return _assemble(result, checks, overrides.get(""), staff)
 

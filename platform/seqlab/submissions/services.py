@@ -20,7 +20,8 @@ from seqlab.blobs.services import blob_store
 from seqlab.core.audit import audit_record
 from seqlab.core.queueing import grading_enqueue, grading_enqueue_on_commit
 from seqlab.courses.models import Offering, Role
-from seqlab.courses.selectors import course_role, deadlines_for, questions_of
+from seqlab.courses.policy import StudentPolicy, student_policy
+from seqlab.courses.selectors import course_role, questions_of
 from seqlab.courses.services import assignment_version_materialize
 from seqlab.grading import runner
 from seqlab.submissions.answers import answers_check
@@ -37,20 +38,29 @@ def _counted(offering: Offering, student):
         status__in=[Status.REJECTED, Status.ERROR])
 
 
-def _refuse_unless_open(*, student, offering: Offering, now) -> None:
+def _refuse_unless_open(*, student, offering: Offering, now) -> StudentPolicy:
+    """Refuse outside the student's dates (courses/policy.py) and, for timed work, outside the window."""
     if course_role(user=student, course=offering.course) != Role.STUDENT:
         raise SubmissionRefused("not_student", _("Only students of this course can submit."))
     if not offering.is_released(now):
         raise SubmissionRefused("not_released", _("This assignment is not open yet."))
-    if now > deadlines_for(offering=offering, student=student).cutoff_at:
+    policy = student_policy(offering=offering, student=student, now=now)
+    if now > policy.cutoff_at:
         raise SubmissionRefused("closed", _("The submission deadline has passed."))
+    if policy.timed and policy.started_at is None:
+        raise SubmissionRefused("not_started", _("This assignment is timed: start it on its page first."))
+    if not policy.accepts(now):
+        raise SubmissionRefused("time_up", _("Your time for this assignment ended at %(when)s.")
+                                % {"when": timezone.localtime(policy.window_ends_at).strftime("%Y-%m-%d %H:%M")})
+    return policy
 
 
-def _refuse_over_fair_use(*, student, offering: Offering, now) -> None:
+def _refuse_over_fair_use(*, student, offering: Offering, now, policy: StudentPolicy) -> None:
     """Attempts left, work already waiting, and the cool-down (docs/security.md: fair use)."""
     counted = _counted(offering, student)
-    if offering.max_submissions is not None and counted.count() >= offering.max_submissions:
-        raise SubmissionRefused("limit", _("You have used all %(n)d submissions.") % {"n": offering.max_submissions})
+    allowed = policy.attempts_allowed
+    if allowed is not None and counted.count() >= allowed:
+        raise SubmissionRefused("limit", _("You have used all %(n)d submissions.") % {"n": allowed})
     last = counted.aggregate(last=Max("submitted_at"))["last"]
     if last and offering.cooldown_seconds and now < last + timedelta(seconds=offering.cooldown_seconds):
         wait = math.ceil((last + timedelta(seconds=offering.cooldown_seconds) - now).total_seconds())
@@ -59,11 +69,6 @@ def _refuse_over_fair_use(*, student, offering: Offering, now) -> None:
     if counted.filter(status__in=[Status.QUEUED, Status.RUNNING]).count() >= cap:
         raise SubmissionRefused("pending", _("%(n)d of your submissions are still waiting to be graded; "
                                              "submit again once one has finished.") % {"n": cap})
-
-
-def _late_days(*, offering: Offering, student, now) -> int:
-    due = deadlines_for(offering=offering, student=student).due_at
-    return max(0, math.ceil((now - due).total_seconds() / 86400))
 
 
 def _enqueue_on_commit(submission: Submission) -> None:
@@ -118,15 +123,15 @@ def _submission_store(*, student, offering: Offering, upload: UploadFile, kind: 
     now = timezone.now()
     # The lock makes the attempt number, the limits and the cool-down hold under concurrent submits.
     offering = Offering.objects.select_for_update().select_related("course", "assignment").get(pk=offering.pk)
-    _refuse_unless_open(student=student, offering=offering, now=now)
-    _refuse_over_fair_use(student=student, offering=offering, now=now)
+    policy = _refuse_unless_open(student=student, offering=offering, now=now)
+    _refuse_over_fair_use(student=student, offering=offering, now=now, policy=policy)
     version = offering.assignment.current_version
     number = (Submission.objects.filter(offering=offering, student=student)
               .aggregate(n=Max("number"))["n"] or 0) + 1
     submission = Submission.objects.create(
         offering=offering, student=student, number=number, blob=blob_store(data=upload.content),
         filename=upload.name, kind=kind, version=version, submitted_at=now, queued_at=now,
-        late_days=_late_days(offering=offering, student=student, now=now))
+        late_days=policy.late_days(now))
     _enqueue_on_commit(submission)
     return submission
 

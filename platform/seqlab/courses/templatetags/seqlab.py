@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from seqlab.courses import presentation
 from seqlab.courses.presentation import reader_lang
@@ -115,6 +115,8 @@ AUDIT_ACTIONS = {
     "extension.grant": gettext_noop("extension granted"), "rubric.grade": gettext_noop("written answer graded"),
     "override.set": gettext_noop("score overridden"), "override.clear": gettext_noop("override removed"),
     "offering.publish": gettext_noop("grades published or withdrawn"),
+    "accommodation.set": gettext_noop("accommodation set"), "accommodation.remove": gettext_noop("accommodation removed"),
+    "timed.start": gettext_noop("timed work started"),
 }
 
 
@@ -177,3 +179,26 @@ def artifact_text(artifact, field: str) -> str:
     """A picture's caption or text alternative in the reader's language."""
     from django.utils.translation import get_language
     return artifact.text_in((get_language() or "ko")[:2], field)
+
+
+@register.simple_tag
+def accommodation_summary(accommodation) -> str:
+    """"+3 days, +50 % time, +2 attempts": the parts that are not zero."""
+    if not accommodation:
+        return ""
+    days, percent, attempts = accommodation.extra_days, accommodation.extra_time_percent, accommodation.extra_attempts
+    parts = []
+    if days:
+        parts.append(ngettext("+%(n)d day", "+%(n)d days", days) % {"n": days})
+    if percent:
+        parts.append(_("+%(n)d %% time") % {"n": percent})
+    if attempts:
+        parts.append(ngettext("+%(n)d attempt", "+%(n)d attempts", attempts) % {"n": attempts})
+    return ", ".join(parts) or _("nothing extra yet")
+
+
+@register.simple_tag
+def accommodated_ids(course) -> set[int]:
+    """Ids of the course's students with an accommodation, for staff lists to mark them."""
+    from seqlab.courses.selectors import accommodated_student_ids
+    return accommodated_student_ids(course=course)
