@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -67,14 +69,15 @@ def audit_lines(entries) -> list[AuditLine]:
 
 
 def describe(entry) -> list[str]:
-    """What the entry changed, in words (at most MAX_ITEMS lines)."""
+    """What the entry changed, in words (at most MAX_ITEMS lines; dates and codes marked up as .mono, every
+    value escaped)."""
     before, after = _dict(entry.before), _dict(entry.after)
     formatter = FORMATTERS.get(entry.action, _generic)
     try:
         lines = formatter(entry, before, after)
     except (TypeError, ValueError, KeyError, AttributeError):      # an old or odd shape: say it plainly
         lines = _generic(entry, before, after)
-    return [_clip(line) for line in lines[:MAX_ITEMS]]
+    return [line if isinstance(line, SafeString) else _clip(line) for line in lines[:MAX_ITEMS]]
 
 
 def _dict(value) -> dict:
@@ -84,6 +87,16 @@ def _dict(value) -> dict:
 
 
 # ------------------------------------------------------------------ values
+def _code(text: str) -> SafeString:
+    """A date or a hash: shown as code, not as words of either language."""
+    return format_html('<span class="mono">{}</span>', text)
+
+
+def _say(sentence: str, **parts) -> SafeString:
+    """A translated sentence with its parts filled in, each escaped unless already marked up."""
+    return mark_safe(escape(sentence) % {k: conditional_escape(v) for k, v in parts.items()})  # noqa: S308
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
@@ -102,7 +115,7 @@ def _when(value) -> str:
         return _value(value)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    return dateformat.format(timezone.localtime(moment), DATETIME)
+    return _code(dateformat.format(timezone.localtime(moment), DATETIME))
 
 
 def _value(value) -> str:
@@ -163,9 +176,9 @@ def _changes(before: dict, after: dict) -> list[str]:
         if key in before and key in after and old == new:
             continue
         if key not in before and not before:
-            lines.append(f"{_key(key)}: {_show(key, new)}")
+            lines.append(format_html("{}: {}", _key(key), _show(key, new)))
         else:
-            lines.append(f"{_key(key)}: {_show(key, old)} → {_show(key, new)}")
+            lines.append(format_html("{}: {} → {}", _key(key), _show(key, old), _show(key, new)))
     return lines
 
 
@@ -190,24 +203,25 @@ def _override(entry, before: dict, after: dict) -> list[str]:
 def _extension(entry, before: dict, after: dict) -> list[str]:
     who = entry.student.username if getattr(entry, "student", None) else ""
     due = _when(after.get("due_at"))
-    line = (_("extension for %(who)s: due %(due)s") % {"who": who, "due": due} if who
-            else _("extension: due %(due)s") % {"due": due})
+    line = (_say(_("extension for %(who)s: due %(due)s"), who=who, due=due) if who
+            else _say(_("extension: due %(due)s"), due=due))
     if after.get("hard_cutoff_at"):
-        line += " · " + _("late until %(when)s") % {"when": _when(after["hard_cutoff_at"])}
+        line = format_html("{} · {}", line, _say(_("late until %(when)s"), when=_when(after["hard_cutoff_at"])))
     if before.get("due_at"):
-        line += " " + _("(was due %(when)s)") % {"when": _when(before["due_at"])}
+        line = format_html("{} {}", line, _say(_("(was due %(when)s)"), when=_when(before["due_at"])))
     return [line]
 
 
 def _publish(entry, before: dict, after: dict) -> list[str]:
     if after.get("published_at"):
-        return [_("grades published at %(when)s") % {"when": _when(after["published_at"])}]
-    return [_("grades withdrawn (were published at %(when)s)") % {"when": _when(before.get("published_at"))}]
+        return [_say(_("grades published at %(when)s"), when=_when(after["published_at"]))]
+    return [_say(_("grades withdrawn (were published at %(when)s)"), when=_when(before.get("published_at")))]
 
 
 def _regrade(entry, before: dict, after: dict) -> list[str]:
     version = str(after.get("version") or "")[:12]
-    return [_("run %(run)s against version %(version)s") % {"run": _value(after.get("run")), "version": version or "—"}]
+    return [_say(_("run %(run)s against version %(version)s"), run=_value(after.get("run")),
+                 version=_code(version) if version else "—")]
 
 
 def _regrade_all(entry, before: dict, after: dict) -> list[str]:
