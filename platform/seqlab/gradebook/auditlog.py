@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from seqlab.courses.models import Role
 from seqlab.courses.views import reader_lang
 
 MAX_TEXT = 200            # characters of one value
@@ -49,7 +50,13 @@ KEYS = {
     "tas": gettext_noop("TAs"), "decision": gettext_noop("decision"), "weight": gettext_noop("weight"),
     "title_ko": gettext_noop("title (Korean)"), "title_en": gettext_noop("title (English)"),
     "category": gettext_noop("category"), "comment": gettext_noop("comment"), "rubric": gettext_noop("criteria met"),
+    "joined": gettext_noop("students joined"), "new_accounts": gettext_noop("new accounts"),
+    "sections_created": gettext_noop("sections created"), "skipped_staff": gettext_noop("skipped (staff already)"),
+    "term": gettext_noop("term"), "earlier_terms": gettext_noop("compared with earlier terms"),
+    "mistake": gettext_noop("mistake"),
 }
+DECISIONS = {"dismissed": gettext_noop("dismissed"), "referred": gettext_noop("referred"), "": gettext_noop("open"),
+             "open": gettext_noop("open")}
 POLICIES = {"best": gettext_noop("best submission"), "last": gettext_noop("last submission")}
 
 
@@ -159,9 +166,18 @@ def _limit(value) -> str:
     return _("no limit") if value is None else _value(value)
 
 
+def _role(value) -> str:
+    return str(Role(value).label) if value in Role.values else _value(value)
+
+
+def _decision(value) -> str:
+    return _(DECISIONS[value]) if isinstance(value, str) and value in DECISIONS else _value(value)
+
+
 SHOW = {"release_at": _when, "due_at": _when, "hard_cutoff_at": _when, "published_at": _when,
         "late_penalty_per_day": _percent, "cooldown_seconds": _seconds, "score_policy": _policy,
-        "max_submissions": _limit, "score": _number, "weight": lambda v: f"{_number(v)} %"}
+        "max_submissions": _limit, "score": _number, "weight": lambda v: f"{_number(v)} %", "role": _role,
+        "decision": _decision, "mistake": lambda v: _code(_value(v))}
 
 
 def _show(key, value) -> str:
@@ -243,9 +259,16 @@ def _score_only(entry, before: dict, after: dict) -> list[str]:
     return [f"{_key('score')}: {_number(before.get('score'))}"] if before else []
 
 
+def _hint(entry, before: dict, after: dict) -> list[str]:
+    """A hint: which mistake it is about, and its text in the reader's language."""
+    hint = after or before
+    text = hint.get(reader_lang()) or hint.get("en") or hint.get("ko") or ""
+    return [format_html("{}: {}", _key("mistake"), _code(_value(hint.get("mistake")))), _value(text)]
+
+
 FORMATTERS = {
     "override.set": _override, "override.bonus": _override, "override.clear": _override, "rubric.grade": _override,
     "override.clamp": _score_only, "extension.grant": _extension, "offering.publish": _publish,
     "submission.regrade": _regrade, "offering.regrade_all": _regrade_all, "offering.category": _category_link,
-    "regrade.request": _score_only, "regrade.answer": _score_only,
+    "regrade.request": _score_only, "regrade.answer": _score_only, "hint.release": _hint, "hint.withdraw": _hint,
 }
