@@ -82,7 +82,7 @@ def describe(entry) -> list[str]:
     formatter = FORMATTERS.get(entry.action, _generic)
     try:
         lines = formatter(entry, before, after)
-    except (TypeError, ValueError, KeyError, AttributeError):      # an old or odd shape: say it plainly
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError):   # an odd old shape: say it plainly
         lines = _generic(entry, before, after)
     return [line if isinstance(line, SafeString) else _clip(line) for line in lines[:MAX_ITEMS]]
 
@@ -109,7 +109,9 @@ def _clip(text: str) -> str:
 
 
 def _number(value) -> str:
-    return f"{float(value):g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _value(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300:
+        return f"{float(value):g}"
+    return _value(value)
 
 
 def _when(value) -> str:
@@ -131,8 +133,10 @@ def _value(value) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int):
+        return _clip(str(value))
     if isinstance(value, list):
         shown = ", ".join(_value(v) for v in value[:MAX_ITEMS])
         return shown + (f", … (+{len(value) - MAX_ITEMS})" if len(value) > MAX_ITEMS else "")

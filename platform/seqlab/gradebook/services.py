@@ -222,3 +222,9 @@ def offering_category_set(*, actor, offering, category: GradeCategory | None) ->
 
 def _category_name(category: GradeCategory | None) -> dict | None:
     return {"ko": category.title_ko, "en": category.title_en} if category else None
+
+
+@transaction.atomic
+def offering_categories_set(*, actor, choices) -> int:
+    """Put each offering in its chosen category (all or none of them); returns how many changed."""
+    return sum(offering_category_set(actor=actor, offering=offering, category=category) for offering, category in choices)

@@ -362,7 +362,6 @@ def _categories_assign(request, course):
     if not form.is_valid():
         messages.error(request, _("Choose one of the course's categories for each assignment."))
         return _categories_page(request, course, status=400, assign_form=form)
-    for offering, category in form.choices():
-        services.offering_category_set(actor=request.user, offering=offering, category=category)
+    services.offering_categories_set(actor=request.user, choices=form.choices())
     messages.success(request, _("Saved. The change is in the audit trail."))
     return redirect("gradebook:categories", slug=course.slug)

@@ -125,6 +125,7 @@ def test_the_trail_is_paginated(client, course, instructor):
 
 @pytest.mark.parametrize("before, after", [
     (None, None), ([1, 2], "x"), ({"a": {"b": [1] * 100}}, {"a": None}), ("=1", 3), ({"score": "NaN"}, {"score": []}),
+    ({"score": 10 ** 400, "due_at": "2026-13-45"}, {"weight": 10 ** 400}),
     ({"check": 5, "score": {"x": 1}}, {"check": None, "max": "x", "rubric": ["a", 2]}),
 ])
 @pytest.mark.parametrize("action", ["override.set", "extension.grant", "offering.publish", "submission.regrade",
