@@ -46,7 +46,7 @@ class CellRenderer:
                                self.none, self.none)
         if cell.pending:
             score = format_html('<span class="badge warn">{} · {}</span> <span class="muted small" title="{}">({})</span>',
-                                self.pending, ngettext("%(n)d to grade", "%(n)d to grade", cell.pending)
+                                self.pending, ngettext("%(n)s to grade", "%(n)s to grade", cell.pending)
                                 % {"n": cell.pending}, self.so_far, _points(cell.total))
         else:
             score = format_html('<span class="pts">{}</span><span class="of"> / {}</span>',

@@ -227,4 +227,4 @@ def _category_name(category: GradeCategory | None) -> dict | None:
 @transaction.atomic
 def offering_categories_set(*, actor, choices) -> int:
     """Put each offering in its chosen category (all or none of them); returns how many changed."""
-    return sum(offering_category_set(actor=actor, offering=offering, category=category) for offering, category in choices)
+    return sum(offering_category_set(actor=actor, offering=o, category=c) for o, c in choices)
