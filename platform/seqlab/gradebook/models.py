@@ -82,8 +82,8 @@ class GradeCategory(models.Model):
     """A share of a course's total (code 60 %, quiz 20 %, ...): the offerings in it count by their points."""
 
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="grade_categories")
-    title_ko = models.CharField(max_length=100)
-    title_en = models.CharField(max_length=100)
+    title_ko = models.CharField(max_length=100, blank=True)       # one of the two names is enough
+    title_en = models.CharField(max_length=100, blank=True)
     weight = models.DecimalField(max_digits=5, decimal_places=2, validators=WEIGHT_BOUNDS,
                                  help_text="percent of the course total")
     position = models.PositiveSmallIntegerField(default=0)

@@ -119,3 +119,11 @@ def test_categories_page_in_english_shows_english_names(client, course, instruct
     category_save(actor=instructor, course=course, title_ko="코드", title_en="Code", weight=Decimal("100"))
     html = page(client, instructor, reverse("gradebook:categories", args=[course.slug]), lang="en")
     assert "Adding practice" in html and "Code (100 %)" in html
+
+
+def test_one_name_is_enough(client, course, instructor):
+    client.force_login(instructor)
+    response = client.post(reverse("gradebook:categories", args=[course.slug]),
+                           {"action": "save", "prefix": "new", "new-title_en": "Code", "new-weight": "60"})
+    assert response.status_code == 302
+    assert GradeCategory.objects.get(course=course).title(lang="ko") == "Code"

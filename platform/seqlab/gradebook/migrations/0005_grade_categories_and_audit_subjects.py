@@ -42,8 +42,8 @@ class Migration(migrations.Migration):
             name="GradeCategory",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title_ko", models.CharField(max_length=100)),
-                ("title_en", models.CharField(max_length=100)),
+                ("title_ko", models.CharField(blank=True, max_length=100)),
+                ("title_en", models.CharField(blank=True, max_length=100)),
                 ("weight", models.DecimalField(decimal_places=2, help_text="percent of the course total", max_digits=5,
                                                validators=[django.core.validators.MinValueValidator(Decimal("0")),
                                                            django.core.validators.MaxValueValidator(Decimal("100"))])),
