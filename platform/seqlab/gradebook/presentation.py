@@ -1,13 +1,18 @@
-"""The gradebook's cells as HTML, built here rather than in the template: a class of 300 students
-and 12 assignments is 3 600 cells, and a template tag per detail of each would cost more than the
-whole page may (bench/gradebook.py). Every value passes through format_html's escaping."""
+"""The gradebook's rows as HTML, built here rather than in the template: a class of 300 students
+and 12 assignments is 3 600 cells, and a template tag (or a format_html call) per detail of each
+would cost more than the whole page may (bench/gradebook.py).
+
+Safety: every translated word is escaped once, when the renderer is made; everything else put in
+a cell is a number formatted here or an id, and the only text a user wrote (the name column) is
+escaped by the template.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,42 +35,52 @@ def late_label(cell: GradeCell) -> str:
 
 
 class CellRenderer:
-    """Turns one GradeCell into its table cell's content; the translated words are looked up once."""
+    """Turns GradeCells into table cells; the translated words are looked up and escaped once."""
 
     def __init__(self):
         self.review = reverse("gradebook:review_detail", args=[_PK]).replace(str(_PK), "{}")
-        self.attempt = _("attempt %(n)s: open its review page")
-        self.overridden = _("score overridden by staff")
-        self.none = _("no graded attempt")
-        self.pending = _("pending")
-        self.so_far = _("score so far, before the written answers are graded")
+        self.attempt = escape(_("attempt %(n)s: open its review page"))
+        overridden = escape(_("score overridden by staff"))
+        self.overridden = f' <span class="ovr" title="{overridden}">✎<span class="visually-hidden">{overridden}</span></span>'
+        none = escape(_("no graded attempt"))
+        self.none = f'<td class="num"><span class="muted" title="{none}">—</span><span class="visually-hidden">{none}</span></td>'
+        self.pending = escape(_("pending"))
+        self.so_far = escape(_("score so far, before the written answers are graded"))
+        self.late: dict[tuple[int, float], str] = {}
+        self.to_grade: dict[int, str] = {}
 
-    def __call__(self, cell: GradeCell | None, max_points: float) -> SafeString:
+    def __call__(self, cell: GradeCell | None, most: str) -> str:
         if cell is None:
-            return format_html('<span class="muted" title="{}">—</span><span class="visually-hidden">{}</span>',
-                               self.none, self.none)
+            return self.none
         if cell.pending:
-            score = format_html('<span class="badge warn">{} · {}</span> <span class="muted small" title="{}">({})</span>',
-                                self.pending, ngettext("%(n)s to grade", "%(n)s to grade", cell.pending)
-                                % {"n": cell.pending}, self.so_far, _points(cell.total))
+            score = (f'<span class="badge warn">{self.pending} · {self._to_grade(cell.pending)}</span> '
+                     f'<span class="muted small" title="{self.so_far}">({_points(cell.total)})</span>')
         else:
-            score = format_html('<span class="pts">{}</span><span class="of"> / {}</span>',
-                                _points(cell.total), _points(max_points))
-        meta = format_html('<a class="att" href="{}" title="{}">#{}</a>', self.review.format(cell.submission_id),
-                           self.attempt % {"n": cell.number}, cell.number)
+            score = f'<span class="pts">{_points(cell.total)}</span><span class="of"> / {most}</span>'
+        title = self.attempt % {"n": cell.number}
+        meta = f'<a class="att" href="{self.review.format(cell.submission_id)}" title="{title}">#{cell.number}</a>'
         if cell.overridden:
-            meta += format_html(' <span class="ovr" title="{}">✎<span class="visually-hidden">{}</span></span>',
-                                self.overridden, self.overridden)
+            meta += self.overridden
         if cell.late_days:
-            meta += format_html(' <span class="late">{}</span>', late_label(cell))
-        return format_html('<div class="score-line">{}</div><div class="meta">{}</div>', score, meta)
+            meta += f' <span class="late">{self._late(cell)}</span>'
+        return f'<td class="num"><div class="score-line">{score}</div><div class="meta">{meta}</div></td>'
+
+    def _late(self, cell: GradeCell) -> str:
+        key = (cell.late_days, cell.penalty_percent)
+        if key not in self.late:
+            self.late[key] = escape(late_label(cell))
+        return self.late[key]
+
+    def _to_grade(self, n: int) -> str:
+        if n not in self.to_grade:
+            self.to_grade[n] = escape(ngettext("%(n)s to grade", "%(n)s to grade", n) % {"n": n})
+        return self.to_grade[n]
 
 
 @dataclass(frozen=True)
 class RowView:
     student: object
-    cells: list[SafeString]
-    shares: list[str]             # each category's percent, as text
+    cells: SafeString             # the row's grade cells and category shares, as <td>s
     percent: str
     points: str
     possible: str
@@ -74,11 +89,12 @@ class RowView:
 
 def row_views(book: Gradebook) -> list[RowView]:
     render = CellRenderer()
-    maxima = [book.max_points[o.id] for o in book.offerings]
+    maxima = [_points(book.max_points[o.id]) for o in book.offerings]
     views = []
     for row in book.rows:
         cells = [render(c, m) for c, m in zip(row.cells, maxima)]
-        shares = [("—" if s.percent is None else f"{s.percent:g} %") for s in row.shares]
-        views.append(RowView(row.student, cells, shares, "—" if row.percent is None else f"{row.percent:g} %",
-                             _points(row.points), _points(row.possible), row.provisional))
+        cells += [f'<td class="num">{"—" if s.percent is None else f"{s.percent:g} %"}</td>' for s in row.shares]
+        views.append(RowView(row.student, mark_safe("".join(cells)),  # noqa: S308  (see the module's docstring)
+                             "—" if row.percent is None else f"{row.percent:g} %", _points(row.points),
+                             _points(row.possible), row.provisional))
     return views

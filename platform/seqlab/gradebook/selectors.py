@@ -52,7 +52,7 @@ def final_score(*, submission: Submission) -> float | None:
                                                                 late_days=submission.late_days), 4)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GradeCell:
     submission: Submission | None  # the counted attempt as a row: offering_grades loads it, the gradebook does not
     auto: float | None            # after overrides (TA grades of written answers too) and late penalty
@@ -69,18 +69,14 @@ class GradeCell:
         return self.auto
 
 
-@dataclass
 class _Attempt:
     """One graded attempt as plain values (thousands of them make a gradebook: no model instances)."""
 
-    id: int
-    student_id: int
-    number: int
-    late_days: int
-    result_id: int
-    score: float
-    overrides: dict[str, float] = field(default_factory=dict)
-    final: float = 0.0
+    __slots__ = ("id", "student_id", "number", "late_days", "result_id", "score", "overrides", "final")
+
+    def __init__(self, id: int, student_id: int, number: int, late_days: int, result_id: int, score: float):
+        self.id, self.student_id, self.number, self.late_days = id, student_id, number, late_days
+        self.result_id, self.score, self.overrides, self.final = result_id, score, {}, 0.0
 
 
 def _graded(offering: Offering):
@@ -132,12 +128,19 @@ def grades_by_offering(*, offerings: list[Offering]) -> dict[int, dict[int, Grad
     chosen: dict[int, dict[int, _Attempt]] = {}
     for offering in offerings:
         picked = chosen[offering.id] = {}
+        factors: dict[int, float] = {}
         for student_id, subs in attempts.get(offering.id, {}).items():
             for a in subs:
-                a.final = round(a.score * penalty_factor(offering=offering, late_days=a.late_days), 4)
-            picked[student_id] = _pick(subs, offering.score_policy, score=lambda a: a.final)
+                if a.late_days not in factors:
+                    factors[a.late_days] = penalty_factor(offering=offering, late_days=a.late_days)
+                a.final = round(a.score * factors[a.late_days], 4)
+            picked[student_id] = _pick(subs, offering.score_policy, score=_final)
     pending = _pending([a for o in offerings if o.assignment.takes_answers for a in chosen[o.id].values()])
     return {o.id: {sid: _cell(o, a, pending.get(a.id, 0)) for sid, a in chosen[o.id].items()} for o in offerings}
+
+
+def _final(attempt: _Attempt) -> float:
+    return attempt.final
 
 
 def _cell(offering: Offering, a: _Attempt, pending: int) -> GradeCell:
@@ -294,27 +297,35 @@ def gradebook_for_course(*, course: Course, section_id: int | None = None) -> Gr
     students = course_students(course=course)
     if section_id:
         students = students.filter(student_sections__section_id=section_id, student_sections__course=course)
-    rows = [_row(student, [grades[o.id].get(student.id) for o in offerings], offerings, weights, max_points)
+    members, maxima = _members(offerings, weights, max_points), [max_points[o.id] for o in offerings]
+    by_offering = [grades[o.id] for o in offerings]
+    rows = [_row(student, [cells.get(student.id) for cells in by_offering], members, maxima, weights.weighted)
             for student in students]
     bands = {o.id: score_bands(scores=[c.total for c in grades[o.id].values() if c.total is not None],
                                top=max_points[o.id]) for o in offerings}
     return Gradebook(course, offerings, rows, weights, max_points, bands)
 
 
-def _row(student, cells: list[GradeCell | None], offerings: list[Offering], weights: Weights,
-         max_points: dict[int, float]) -> Row:
+def _row(student, cells: list[GradeCell | None], members: list[tuple[GradeCategory, list[int], float]],
+         max_points: list[float], weighted: bool) -> Row:
     earned = [(c.total or 0.0) if c else 0.0 for c in cells]
-    points, possible = round(sum(earned), 4), sum(max_points.values())
-    shares = []
-    for category in weights.categories:
-        members = [i for i, o in enumerate(offerings) if _category_id(o) == category.id]
-        shares.append(CategoryShare(category, round(sum(earned[i] for i in members), 4),
-                                    sum(max_points[offerings[i].id] for i in members)))
-    if weights.weighted:
+    points, possible = round(sum(earned), 4), sum(max_points)
+    shares = [CategoryShare(category, round(sum(earned[i] for i in indexes), 4), most)
+              for category, indexes, most in members]
+    if weighted:
         percent = round(sum(float(s.category.weight) * s.earned / s.possible for s in shares if s.possible), 2)
     else:
         percent = round(100 * points / possible, 2) if possible else None
-    return Row(student, cells, points, possible, percent, shares, any(c and c.pending for c in cells))
+    return Row(student, cells, points, possible, percent, shares, any(c is not None and c.pending for c in cells))
+
+
+def _members(offerings: list[Offering], weights: Weights, max_points: dict[int, float]):
+    """(category, indexes of its offerings, its points possible) for each category of the course."""
+    members = []
+    for category in weights.categories:
+        indexes = [i for i, o in enumerate(offerings) if _category_id(o) == category.id]
+        members.append((category, indexes, sum(max_points[offerings[i].id] for i in indexes)))
+    return members
 
 
 # ------------------------------------------------------------------ review queue
