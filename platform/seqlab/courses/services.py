@@ -135,7 +135,7 @@ def offering_save(*, actor, course: Course, assignment: Assignment, offering: Of
         setattr(offering, name, value)
     offering.full_clean()
     offering.save()
-    audit_record(course=course, actor=actor, action="offering.save", subject=str(offering),
+    audit_record(course=course, actor=actor, action="offering.save", subject=str(offering), offering=offering,
                  before=before, after=_offering_snapshot(offering))
     return offering
 
@@ -162,7 +162,7 @@ def extension_grant(*, actor, offering: Offering, student, due_at: datetime,
         offering=offering, student=student,
         defaults={"due_at": due_at, "hard_cutoff_at": hard_cutoff_at, "reason": reason, "granted_by": actor})
     audit_record(course=offering.course, actor=actor, action="extension.grant",
-                 subject=f"{offering} for {student}", before=before, comment=reason,
+                 subject=f"{offering} for {student}", before=before, comment=reason, offering=offering, student=student,
                  after={"due_at": _plain(due_at), "hard_cutoff_at": _plain(hard_cutoff_at)})
     late_days_refresh(student=student, offerings=[offering])
     return extension

@@ -1,9 +1,11 @@
 """Pictures for instructors: the score histogram of one offering, as a PNG."""
 from __future__ import annotations
 
+import hashlib
 import io
 
 import matplotlib
+from django.core.cache import cache
 
 matplotlib.use("Agg")                      # no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
@@ -31,3 +33,21 @@ def histogram_png(*, scores: list[float], max_score: float, title: str, xlabel: 
         fig.savefig(buffer, format="png")
         plt.close(fig)
     return buffer.getvalue()
+
+
+HISTOGRAM_CACHE_SECONDS = 7 * 24 * 3600   # the key changes with every grade change; this only bounds old ones
+
+
+def histogram_cache_key(*, offering_id: int, content_hash: str, stamp: str, lang: str) -> str:
+    """A key that changes with the assignment version, any counted grade of the offering and the language."""
+    digest = hashlib.sha256(f"{offering_id}|{content_hash}|{stamp}|{lang}".encode()).hexdigest()[:32]
+    return f"gradebook:histogram:{offering_id}:{digest}"
+
+
+def histogram_png_cached(*, key: str, draw) -> bytes:
+    """The picture stored under `key`, drawn by `draw()` once (matplotlib costs tens of milliseconds)."""
+    png = cache.get(key)
+    if png is None:
+        png = draw()
+        cache.set(key, png, HISTOGRAM_CACHE_SECONDS)
+    return png

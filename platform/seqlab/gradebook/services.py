@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from seqlab.core.audit import audit_record  # noqa: F401  (importable from here, as before seqlab.core)
+from seqlab.core.audit import audit_folded, audit_record
 from seqlab.courses.selectors import question_for_check
-from seqlab.gradebook.models import Override, RegradeBatch
+from seqlab.gradebook.models import GradeCategory, OfferingCategory, Override, RegradeBatch
 from seqlab.submissions.models import Status, Submission
 from seqlab.submissions.services import submission_regrade
 
@@ -68,9 +69,11 @@ def override_set(*, actor, submission, check_number: str, score: float, comment:
         submission=submission, check_number=check_number,
         defaults={"score": score, "comment": comment, "author": actor, "rubric": rubric})
     action = "rubric.grade" if rubric is not None else ("override.bonus" if bonus else "override.set")
-    audit_record(course=submission.offering.course, actor=actor, action=action,
+    after = {**_override_snapshot(override, with_comment=False), "check": check_number,
+             "max": check_max_points(submission=submission, check_number=check_number)}
+    audit_record(course=submission.offering.course, actor=actor, action=action, submission=submission,
                  subject=f"{_subject(submission)} check {check_number or 'total'}", before=before,
-                 after=_override_snapshot(override, with_comment=False), comment=comment)
+                 after=after, comment=comment)
     return override
 
 
@@ -99,10 +102,10 @@ def override_clear(*, actor, submission, check_number: str, comment: str) -> Non
     if existing is None:
         return
     existing.delete()
-    audit_record(course=submission.offering.course, actor=actor, action="override.clear",
+    audit_record(course=submission.offering.course, actor=actor, action="override.clear", submission=submission,
                  subject=f"{_subject(submission)} check {check_number or 'total'}",
                  before=_override_snapshot(existing),
-                 after={"score": _auto_score(submission, check_number)}, comment=comment)
+                 after={"score": _auto_score(submission, check_number), "check": check_number}, comment=comment)
 
 
 @transaction.atomic
@@ -123,12 +126,25 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
                         comment=comment, rubric=met)
 
 
+MAX_IDS_IN_AUDIT = 5000           # the count is always exact; the id list stops here
+
+
+@transaction.atomic
 def offering_regrade_all(*, actor, offering) -> RegradeBatch:
-    """Re-queue every counted attempt of the offering against the assignment's current version."""
+    """Re-queue every counted attempt of the offering against the assignment's current version.
+
+    The audit trail gets one entry for the whole batch (its count and the submissions' ids), not one
+    per submission.
+    """
     ids = list(Submission.objects.filter(offering=offering, status__in=[Status.GRADED, Status.ERROR])
-               .values_list("id", flat=True))
-    for submission in Submission.objects.filter(id__in=ids):
-        submission_regrade(actor=actor, submission=submission)
+               .order_by("id").values_list("id", flat=True))
+    with audit_folded("submission.regrade"):
+        for submission in Submission.objects.filter(id__in=ids):
+            submission_regrade(actor=actor, submission=submission)
+    version = offering.assignment.current_version
+    audit_record(course=offering.course, actor=actor, action="offering.regrade_all", subject=str(offering),
+                 offering=offering, after={"count": len(ids), "submission_ids": ids[:MAX_IDS_IN_AUDIT],
+                                           "version": version.content_hash if version else None})
     return RegradeBatch.objects.create(offering=offering, requested_by=actor, submission_ids=ids)
 
 
@@ -149,3 +165,74 @@ def offering_publish(*, actor, offering, published: bool = True):
                  before={"published_at": before},
                  after={"published_at": offering.published_at.isoformat() if offering.published_at else None})
     return offering
+
+
+# ------------------------------------------------------------------ weighted categories
+MAX_CATEGORIES = 20
+
+
+def _category_snapshot(category: GradeCategory) -> dict:
+    return {"title_ko": category.title_ko, "title_en": category.title_en, "weight": float(category.weight)}
+
+
+@transaction.atomic
+def category_save(*, actor, course, title_ko: str, title_en: str, weight: Decimal,
+                  category: GradeCategory | None = None) -> GradeCategory:
+    """Create or change one of the course's grade categories, audited."""
+    title_ko, title_en = title_ko.strip()[:100], title_en.strip()[:100]
+    if not (title_ko or title_en):
+        raise GradeRefused(_("A category needs a name."))
+    if not (weight.is_finite() and 0 <= weight <= 100):
+        raise GradeRefused(_("A weight is a percent between 0 and 100."))
+    if category is not None and category.course_id != course.id:
+        raise GradeRefused(_("That category belongs to another course."))
+    if category is None and GradeCategory.objects.filter(course=course).count() >= MAX_CATEGORIES:
+        raise GradeRefused(_("A course has at most %(n)d categories.") % {"n": MAX_CATEGORIES})
+    before = _category_snapshot(category) if category else None
+    category = category or GradeCategory(course=course, position=GradeCategory.objects.filter(course=course).count())
+    category.title_ko, category.title_en, category.weight = title_ko, title_en, weight
+    category.full_clean()
+    category.save()
+    audit_record(course=course, actor=actor, action="category.save", subject=category.title_en or category.title_ko,
+                 before=before, after=_category_snapshot(category))
+    return category
+
+
+@transaction.atomic
+def category_delete(*, actor, category: GradeCategory) -> None:
+    """Remove a category; its offerings then count in none (the page says so), audited."""
+    titles = sorted(link.offering.assignment.slug for link in
+                    category.offering_links.select_related("offering__assignment"))
+    audit_record(course=category.course, actor=actor, action="category.delete",
+                 subject=category.title_en or category.title_ko,
+                 before={**_category_snapshot(category), "assignments": titles})
+    category.delete()
+
+
+@transaction.atomic
+def offering_category_set(*, actor, offering, category: GradeCategory | None) -> bool:
+    """Put an offering in one category of its course (or in none); True when that changed anything."""
+    if category is not None and category.course_id != offering.course_id:
+        raise GradeRefused(_("That category belongs to another course."))
+    link = OfferingCategory.objects.select_related("category").filter(offering=offering).first()
+    before = link.category if link else None
+    if (before.id if before else None) == (category.id if category else None):
+        return False
+    if category is None:
+        link.delete()
+    else:
+        OfferingCategory.objects.update_or_create(offering=offering, defaults={"category": category})
+    audit_record(course=offering.course, actor=actor, action="offering.category", subject=str(offering),
+                 offering=offering, before={"category": _category_name(before)},
+                 after={"category": _category_name(category)})
+    return True
+
+
+def _category_name(category: GradeCategory | None) -> dict | None:
+    return {"ko": category.title_ko, "en": category.title_en} if category else None
+
+
+@transaction.atomic
+def offering_categories_set(*, actor, choices) -> int:
+    """Put each offering in its chosen category (all or none of them); returns how many changed."""
+    return sum(offering_category_set(actor=actor, offering=o, category=c) for o, c in choices)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/<slug:slug>/gradebook/", views.gradebook, name="gradebook"),
     path("c/<slug:slug>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("c/<slug:slug>/offerings/", views.offerings, name="offerings"),
+    path("c/<slug:slug>/categories/", views.categories, name="categories"),
     path("s/<int:pk>/", views.review_detail, name="review_detail"),
     path("s/<int:pk>/override/", views.override_submit, name="override"),
     path("s/<int:pk>/regrade/", views.regrade_one, name="regrade_one"),

@@ -3,9 +3,10 @@ instructor's offerings, extensions, gradebook, histogram, CSV export and regrade
 Views parse input, call one service or selector, and render."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_POST
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses import services as course_services
 from seqlab.courses.models import Assignment, Course, Offering, Role
-from seqlab.gradebook import charts, exports, forms, publishing, selectors, services
+from seqlab.gradebook import auditlog, charts, exports, forms, presentation, publishing, selectors, services
+from seqlab.gradebook.models import GradeCategory
 from seqlab.courses.questions import question_views
 from seqlab.courses.views import reader_lang
 from seqlab.submissions.models import Submission
@@ -118,8 +120,25 @@ def regrade_one(request, pk: int):
 
 @login_required
 def audit(request, slug: str):
+    """The course's audit trail in words, newest first, filterable by assignment, student and staff member."""
     course = _course(request.user, slug)
-    return render(request, "gradebook/audit.html", {"course": course, "entries": selectors.audit_trail(course=course)})
+    form = forms.AuditFilterForm(request.GET or None, course=course, lang=reader_lang())
+    if form.is_bound and not form.is_valid():
+        return render(request, "gradebook/audit.html", {"course": course, "form": form, "lines": [], "page": None},
+                      status=400)
+    chosen = form.cleaned_data if form.is_bound else {}
+    page = selectors.audit_trail(
+        course=course, page=request.GET.get("page", 1), offering_id=_pk(chosen.get("offering")),
+        student_id=_pk(chosen.get("student")), actor_id=_pk(chosen.get("actor")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "gradebook/audit.html", {
+        "course": course, "form": form, "page": page, "lines": auditlog.audit_lines(page.object_list),
+        "query": query.urlencode(), "time_zone": settings.TIME_ZONE})
+
+
+def _pk(obj) -> int | None:
+    return obj.pk if obj is not None else None
 
 
 # ------------------------------------------------------------------ written answers
@@ -182,7 +201,7 @@ def offering_edit(request, pk: int):
         "offering": offering, "course": offering.course, "form": form,
         "extension_form": forms.ExtensionForm(students=students),
         "extensions": offering.extensions.select_related("student"),
-        "progress": selectors.regrade_progress(offering=offering),
+        "progress": selectors.regrade_progress(offering=offering), "bands": selectors.offering_bands(offering=offering),
         "stale": offering.submissions.exclude(version=offering.assignment.current_version).count()})
 
 
@@ -249,25 +268,122 @@ def gradebook(request, slug: str):
     course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
     sections, section_id = _section_filter(request, course)
     book = selectors.gradebook_for_course(course=course, section_id=section_id)
-    return render(request, "gradebook/gradebook.html", {"course": course, "book": book, "sections": sections,
-                                                        "section_id": section_id})
+    return render(request, "gradebook/gradebook.html", {
+        "course": course, "book": book, "rows": presentation.row_views(book), "sections": sections,
+        "section_id": section_id, "exports": EXPORTS,
+        "columns": [(o, book.max_points[o.id]) for o in book.offerings],
+        "histograms": [(o, book.max_points[o.id], book.bands[o.id]) for o in book.offerings]})
+
+
+EXPORTS = {"seqlab": "SeqLab", "canvas": "Canvas", "moodle": "Moodle"}
 
 
 @login_required
 def gradebook_csv(request, slug: str):
+    """The whole class's grades as CSV: SeqLab's layout, or (?format=canvas|moodle) one an LMS imports."""
     course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
-    body = exports.gradebook_csv(book=selectors.gradebook_for_course(course=course))
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")   # BOM: Excel reads UTF-8
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-gradebook.csv"'
+    kind = request.GET.get("format", "seqlab")
+    if kind not in EXPORTS:
+        return HttpResponseBadRequest(_("Unknown export format: choose seqlab, canvas or moodle."),
+                                      content_type="text/plain; charset=utf-8")
+    book = selectors.gradebook_for_course(course=course)
+    if kind == "canvas":
+        body = exports.canvas_csv(book=book, lang=reader_lang(), sections=selectors.student_sections(course=course))
+    elif kind == "moodle":
+        body = exports.moodle_csv(book=book, lang=reader_lang())
+    else:
+        body = exports.gradebook_csv(book=book)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    suffix = "" if kind == "seqlab" else f"-{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-gradebook{suffix}.csv"'
     return response
 
 
 @login_required
 def histogram(request, pk: int):
+    """The offering's score histogram, drawn once per assignment version and state of its grades."""
     offering = _offering(request.user, pk, roles=(Role.INSTRUCTOR,))
-    cells = selectors.offering_grades(offering=offering).values()
-    png = charts.histogram_png(
-        scores=[c.total for c in cells if c.total is not None],
-        max_score=selectors.offering_max_points(offering=offering),
-        title=offering.assignment.title(reader_lang()), xlabel=_("score"), ylabel=_("students"))
-    return HttpResponse(png, content_type="image/png")
+    version, lang = offering.assignment.current_version, reader_lang()
+    key = charts.histogram_cache_key(offering_id=offering.pk, content_hash=version.content_hash if version else "",
+                                     stamp=selectors.grades_stamp(offering=offering), lang=lang)
+
+    def draw() -> bytes:
+        cells = selectors.grades_by_offering(offerings=[offering])[offering.id].values()
+        return charts.histogram_png(
+            scores=[c.total for c in cells if c.total is not None],
+            max_score=selectors.offering_max_points(offering=offering),
+            title=offering.assignment.title(lang), xlabel=_("score"), ylabel=_("students"))
+
+    return HttpResponse(charts.histogram_png_cached(key=key, draw=draw), content_type="image/png")
+
+
+@login_required
+def categories(request, slug: str):
+    """The course's weighted categories and which assignments count in each (instructors only)."""
+    course = _course(request.user, slug, roles=(Role.INSTRUCTOR,))
+    if request.method == "POST":
+        return _categories_post(request, course)
+    return _categories_page(request, course)
+
+
+def _categories_page(request, course, status: int = 200, **forms_given):
+    offerings = selectors.course_offerings(course=course)
+    lang = reader_lang()
+    cats = GradeCategory.objects.filter(course=course)
+    return render(request, "gradebook/categories.html", {
+        "course": course, "weights": selectors.course_weights(course=course, offerings=offerings),
+        "edit_forms": [(c, forms.CategoryForm(course=course, initial={
+            "category": c.pk, "title_ko": c.title_ko, "title_en": c.title_en, "weight": c.weight}, prefix=f"c{c.pk}"))
+            for c in cats],
+        "new_form": forms_given.get("new_form") or forms.CategoryForm(course=course, prefix="new"),
+        "assign_form": forms_given.get("assign_form") or forms.OfferingCategoriesForm(
+            offerings=offerings, categories=cats, lang=lang)}, status=status)
+
+
+def _categories_post(request, course):
+    action = request.POST.get("action")
+    try:
+        if action == "save":
+            return _category_save(request, course)
+        if action == "delete":
+            form = forms.CategoryDeleteForm(request.POST, course=course)
+            if not form.is_valid():
+                return _categories_page(request, course, status=400)
+            services.category_delete(actor=request.user, category=form.cleaned_data["category"])
+        elif action == "assign":
+            return _categories_assign(request, course)
+        else:
+            messages.error(request, _("Unknown action."))
+            return _categories_page(request, course, status=400)
+    except services.GradeRefused as refused:
+        messages.error(request, str(refused))
+        return _categories_page(request, course, status=400)
+    messages.success(request, _("Saved. The change is in the audit trail."))
+    return redirect("gradebook:categories", slug=course.slug)
+
+
+def _category_save(request, course):
+    prefix = request.POST.get("prefix", "new")
+    if prefix != "new" and not (prefix[:1] == "c" and prefix[1:].isdecimal() and len(prefix) < 20):
+        prefix = "new"
+    form = forms.CategoryForm(request.POST, course=course, prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _("Check the category's name and weight (a percent between 0 and 100)."))
+        return _categories_page(request, course, status=400, **({"new_form": form} if prefix == "new" else {}))
+    data = form.cleaned_data
+    services.category_save(actor=request.user, course=course, category=data["category"], title_ko=data["title_ko"],
+                           title_en=data["title_en"], weight=data["weight"])
+    messages.success(request, _("Saved. The change is in the audit trail."))
+    return redirect("gradebook:categories", slug=course.slug)
+
+
+def _categories_assign(request, course):
+    offerings = selectors.course_offerings(course=course)
+    form = forms.OfferingCategoriesForm(request.POST, offerings=offerings,
+                                        categories=GradeCategory.objects.filter(course=course), lang=reader_lang())
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the course's categories for each assignment."))
+        return _categories_page(request, course, status=400, assign_form=form)
+    services.offering_categories_set(actor=request.user, choices=form.choices())
+    messages.success(request, _("Saved. The change is in the audit trail."))
+    return redirect("gradebook:categories", slug=course.slug)

@@ -68,7 +68,7 @@ def hint_release(*, actor, offering, mistake: str, text_ko: str, text_en: str) -
         raise ValueError("a hint needs a mistake and a text in Korean and in English")
     hint = Hint.objects.create(offering=offering, mistake=mistake[:120], text_ko=text_ko[:4000],
                                text_en=text_en[:4000], author=actor, released_at=timezone.now())
-    audit_record(course=offering.course, actor=actor, action="hint.release",
+    audit_record(course=offering.course, actor=actor, action="hint.release", offering=offering,
                  subject=f"{offering.assignment.slug} hint on {hint.mistake}", after=_hint_snapshot(hint))
     return hint
 
@@ -80,7 +80,7 @@ def hint_withdraw(*, actor, hint: Hint) -> Hint:
     if hint.withdrawn_at is None:
         hint.withdrawn_at, hint.withdrawn_by = timezone.now(), actor
         hint.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(course=hint.offering.course, actor=actor, action="hint.withdraw",
+        audit_record(course=hint.offering.course, actor=actor, action="hint.withdraw", offering=hint.offering,
                      subject=f"{hint.offering.assignment.slug} hint on {hint.mistake}", before=_hint_snapshot(hint))
     return hint
 

@@ -49,7 +49,7 @@ def regrade_request_create(*, student, submission, check_number: str, reason: st
                                             check_name=check.name[:300], student=student, reason=reason,
                                             score_before=check.score)
     audit_record(course=submission.offering.course, actor=student, action="regrade.request",
-                 subject=_subject(request), before={"score": check.score}, comment=reason[:500])
+                 subject=_subject(request), before={"score": check.score}, comment=reason[:500], submission=submission)
     return request
 
 
@@ -61,7 +61,7 @@ def regrade_request_withdraw(*, student, request: RegradeRequest) -> RegradeRequ
     request.status = RequestStatus.WITHDRAWN
     request.save(update_fields=["status"])
     audit_record(course=request.submission.offering.course, actor=student, action="regrade.withdraw",
-                 subject=_subject(request))
+                 subject=_subject(request), submission=request.submission)
     return request
 
 
@@ -98,5 +98,6 @@ def regrade_request_answer(*, actor, request: RegradeRequest, answer: str, score
     request.score_after = score if score is not None else request.score_before
     request.save()
     audit_record(course=course, actor=actor, action="regrade.answer", subject=_subject(request),
-                 before={"score": request.score_before}, after={"score": request.score_after}, comment=answer[:500])
+                 before={"score": request.score_before}, after={"score": request.score_after}, comment=answer[:500],
+                 submission=request.submission)
     return request

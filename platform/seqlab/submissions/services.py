@@ -195,7 +195,7 @@ def submission_regrade(*, actor, submission: Submission) -> Submission:
     submission.status, submission.queued_at = Status.QUEUED, timezone.now()
     submission.started_at = submission.finished_at = None
     submission.save()
-    audit_record(course=submission.offering.course, actor=actor, action="submission.regrade",
+    audit_record(course=submission.offering.course, actor=actor, action="submission.regrade", submission=submission,
                  subject=str(submission), after={"run": submission.run, "version": submission.version.content_hash})
     _enqueue_on_commit(submission)
     return submission

@@ -41,7 +41,7 @@ def test_bonus_points_go_only_on_the_total_through_the_explicit_setting(ta, grad
         override_set(actor=ta, submission=graded, check_number="", score=9.5, comment="extra", bonus=True)
     override_set(actor=ta, submission=graded, check_number="", score=9, comment="best in class", bonus=True)
     entry = AuditEntry.objects.get(action="override.bonus")
-    assert entry.after == {"score": 9} and entry.comment == "best in class"
+    assert entry.after == {"score": 9, "check": "", "max": 6.0} and entry.comment == "best in class"
 
 
 @pytest.mark.parametrize("score", [-0.5, 1e308, math.inf, math.nan])

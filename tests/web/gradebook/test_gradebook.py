@@ -47,7 +47,7 @@ def test_total_override_wins_and_is_flagged(student, ta, offering, wrong_bytes):
 
 def test_csv_has_one_row_per_student(student, other_student, offering, solution_bytes, course):
     _graded(student, offering, solution_bytes)
-    rows = gradebook_csv(book=gradebook_for_course(course=course)).splitlines()
+    rows = gradebook_csv(book=gradebook_for_course(course=course)).removeprefix("\ufeff").splitlines()
     assert rows[0].startswith("username,name,adder")
     assert rows[1].startswith("other_student") and rows[2].startswith("student,") and rows[2].endswith(",6")
 

@@ -58,9 +58,9 @@ def test_ta_grades_by_rubric_with_an_audit_trail_and_the_student_sees_which_crit
     override = Override.objects.get(submission=answered, check_number=WHY)
     assert (override.score, override.rubric, override.author) == (4, [0, 1, 2], ta)
     first, second = AuditEntry.objects.filter(action="rubric.grade").order_by("id")
-    assert first.before == {"score": 0.0} and first.after == {"score": 3.0, "rubric": [0, 2]}
+    assert first.before == {"score": 0.0} and first.after == {"score": 3.0, "rubric": [0, 2], "check": WHY, "max": 4.0}
     assert second.before == {"score": 3.0, "comment": "", "rubric": [0, 2]}
-    assert second.after == {"score": 4.0, "rubric": [0, 1, 2]} and second.actor == ta
+    assert second.after == {"score": 4.0, "rubric": [0, 1, 2], "check": WHY, "max": 4.0} and second.actor == ta
     assert second.comment == "경로 길이까지 잘 설명했습니다."
 
     client.force_login(student)
@@ -88,7 +88,7 @@ def test_the_gradebook_counts_written_grades_and_marks_what_is_left(client, inst
     assert (cell.auto, cell.pending) == (3, 1)
     client.force_login(instructor)
     html = client.get(reverse("gradebook:gradebook", args=[course.slug])).content.decode()
-    assert ">3</a>" in html and "채점할 답 1개" in html
+    assert "채점 대기 · 채점할 답 1개" in html and ">(3)</span>" in html      # pending; 3 is only "so far"
     rows = review_queue(course=course, pending_only=True)
     assert [(r.submission, r.pending, r.counts) for r in rows] == [(answered, 1, True)]
 
