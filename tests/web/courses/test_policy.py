@@ -160,3 +160,30 @@ def test_graded_submission_keeps_its_late_days_in_the_gradebook(instructor, cour
     submission_grade(submission_id=sub.id, run=sub.run, worker="t")
     cell = offering_grades(offering=offering)[student.id]
     assert cell.late_days == 1 and cell.total == pytest.approx(6 * 0.9)
+
+
+def test_the_lms_passback_waits_for_the_accommodated_cutoff(instructor, course, student, other_student, offering,
+                                                            solution_bytes):
+    from seqlab.gradebook.services import offering_publish
+    from seqlab.lti.passback import grade_to_send
+    _accommodate(instructor, course, student, days=2)
+    for who in (student, other_student):
+        sub = _submit(who, offering, solution_bytes)
+        submission_grade(submission_id=sub.id, run=sub.run, worker="t")
+    offering_publish(actor=instructor, offering=offering)
+    just_after_class = offering.cutoff_at + timedelta(minutes=1)
+    assert grade_to_send(offering=offering, student=other_student, now=just_after_class) is not None
+    assert grade_to_send(offering=offering, student=student, now=just_after_class) is None
+    later = offering.cutoff_at + timedelta(days=2, minutes=1)
+    assert grade_to_send(offering=offering, student=student, now=later).score == 6
+
+
+def test_a_quiz_key_waits_until_no_accommodated_student_can_still_submit(instructor, course, student,
+                                                                         other_student, quiz_offering):
+    from seqlab.submissions.selectors import answer_key_visible
+    _accommodate(instructor, course, other_student, days=2)
+    sub = submission_create(student=student, offering=quiz_offering, filename="answers.json",
+                            content=b'{"weight": "0.02715", "scale": "sqrt"}')
+    just_after_class = quiz_offering.cutoff_at + timedelta(minutes=1)
+    assert not answer_key_visible(viewer=student, submission=sub, now=just_after_class)
+    assert answer_key_visible(viewer=student, submission=sub, now=quiz_offering.cutoff_at + timedelta(days=2, minutes=1))
