@@ -107,13 +107,16 @@ def _dates(offering: Offering, extension: Extension | None, accommodation: Accom
 
 
 def student_policy(*, offering: Offering, student, now: datetime | None = None,
-                   accommodation: Accommodation | None | bool = False) -> StudentPolicy:
-    """Everything that applies to `student` for `offering` (`accommodation`: pass it when known)."""
+                   accommodation: Accommodation | None | bool = False,
+                   extension: Extension | None | bool = False) -> StudentPolicy:
+    """Everything that applies to `student` for `offering` (`accommodation`, `extension`: pass
+    them when already read, e.g. for every offering of a course page at once)."""
     now = now or timezone.now()
     known = getattr(student, "is_authenticated", False)
     if accommodation is False:
         accommodation = accommodation_for(course=offering.course, student=student)
-    extension = Extension.objects.filter(offering=offering, student=student).first() if known else None
+    if extension is False:
+        extension = Extension.objects.filter(offering=offering, student=student).first() if known else None
     due_at, cutoff_at, days = _dates(offering, extension, accommodation)
     percent = accommodation.extra_time_percent if accommodation else 0
     attempts = accommodation.extra_attempts if accommodation else 0

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from graders.quiz import Question, parse_questions
-from seqlab.courses.models import Accommodation, Course, Membership, Offering, Role
+from seqlab.courses.models import Accommodation, Course, Extension, Membership, Offering, Role
 from seqlab.courses.policy import StudentPolicy, accommodation_for, results_cutoff, student_policy
 from seqlab.courses.presentation import engine_text
 
@@ -129,11 +129,21 @@ def offering_rows_for_user(*, user, course: Course) -> list[OfferingRow]:
     """The course page's table: each visible offering with the dates that apply and this user's attempts."""
     from seqlab.submissions.models import Submission
     accommodation = accommodation_for(course=course, student=user)
+    # A fixed number of queries however many offerings the course has: the page is the one
+    # every student reloads during a deadline rush.
+    attempts: dict[int, list[tuple[int, str]]] = {}
+    extensions: dict[int, Extension] = {}
+    if user.is_authenticated:
+        for offering_id, number, status in (Submission.objects.filter(offering__course=course, student=user)
+                                             .values_list("offering_id", "number", "status")):
+            attempts.setdefault(offering_id, []).append((number, status))
+        extensions = {e.offering_id: e for e in Extension.objects.filter(offering__course=course, student=user)}
     rows = []
     for offering in offering_list_for_user(user=user, course=course):
-        mine = list(Submission.objects.filter(offering=offering, student=user).order_by("-number")[:50])
-        policy = student_policy(offering=offering, student=user, accommodation=accommodation)
-        rows.append(OfferingRow(offering, policy, len(mine), mine[0].status if mine else ""))
+        mine = attempts.get(offering.id, [])
+        policy = student_policy(offering=offering, student=user, accommodation=accommodation,
+                                extension=extensions.get(offering.id))
+        rows.append(OfferingRow(offering, policy, len(mine), max(mine)[1] if mine else ""))
     return rows
 
 
