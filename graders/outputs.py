@@ -26,7 +26,8 @@ How a value becomes a hash:
 * Bounded work: at most SAMPLE elements (evenly spaced over the flattened value, the same
   positions for every value of one size) are quantised; beyond that, counts of NaN and inf and
   the mean and mean absolute value of at most STATS_SAMPLE evenly strided elements stand for
-  the rest. A few hundred microseconds for the attention assignment's largest tensors.
+  the rest. Under a millisecond for the attention assignment's largest tensors (measured in
+  tests/graders/test_output_hashes.py).
 * Exact comparisons (`expect_equal`, tolerance 0) hash the values themselves.
 
 Digests are sha256 of an explicit little-endian encoding (never Python's `hash()`), cut to 16
@@ -226,8 +227,9 @@ def _grid_hashes(head: bytes, sample: np.ndarray, stats: np.ndarray, atol: float
     else:
         counts = b""
     t = units(np.where(kinds == 0, values, 0.0), atol, rtol) / GRID
-    return tuple(_digest(b"grid", head, kinds.tobytes(), counts, _floor(t + offset).tobytes())  # type: ignore[return-value]
-                 for offset in (0.0, 0.5))
+    first, second = (_digest(b"grid", head, kinds.tobytes(), counts, _floor(t + offset).tobytes())
+                     for offset in (0.0, 0.5))
+    return first, second
 
 
 def _floor(t: np.ndarray) -> np.ndarray:

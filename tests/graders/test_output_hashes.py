@@ -170,7 +170,8 @@ def test_special_values_dtype_and_shape():
     assert fp(torch.tensor([float("inf"), 1.0, 2.0])) != fp(torch.tensor([-float("inf"), 1.0, 2.0]))
     assert fp(torch.tensor([float("nan"), 1.0, 2.0])) == fp(torch.tensor([float("nan"), 1.0, 2.0]))
     assert fp(x.double()) != fp(x) and fp(x.reshape(3, 1)) != fp(x) and fp(x.long()) != fp(x)
-    assert fp(x.t()) == fp(x) and fp(torch.arange(12.0).reshape(3, 4).t()) == fp(torch.arange(12.0).reshape(3, 4).t().contiguous())
+    wide = torch.arange(12.0).reshape(3, 4)
+    assert fp(wide.t()) == fp(wide.t().contiguous()) and fp(wide.t()) != fp(wide.reshape(4, 3))
     assert fp(torch.tensor([1 + 2j])) != fp(torch.tensor([1 + 3j]))
     assert fp(torch.tensor([True, False])) != fp(torch.tensor([True, True]))
     assert fp(float("inf")) != fp(float("-inf")) and fp(0.5) != fp(0.75) and fp(3) != fp(3.0)
@@ -271,3 +272,23 @@ def test_float_noise_of_real_recomputations_rarely_loses_both_grids():
         either += (h != h2) + (alt != alt2)
     print(f"both grids missed in {misses}/400 cases; one grid in {either}/800")
     assert misses <= 4
+
+
+@pytest.mark.slow
+def test_attention_a_disguised_copy_returns_the_same_wrong_tensors_and_other_mistakes_do_not(engine):
+    """On the attention assignment's hidden checks: a copy with renamed locals, reordered functions
+    and another layout has the original's hashes; two different scaling mistakes share none."""
+    from graders.contracts import Job
+    from tests.web.insight.synthetic import disguise
+    corpus = REPO / "tests" / "content" / "attention"
+
+    def hashed(source):
+        result = engine.grade(Job(assignment_dir=str(REPO / "assignments" / "attention"), filename="attention.py",
+                                  content=source.encode()))
+        return {(t.number, h["what"]): h for t in result.tests for h in t.output_hashes}
+    original = hashed((corpus / "no_scale.py").read_text())
+    assert len(original) >= 5
+    assert hashed(disguise((corpus / "no_scale.py").read_text(), seed=3)) == original
+    other = hashed((corpus / "scale_by_d_v.py").read_text())
+    both = original.keys() & other.keys()            # the same values compared, on the same inputs
+    assert both and not any(same(original[k], other[k]) for k in both)
