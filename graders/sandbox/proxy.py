@@ -142,8 +142,8 @@ class Session:
         except (protocol.ChannelClosed, ConnectionError):   # a reset or broken pipe: the sandbox is gone
             report = self.box.close() if self.box else {}
             self._retire()
-            death = self._death(report)
-            raise StudentError("memory" if report.get("oom_kills") else "crashed", f"{what}: {death}") from None
+            kind = "memory" if report.get("oom_kills") else "crashed"
+            raise StudentError(kind, f"{what}: {self._death(report)}") from None
         except protocol.ProtocolError as exc:
             raise self._malformed(what, exc) from None
         try:
