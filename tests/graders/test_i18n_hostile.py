@@ -181,7 +181,7 @@ def test_an_upload_is_explained_in_korean(engine, name):
 # Known-wrong solutions of the course's assignments (tests/content/<assignment>/): one of each, chosen
 # for the kinds of feedback they get (a wrong type, an exception expected, inputs changed, a named
 # mistake, a diagram's pictures); attention's are graded in Korean by test_i18n.py.
-COURSE_MISTAKES = [("bleu", "ngram_returns_dict"), ("rnn", "clip_no_value_error"), ("lstm_gru", "lstm_returns_c_h"),
+COURSE_MISTAKES = [("bleu", "precision_distinct_denominator"), ("rnn", "clip_no_value_error"), ("lstm_gru", "lstm_returns_c_h"),
                    ("positional_encoding", "mistake_asserts_instead_of_valueerror"), ("mlp_basics", "bce_no_clamp"),
                    ("optimizers", "ls_mutates_logits"), ("transformer", "layer_returns_weights"),
                    ("lm_pretraining", "greedy_float_ids")]
