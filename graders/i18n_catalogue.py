@@ -3,9 +3,10 @@
 Those modules (graders/stages/upload.py, static_check.py, run_checks.py, answers.py,
 graders/unpack.py, graders/budget.py, graders/bounded.py, graders/sandbox/proxy.py and the
 reasons of its malformed replies in protocol.py, decoding.py and host.py) stay free of
-translation code; a text they produce is matched
-here by its English wording. A pattern's named group is copied into the Korean as is,
-except groups named `t_*`, which are translated in turn (e.g. what a call was doing).
+translation code; a text they produce is matched here by its English wording (Python's own
+reasons they pass on, from json, codecs and tokenize, too). A pattern's named group is copied
+into the Korean as is, except groups named `t_*`, which are translated in turn (e.g. what a
+call was doing).
 A text no entry matches keeps its English in both languages; tests/graders/test_i18n*.py
 grade real faults in Korean and fail on such leftovers, and test_i18n_sources.py reads every
 message those modules write and fails on one the catalogue does not know.

@@ -100,12 +100,12 @@ def _grade(engine, content: bytes | str, *, filename: str = "toy.py", folder=TOY
     return engine.grade(Job(assignment_dir=str(folder), filename=filename, content=data))
 
 
-# Hostile submissions whose faults are quick to reach: exits and segfaults, an exit at import,
-# forged and malformed replies, banned calls and tampered tripwires, wrong types, refused
-# privileges, no network, a reply nested too deeply at import.
+# Hostile submissions whose faults are quick to reach: exits and segfaults, an exit at import, forged
+# and malformed replies, banned calls and tampered tripwires, wrong types, refused privileges, no
+# network, a reply nested too deeply at import, memory and time running out.
 HOSTILE = ["os_exit.py", "os_exit_import.py", "protocol_forgery.py", "reply_shared_buffer.py", "reply_deep.py",
            "pickle_payload.py", "tensor_subclass.py", "banned_at_runtime.py", "tripwire_tamper.py", "network.py",
-           "nested_frame_at_import.py"]
+           "nested_frame_at_import.py", "memory_bomb.py", "infinite_loop.py"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -181,7 +181,8 @@ def test_an_upload_is_explained_in_korean(engine, name):
 # Known-wrong solutions of the course's assignments (tests/content/<assignment>/): one of each, chosen
 # for the kinds of feedback they get (a wrong type, an exception expected, inputs changed, a named
 # mistake, a diagram's pictures); attention's are graded in Korean by test_i18n.py.
-COURSE_MISTAKES = [("bleu", "ngram_returns_dict"), ("rnn", "clip_no_value_error"), ("lstm_gru", "lstm_returns_c_h"),
+COURSE_MISTAKES = [("bleu", "precision_distinct_denominator"), ("rnn", "clip_no_value_error"),
+                   ("lstm_gru", "lstm_returns_c_h"),
                    ("positional_encoding", "mistake_asserts_instead_of_valueerror"), ("mlp_basics", "bce_no_clamp"),
                    ("optimizers", "ls_mutates_logits"), ("transformer", "layer_returns_weights"),
                    ("lm_pretraining", "greedy_float_ids")]

@@ -4,10 +4,12 @@ The stages, the upload readers and the sandbox proxy write plain English sentenc
 graders/i18n_catalogue.py translates by their wording. This test reads graders/ with `ast`,
 finds each expression handed to a place whose text a student reads (the sinks below), works
 out the sentences it can make (f-string fields filled with a sample value, both branches of a
-conditional, each piece of a concatenation, module constants and their `.format`) and fails on
-any sentence the catalogue does not translate completely. A `T(en, ko)` is bilingual already.
-An expression it cannot work out must be a relay (it passes on a message made elsewhere, which
-is checked where it is made) and is named in RELAYS, so a new kind of message cannot slip by.
+conditional or `or`, each piece of a concatenation, local and module constants and their
+`.format`) and fails on any sentence the catalogue does not translate completely, or whose
+Korean keeps English words. A `T(en, ko)` is bilingual already. An expression it cannot work
+out must be a relay: it holds no words of its own (`str(exc)`, a variable, `f"{what}: {why}"`)
+and passes on a message made, and checked, elsewhere; one that holds words it cannot work out
+fails the test, so a new way of writing a message cannot slip by.
 """
 from __future__ import annotations
 
@@ -45,30 +47,6 @@ DICT_SINKS = {"load_failure", "reject"}
 # English word in the Korean of a sentence came from the English and was not translated.
 KOREAN_VOCABULARY = {w for _, ko in _ENTRIES for w in re.findall(r"[A-Za-z]{2,}", re.sub(r"\{\w*\}", " ", ko))}
 
-# Expressions that pass on a message made elsewhere (file, source text) -> where that one is checked.
-RELAYS = {
-    ("stages/upload.py", "str(exc)"): "Unusable messages (graders/unpack.py, stage_upload)",
-    ("stages/answers.py", "str(exc)[:500]"): "parse_answers' ValueError (VALUE_ERROR_SINKS)",
-    ("stages/static_check.py", "str(exc)"): "BoundExceeded / ScanLimitExceeded messages",
-    ("stages/run_checks.py", "ctx.load_failure"): "static_outcome's load_failure (its returns below)",
-    ("stages/run_checks.py", "earlier"): "the first timeout's StudentError message",
-    ("stages/run_checks.py", "message_of(exc)"): "CheckFailure messages (checks.py constants, proxy.py)",
-    ("stages/run_checks.py", "str(exc) or 'an expectation of this check was not met'"):
-        "an assertion's message from the assignment's checks (graders check: text_problems)",
-    ("stages/run_checks.py", "text(value[1])"): "a check's own message (graders check: text_problems)",
-    ("budget.py", "earlier"): "the first timeout's StudentError message",
-    ("budget.py", "self._spent_text(targets)"): "_spent_text (RETURN_SINKS)",
-    ("budget.py", "f'{err}; {self._spent_text(targets)}'"): "a timeout message and _spent_text",
-    ("sandbox/proxy.py", "f'{what}: {self._death(report)}'"): "_death's returns (RETURN_SINKS)",
-    ("sandbox/proxy.py", "f'{what}: {message}'"): "the sandbox's protocol complaint (`unknown op`, in the catalogue)",
-    ("sandbox/proxy.py", "text"): "_exception's `X raised Type: message` (tested in test_i18n_hostile.py)",
-    ("checks.py", "message"): "fail()/expect_true(): the caller's message (a T)",
-    ("checks.py", "_then(exc, hint)"): "expect_* messages (T constants)",
-    ("checks.py", "_then(message, diagnose(actual, mistakes, atol=atol, rtol=rtol))"): "T constants",
-    ("checks.py", "_then(message, hint)"): "T constants",
-    ("checks.py", "_then(NOT_FINITE.format(what=what, parts=NOT_FINITE_AND.join(parts), size=a.size), hint)"):
-        "T constants",
-}
 
 
 def _modules() -> list[tuple[str, ast.Module]]:
@@ -103,6 +81,9 @@ class Sentences:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.of(node.left), self.of(node.right)
             return None if left is None or right is None else self._product([left, right])
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):     # `str(exc) or "default"`
+            found = [f for f in map(self.of, node.values) if f is not None]
+            return [x for f in found for x in f][:MAX_SENTENCES] if found else None
         if isinstance(node, ast.IfExp):
             body, orelse = self.of(node.body), self.of(node.orelse)
             return None if body is None or orelse is None else (body + orelse)[:MAX_SENTENCES]
@@ -132,8 +113,10 @@ class Sentences:
             for target in targets:
                 if isinstance(target, ast.Name):
                     assigned.setdefault(target.id, []).append(node)
+        # A name assigned once (or assigned, then extended with `+=`, e.g. a traceback appended).
         scoped.locals = {name: nodes[0].value for name, nodes in assigned.items()
-                         if len(nodes) == 1 and isinstance(nodes[0], ast.Assign)}
+                         if isinstance(nodes[0], ast.Assign)
+                         and all(isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add) for n in nodes[1:])}
         return scoped
 
     def bilingual(self, node: ast.expr) -> bool:
@@ -251,31 +234,66 @@ def test_the_scan_finds_the_messages_it_is_meant_to():
     assert len(found) > 80
 
 
-def test_every_engine_message_has_its_korean():
-    untranslated, unknown = [], []
-    for rel, line, node, sentences in _all_messages():
-        if sentences.bilingual(node) or (rel, ast.unparse(node)) in RELAYS:
+def has_words(node: ast.expr) -> bool:
+    """Whether an expression holds English of its own (a string literal with a word in it)."""
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and re.search(r"[A-Za-z]{2,}", n.value)
+               for n in ast.walk(node))
+
+
+def problems(messages) -> tuple[list[str], list[str]]:
+    """(sentences without a complete Korean form, messages with words the scan cannot read)."""
+    untranslated, unreadable = [], []
+    for rel, line, node, sentences in messages:
+        if sentences.bilingual(node):
             continue
         made = sentences.of(node)
         if made is None:
-            if (rel, ast.unparse(node)) not in RELAYS:
-                unknown.append(f"{rel}:{line}: {ast.unparse(node)}")
-            continue
-        for sentence in (s for s in made if s.strip()):
+            if has_words(node):
+                unreadable.append(f"{rel}:{line}: {ast.unparse(node)}")
+            continue                                   # a relay: checked where its message is made
+        for sentence in (s for s in made if re.search(r"[A-Za-z]{2,}", s)):   # only fields: a relay
             if not knows(sentence):
                 untranslated.append(f"{rel}:{line}: {sentence!r}")
             elif english_left(translate(sentence).ko):
                 untranslated.append(f"{rel}:{line}: {sentence!r} keeps English in Korean: "
                                     f"{sorted(english_left(translate(sentence).ko))}")
+    return untranslated, unreadable
+
+
+def test_every_engine_message_has_its_korean():
+    untranslated, unreadable = problems(_all_messages())
     assert not untranslated, "no Korean in graders/i18n_catalogue.py for:\n" + "\n".join(untranslated)
-    assert not unknown, ("messages the scan cannot read: make them T(en, ko), or name them in RELAYS with "
-                         "where the message they pass on is checked:\n" + "\n".join(unknown))
+    assert not unreadable, ("messages the scan cannot read: write them as T(en, ko), or as sentences it reads "
+                            "(literals, f-strings, +, conditionals, constants):\n" + "\n".join(unreadable))
 
 
-def test_every_relay_still_exists():
-    """A relay that is gone from the source is removed here too (the list stays the truth)."""
-    found = {(rel, ast.unparse(node)) for rel, _, node, _ in _all_messages()}
-    assert set(RELAYS) <= found, sorted(set(RELAYS) - found)
+SYNTHETIC = '''
+LIMIT_TEXT = "The upload is {n} KiB; the limit is {m} KiB."
+
+
+def stage(ctx, exc, names, size):
+    ctx.reject(str(exc))                                           # a relay
+    ctx.reject(f"{names[0]}: {exc}")                               # a relay of two parts
+    ctx.reject(LIMIT_TEXT.format(n=size, m=8))                     # known
+    ctx.notes.append(f"Uploaded {names[0]}; graded as {names[1]}.")  # known
+    ctx.notes.append(T("new", "새"))                              # bilingual
+    ctx.notes.append("The upload made the grader sad.")            # unknown to the catalogue
+    message = "Ignored files this assignment does not use: " + names[0]
+    message += " and some more."                                   # read as its first assignment
+    ctx.notes.append(message)
+    raise Unusable("These files were ignored: " + ", ".join(names))  # words the scan cannot read
+'''
+
+
+def test_the_scan_fails_on_untranslated_and_unreadable_messages():
+    """The test above can fail: a module with one message of each kind."""
+    tree = ast.parse(SYNTHETIC)
+    sentences = Sentences(tree)
+    untranslated, unreadable = problems(
+        (rel, line, node, sentences.at(function)) for rel, (line, node, function) in
+        (("stages/synthetic.py", m) for m in _messages("stages/synthetic.py", tree)))
+    assert untranslated == ["stages/synthetic.py:11: 'The upload made the grader sad.'"]
+    assert unreadable == ["stages/synthetic.py:15: 'These files were ignored: ' + ', '.join(names)"]
 
 
 @pytest.mark.parametrize("english", [

@@ -98,7 +98,8 @@ def test_reference_length_rule(student, ref, mistakes):
         candidates.append(cand)
         references.append([_resized(rng, cand, n) for n in lengths])
     _score_corpora(student, ref, mistakes, [(candidates, references, 4)],
-                   "corpus_bleu of a corpus with references of several lengths")
+                   T("corpus_bleu of a corpus with references of several lengths",
+                     "길이가 여러 가지인 참조를 가진 코퍼스의 corpus_bleu"))
 
 
 @check(points=2, visibility=HIDDEN, target="corpus_bleu",
@@ -123,7 +124,7 @@ def test_clipping(student, ref, mistakes):
         candidates.append([rng.choice(small) for _ in range(rng.randint(6, 10))])
         references.append(refs)
     _score_corpora(student, ref, mistakes, [(candidates, references, 4)],
-                   "corpus_bleu of a corpus with many repeated n-grams")
+                   T("corpus_bleu of a corpus with many repeated n-grams", "반복되는 n-gram이 많은 코퍼스의 corpus_bleu"))
 
 
 @check(points=2, visibility=HIDDEN, target="corpus_bleu",
@@ -133,7 +134,7 @@ def test_pooled_not_averaged(student, ref, mistakes):
     candidates = [S("the cat sat on the mat today"), S("a dog"), S("it ran to the big red park and back home")]
     references = [[S("the cat sat on the mat")], [S("a big dog ran")], [S("it ran to the big park and back home")]]
     _score_corpora(student, ref, mistakes, [(candidates, references, 4)],
-                   "corpus_bleu of sentences of very different lengths")
+                   T("corpus_bleu of sentences of very different lengths", "길이가 크게 다른 문장들의 corpus_bleu"))
 
 
 @check(points=1, visibility=HIDDEN, target="corpus_bleu",
@@ -143,7 +144,7 @@ def test_order_without_match_gives_zero(student, ref, mistakes):
     candidates = [S("a b c x d e f"), S("g h i y j k")]
     references = [[S("a b c d e f")], [S("g h i j k"), S("g h i z j k")]]
     _score_corpora(student, ref, mistakes, [(candidates, references, 4)],
-                   "corpus_bleu of a corpus without a matching 4-gram")
+                   T("corpus_bleu of a corpus without a matching 4-gram", "일치하는 4-gram이 없는 코퍼스의 corpus_bleu"))
 
 
 @check(points=1, visibility=HIDDEN, target="corpus_bleu",
