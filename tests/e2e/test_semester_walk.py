@@ -51,7 +51,8 @@ class Lms(Platform):
         preflight = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         who = self.launches[preflight["login_hint"]]
         data = self.launch(preflight, user_id=preflight["login_hint"], launch_url=preflight["redirect_uri"], **who)
-        fields = "".join(f'<input type="hidden" name="{k}" value="{html.escape(data[k])}">' for k in ("id_token", "state"))
+        fields = "".join(f'<input type="hidden" name="{k}" value="{html.escape(data[k])}">'
+                         for k in ("id_token", "state"))
         body = (f'<!doctype html><html lang="en"><title>LMS</title><body><form method="post" '
                 f'action="{html.escape(preflight["redirect_uri"])}">{fields}</form>'
                 "<script>document.forms[0].submit()</script></body></html>")
@@ -188,7 +189,8 @@ def test_a_semester_from_an_empty_site_to_a_grade_in_the_lms(settings, live_serv
     for k, m in enumerate(students):
         with prof.expect_navigation():      # the select submits its form on change
             prof.locator(f"#sec-{m.user_id}").select_option(str((first if k < 15 else second).pk))
-    assert StudentSection.objects.filter(section=first).count() == StudentSection.objects.filter(section=second).count() == 15
+    split = [StudentSection.objects.filter(section=s).count() for s in (first, second)]
+    assert split == [15, 15], split
     assert StudentSection.objects.get(student__username=STUDENT).section == first
     walk.check(prof, "walk-03-people", phone=True)
     prof.goto(f"{live_server.url}/manage/c/{SLUG}/sections/")
@@ -280,7 +282,12 @@ def test_a_semester_from_an_empty_site_to_a_grade_in_the_lms(settings, live_serv
     prof.goto(f"{live_server.url}/staff/o/{offering.pk}/")
     assert prof.locator(f"{publish} button[name=publish][value='0']").count() == 1     # withdraw is offered now
     walk.check(prof, "walk-07-published", phone=True)
+    from seqlab.gradebook.selectors import offering_grades
+    total = offering_grades(offering=offering)[sub.student_id].total
+    assert total == pytest.approx(sub.current_result.score - req.score_before + check_max)   # the override counts
     student.goto(f"{live_server.url}/s/{sub.pk}/")
+    shown = [float(x) for x in re.findall(r"[\d.]+", student.get_by_test_id("score").inner_text())[:2]]
+    assert shown == [pytest.approx(total), sub.current_result.max_score], shown   # every check shown, the total too
     walk.check(student, "walk-07-student-final", phone=True)
 
     assert not walk.problems, "\n".join(walk.problems)       # before step 8, which the site cannot finish yet
@@ -303,6 +310,7 @@ def _lms_step(walk, live_server, lms, course, offering, sub, prof):
     from django.core.management import call_command
     from lti_tool.models import Key, LtiRegistration
     from seqlab.lti.models import CourseLink, Passback
+    from seqlab.gradebook.selectors import offering_grades
     from seqlab.lti.tasks import passback_sweep
     # No page lets an instructor register an LMS: the server's operator runs lti_register (docs/lti.md).
     call_command("lti_register", name="Test LMS", issuer=lms.issuer, client_id=lms.client_id,
@@ -329,7 +337,6 @@ def _lms_step(walk, live_server, lms, course, offering, sub, prof):
     assert sub.student.lti_users.filter(registration=registration).exists(), \
         "the student's LMS launch did not reach their imported account"
     passback_sweep()                      # what Celery beat runs every SEQLAB_LTI_PASSBACK_EVERY seconds
-    from seqlab.gradebook.selectors import offering_grades
     total = offering_grades(offering=offering)[sub.student_id].total
     (score,) = [s for s in lms.scores if s["userId"] == f"lms-{STUDENT}"]
     assert score["lineitem"] == "attention" and score["scoreGiven"] == pytest.approx(total)
