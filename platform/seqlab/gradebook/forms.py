@@ -46,6 +46,7 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False, label=_("Reason"))
 
     def __init__(self, *args, students=None, **kwargs):
+        kwargs.setdefault("auto_id", "ext_%s")    # shown beside the offering's form: its due_at has id_due_at
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
 
