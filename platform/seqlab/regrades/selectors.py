@@ -9,7 +9,7 @@ from seqlab.regrades.models import RegradeRequest, RequestStatus
 
 
 def requests_for_submission(*, submission) -> QuerySet[RegradeRequest]:
-    return RegradeRequest.objects.filter(submission=submission).select_related("answered_by")
+    return RegradeRequest.objects.filter(submission=submission).select_related("answered_by", "submission__current_result")
 
 
 def _in_section(qs: QuerySet, course, section_id: int | None) -> QuerySet:
@@ -22,7 +22,8 @@ def requests_for_course(*, course, status: str | None = RequestStatus.OPEN, offe
                         section_id: int | None = None) -> QuerySet[RegradeRequest]:
     """The course's requests; with `section_id`, only those of that section's students."""
     qs = (RegradeRequest.objects.filter(submission__offering__course=course)
-          .select_related("submission__offering__assignment", "student", "answered_by"))
+          .select_related("submission__offering__assignment", "submission__current_result", "student",
+                          "answered_by"))
     if status:
         qs = qs.filter(status=status)
     if offering_id:

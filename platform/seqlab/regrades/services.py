@@ -92,7 +92,7 @@ def regrade_request_answer(*, actor, request: RegradeRequest, answer: str, score
         if not (0.0 <= score <= top):
             raise RegradeRefused(f"The score must lie between 0 and {top:g}.")
         override_set(actor=actor, submission=request.submission, check_number=request.check_number, score=score,
-                     comment=f"regrade request: {answer}"[:2000])
+                     comment=answer[:2000])                  # the student reads it in the TA's words
     request.status, request.answer, request.answered_by = RequestStatus.ANSWERED, answer, actor
     request.answered_at = timezone.now()
     request.score_after = score if score is not None else request.score_before

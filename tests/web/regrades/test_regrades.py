@@ -126,3 +126,24 @@ def test_the_instructor_sees_counts_per_assignment(client, student, instructor, 
     assert (row.open, row.answered, row.changed) == (0, 1, 0)
     client.force_login(instructor)
     assert client.get(f"/regrades/c/{graded.offering.course.slug}/?status=answered").status_code == 200
+
+
+def test_the_check_is_named_in_the_readers_language_and_the_override_keeps_the_tas_words(
+        client, student, ta, graded):
+    number, _ = _shown_and_hidden(student, graded)
+    names = {"ko": "덧셈: 작은 정수", "en": "add: small integers (en)"}
+    result = graded.current_result
+    for test in result.tests:                      # as the engine stores a check named in both languages
+        if test["number"] == number:
+            test["name"] = names["en"]
+            test.setdefault("extra_data", {})["i18n"] = {lang: {"name": names[lang], "output": ""} for lang in names}
+    result.save()
+    _ask(client, student, graded, number)
+    req = RegradeRequest.objects.get()
+    for lang in ("ko", "en"):
+        client.force_login(ta)
+        queue = client.get(f"/regrades/c/{graded.offering.course.slug}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        other = names["en" if lang == "ko" else "ko"]
+        assert names[lang] in queue and other not in queue, lang
+    client.post(f"/regrades/r/{req.pk}/", {"answer": "맞습니다.", "score": "1"})
+    assert Override.objects.get(submission=graded, check_number=number).comment == "맞습니다."

@@ -21,3 +21,15 @@ def regrade_panel(context, submission):
                    if c.shown and not c.awaiting and c.number not in open_numbers]
     return {"submission": submission, "requests": requests, "askable": askable, "own": own,
             "request": context["request"]}
+
+
+@register.filter
+def check_title(regrade_request) -> str:
+    """The check's name in the reader's language, from the attempt's stored result (the request
+    keeps the name it was filed under, in one language, for results that no longer hold it)."""
+    from seqlab.courses.presentation import engine_text
+    result = regrade_request.submission.current_result
+    for test in (result.tests if result is not None and isinstance(result.tests, list) else []):
+        if isinstance(test, dict) and str(test.get("number", "")) == regrade_request.check_number:
+            return engine_text(test, "name") or regrade_request.check_name
+    return regrade_request.check_name
