@@ -36,7 +36,7 @@ def request_create(request, pk: int):
                                             reason=form.cleaned_data["reason"])
             messages.success(request, _("Your regrade request was sent to the course staff."))
         except services.RegradeRefused as exc:
-            messages.error(request, _(str(exc)))
+            messages.error(request, str(exc))
     return redirect("submissions:detail", pk=submission.pk)
 
 
@@ -47,7 +47,7 @@ def request_withdraw(request, pk: int):
     try:
         services.regrade_request_withdraw(student=request.user, request=req)
     except services.RegradeRefused as exc:
-        messages.error(request, _(str(exc)))
+        messages.error(request, str(exc))
     return redirect("submissions:detail", pk=req.submission_id)
 
 
@@ -89,7 +89,7 @@ def answer(request, pk: int):
             messages.success(request, _("Answered; the student sees it on their result page."))
             return redirect("regrades:queue", slug=course.slug)
         except services.RegradeRefused as exc:
-            form.add_error(None, _(str(exc)))
+            form.add_error(None, str(exc))
     feedback = feedback_for(viewer=request.user, submission=req.submission)
     check = feedback.by_number().get(req.check_number) if feedback else None
     return render(request, "regrades/answer.html", {"req": req, "course": course, "form": form, "check": check},

@@ -147,3 +147,13 @@ def test_the_check_is_named_in_the_readers_language_and_the_override_keeps_the_t
         assert names[lang] in queue and other not in queue, lang
     client.post(f"/regrades/r/{req.pk}/", {"answer": "맞습니다.", "score": "1"})
     assert Override.objects.get(submission=graded, check_number=number).comment == "맞습니다."
+
+
+def test_a_refusal_speaks_the_students_language(client, student, graded):
+    number, _ = _shown_and_hidden(student, graded)
+    _ask(client, student, graded, number)
+    client.force_login(student)
+    resp = client.post(f"/regrades/s/{graded.pk}/", {"check_number": number, "reason": "again"},
+                       HTTP_ACCEPT_LANGUAGE="ko", follow=True)
+    page = resp.content.decode()
+    assert "이미 요청했습니다" in page and "You already asked" not in page
