@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 1 << 20               # 1 MiB: about 20 000 students
 MAX_ROWS = 5000
@@ -49,13 +50,13 @@ class ParsedRoster:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise RosterFileError(f"The file is larger than {MAX_BYTES >> 10} KiB.")
+        raise RosterFileError(_("The file is larger than %(n)d KiB.") % {"n": MAX_BYTES >> 10})
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterFileError("The file is neither UTF-8 nor CP949 text; save it as CSV (UTF-8).")
+    raise RosterFileError(_("The file is neither UTF-8 nor CP949 text; save it as CSV (UTF-8)."))
 
 
 def _header_map(first: list[str]) -> dict[str, int] | None:
@@ -71,19 +72,20 @@ def _row(line: int, cells: list[str], columns: dict[str, int], problems: list[st
     values = {k: cell(k) for k in COLUMNS}
     too_long = [k for k, v in values.items() if len(v) > MAX_FIELD]
     if too_long:
-        problems.append(f"line {line}: {', '.join(too_long)} longer than {MAX_FIELD} characters")
+        problems.append(_("line %(line)d: %(fields)s longer than %(n)d characters")
+                        % {"line": line, "fields": ", ".join(too_long), "n": MAX_FIELD})
         return None
     try:
         UnicodeUsernameValidator()(values["id"])
     except ValidationError:
-        problems.append(f"line {line}: the id {values['id'][:40]!r} is empty or has characters other than "
-                        "letters, digits and @.+-_")
+        problems.append(_("line %(line)d: the id %(id)r is empty or has characters other than letters, digits "
+                          "and @.+-_") % {"line": line, "id": values["id"][:40]})
         return None
     if values["email"]:
         try:
             validate_email(values["email"])
         except ValidationError:
-            problems.append(f"line {line}: {values['email'][:60]!r} is not an e-mail address")
+            problems.append(_("line %(line)d: %(email)r is not an e-mail address") % {"line": line, "email": values["email"][:60]})
             return None
     return RosterRow(line, values["id"], values["name"], values["email"].lower(), values["section"][:60])
 
@@ -93,13 +95,13 @@ def parse_roster(data: bytes) -> ParsedRoster:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        lines = [row for _, row in zip(range(MAX_ROWS + 2), reader)]
+        lines = [row for _line, row in zip(range(MAX_ROWS + 2), reader)]
     except csv.Error as exc:
-        raise RosterFileError(f"The file is not valid CSV: {exc}") from None
+        raise RosterFileError(_("The file is not valid CSV: %(why)s") % {"why": exc}) from None
     if len(lines) > MAX_ROWS + 1:
-        raise RosterFileError(f"The file has more than {MAX_ROWS} rows.")
+        raise RosterFileError(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
     if not lines:
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError(_("The file is empty."))
     columns = _header_map(lines[0])
     start = 1 if columns else 0
     columns = columns or {"id": 0, "name": 1, "email": 2, "section": 3}
@@ -111,10 +113,10 @@ def parse_roster(data: bytes) -> ParsedRoster:
         if row is None:
             continue
         if row.username in seen:
-            problems.append(f"line {line}: {row.username} appears twice")
+            problems.append(_("line %(line)d: %(id)s appears twice") % {"line": line, "id": row.username})
             continue
         seen.add(row.username)
         rows.append(row)
     if not rows and not problems:
-        raise RosterFileError("The file has no student rows.")
+        raise RosterFileError(_("The file has no student rows."))
     return ParsedRoster(rows, problems)

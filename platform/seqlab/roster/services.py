@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from seqlab.courses.models import Course, Membership, Role
 from seqlab.core.audit import audit_record
@@ -36,9 +37,9 @@ def course_create(*, actor, slug: str, title_ko: str, title_en: str, term: str) 
     """An instructor opens a course for a term and becomes its instructor."""
     slug = slugify(slug)[:50]
     if not slug:
-        raise RosterRefused("The course needs a short name of letters, digits and hyphens.")
+        raise RosterRefused(_("The course needs a short name of letters, digits and hyphens."))
     if Course.objects.filter(slug=slug).exists():
-        raise RosterRefused(f"A course named {slug} exists already.")
+        raise RosterRefused(_("A course named %(slug)s exists already.") % {"slug": slug})
     course = Course.objects.create(slug=slug, title_ko=title_ko.strip()[:200] or slug,
                                    title_en=title_en.strip()[:200] or slug, term=term.strip()[:40])
     Membership.objects.create(course=course, user=actor, role=Role.INSTRUCTOR)
@@ -53,7 +54,7 @@ def _account(*, username: str, name: str = "", email: str = ""):
     user, created = User.objects.get_or_create(username=username[:150])
     if created:
         user.set_unusable_password()
-        first, _, last = name.strip().partition(" ")
+        first, _space, last = name.strip().partition(" ")
         user.first_name, user.last_name, user.email = first[:150], last[:150], email[:254]
         user.save()
     return user, created
@@ -62,7 +63,7 @@ def _account(*, username: str, name: str = "", email: str = ""):
 def _set_role(*, actor, course: Course, user, role: str) -> str:
     existing = Membership.objects.filter(course=course, user=user).first()
     if existing and existing.role == Role.INSTRUCTOR and role != Role.INSTRUCTOR:
-        raise RosterRefused(f"{user.username} is an instructor of this course; change that role by hand.")
+        raise RosterRefused(_("%(user)s is an instructor of this course; change that role by hand.") % {"user": user.username})
     before = existing.role if existing else None
     Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
     if before != role:
@@ -75,7 +76,7 @@ def _set_role(*, actor, course: Course, user, role: str) -> str:
 def member_add(*, actor, course: Course, username: str, role: str, name: str = "", email: str = ""):
     """Add one person (a new account if needed) with a role; returns (user, welcome link or '')."""
     if role not in Role.values:
-        raise RosterRefused("Unknown role.")
+        raise RosterRefused(_("Unknown role."))
     user, created = _account(username=username.strip(), name=name, email=email)
     _set_role(actor=actor, course=course, user=user, role=role)
     return user, welcome_link(user) if created else ""
@@ -89,7 +90,7 @@ def member_drop(*, actor, course: Course, user) -> None:
         return
     if membership.role == Role.INSTRUCTOR and not course.memberships.filter(role=Role.INSTRUCTOR).exclude(
             user=user).exists():
-        raise RosterRefused("The last instructor cannot leave the course.")
+        raise RosterRefused(_("The last instructor cannot leave the course."))
     membership.delete()
     StudentSection.objects.filter(course=course, student=user).delete()
     for section in course.sections.filter(tas=user):
@@ -127,7 +128,7 @@ def import_plan(*, course: Course, parsed: ParsedRoster) -> ImportPlan:
 def import_apply(*, actor, course: Course, parsed: ParsedRoster) -> dict:
     """Make every row a student of the course (in its section); staff rows are left as they are."""
     if parsed.problems:
-        raise RosterRefused("Fix the file's problems first; nothing was imported.")
+        raise RosterRefused(_("Fix the file's problems first; nothing was imported."))
     plan = import_plan(course=course, parsed=parsed)
     for name in plan.sections:
         Section.objects.create(course=course, name=name)
@@ -153,9 +154,9 @@ def import_apply(*, actor, course: Course, parsed: ParsedRoster) -> dict:
 def section_create(*, actor, course: Course, name: str) -> Section:
     name = name.strip()[:60]
     if not name:
-        raise RosterRefused("A section needs a name.")
+        raise RosterRefused(_("A section needs a name."))
     if course.sections.filter(name=name).exists():
-        raise RosterRefused(f"There is a section {name} already.")
+        raise RosterRefused(_("There is a section %(name)s already.") % {"name": name})
     section = Section.objects.create(course=course, name=name)
     audit_record(course=course, actor=actor, action="section.create", subject=name)
     return section
@@ -167,7 +168,7 @@ def section_set_tas(*, actor, section: Section, tas: list) -> None:
     allowed = set(section.course.memberships.filter(role__in=[Role.TA, Role.INSTRUCTOR])
                   .values_list("user_id", flat=True))
     if any(u.pk not in allowed for u in tas):
-        raise RosterRefused("Only the course's TAs and instructors can lead a section.")
+        raise RosterRefused(_("Only the course's TAs and instructors can lead a section."))
     before = sorted(section.tas.values_list("username", flat=True))
     section.tas.set(tas)
     audit_record(course=section.course, actor=actor, action="section.tas", subject=section.name,
@@ -177,9 +178,9 @@ def section_set_tas(*, actor, section: Section, tas: list) -> None:
 @transaction.atomic
 def student_section_set(*, actor, course: Course, student, section: Section | None) -> None:
     if section is not None and section.course_id != course.pk:
-        raise RosterRefused("That section is of another course.")
+        raise RosterRefused(_("That section is of another course."))
     if not Membership.objects.filter(course=course, user=student, role=Role.STUDENT).exists():
-        raise RosterRefused(f"{student.username} is not a student of this course.")
+        raise RosterRefused(_("%(user)s is not a student of this course.") % {"user": student.username})
     before = StudentSection.objects.filter(course=course, student=student).select_related("section").first()
     if section is None:
         StudentSection.objects.filter(course=course, student=student).delete()

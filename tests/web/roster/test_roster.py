@@ -187,3 +187,13 @@ def test_sections_filter_the_review_queue_and_the_gradebook(client, instructor, 
     book = client.get(f"/staff/c/{course.slug}/gradebook/?section={b.pk}").content.decode()
     assert other_student.username in book and f">{student.username}<" not in book
     assert client.get(f"/staff/c/{course.slug}/gradebook/?section=²").status_code == 200
+
+
+def test_the_files_problems_are_said_in_the_readers_language():
+    from django.utils import translation
+
+    from seqlab.roster import csvroster
+    data = "학번,이름,이메일\nkim,김,not-an-address\nkim,김,kim@x.kr\n".encode()
+    with translation.override("ko"):
+        problems = csvroster.parse_roster(data).problems
+    assert problems and all("행" in p for p in problems) and not any("line" in p for p in problems), problems
