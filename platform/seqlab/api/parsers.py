@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -22,9 +23,9 @@ class BoundedJSONParser(JSONParser):
         limit = settings.SEQLAB_API_MAX_BODY_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise BodyTooLarge(f"The request body is larger than {limit // 1024} KiB.")
+            raise BodyTooLarge(_("%(what)s is larger than %(n)d KiB.") % {"what": _("The request body"), "n": limit // 1024})
         try:
             return loads_bounded(raw, max_bytes=limit, max_depth=settings.SEQLAB_API_MAX_DEPTH,
-                                 what="The request body")
+                                 what=_("The request body"))
         except JSONRefused as exc:
             raise ParseError(str(exc)) from None

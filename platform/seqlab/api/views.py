@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
@@ -30,11 +31,11 @@ def _uploads(request, offering) -> list[UploadFile]:
     parts = request.FILES.getlist("file") if hasattr(request.FILES, "getlist") else []
     limit = settings.SEQLAB_MAX_UPLOAD_BYTES
     if upload_too_large(request):
-        raise SubmissionRefused("too_large", f"The upload is larger than {limit // 1024} KiB.")
+        raise SubmissionRefused("too_large", _("The upload is larger than %(n)d KiB.") % {"n": limit // 1024})
     if parts:
         too_big = next((p.name for p in parts if p.size > limit), None)
         if too_big is not None:     # refused before a byte of it is read into memory
-            raise SubmissionRefused("too_large", f"{too_big[:100]} is larger than {limit // 1024} KiB.")
+            raise SubmissionRefused("too_large", _("%(name)s is larger than %(n)d KiB.") % {"name": too_big[:100], "n": limit // 1024})
         return [UploadFile(p.name, p.read()) for p in parts]
     body = SubmissionBody(data=request.data)
     body.is_valid(raise_exception=True)

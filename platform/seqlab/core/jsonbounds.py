@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class JSONRefused(ValueError):
     """The document is not JSON we accept; the message says why."""
 
 
 def _no_constants(name: str):
-    raise JSONRefused(f"{name} is not a JSON number")
+    raise JSONRefused(_("%(name)s is not a JSON number") % {"name": name})
 
 
 def depth_exceeds(data: Any, limit: int) -> bool:
@@ -30,20 +32,21 @@ def depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
-def loads_bounded(raw: bytes, *, max_bytes: int, max_depth: int, what: str = "The JSON body") -> Any:
-    """The parsed document, or JSONRefused naming the bound it broke."""
+def loads_bounded(raw: bytes, *, max_bytes: int, max_depth: int, what: str | None = None) -> Any:
+    """The parsed document, or JSONRefused naming the bound it broke (in the request's language)."""
+    what = what or _("The JSON body")
     if len(raw) > max_bytes:
-        raise JSONRefused(f"{what} is larger than {max_bytes // 1024} KiB.")
+        raise JSONRefused(_("%(what)s is larger than %(n)d KiB.") % {"what": what, "n": max_bytes // 1024})
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants)
     except RecursionError:
-        raise JSONRefused(f"{what} is nested more than {max_depth} levels deep.") from None
+        raise JSONRefused(_("%(what)s is nested more than %(n)d levels deep.") % {"what": what, "n": max_depth}) from None
     except UnicodeDecodeError as exc:
-        raise JSONRefused(f"{what} is not UTF-8 (byte {exc.start}).") from None
+        raise JSONRefused(_("%(what)s is not UTF-8 (byte %(at)d).") % {"what": what, "at": exc.start}) from None
     except JSONRefused:
         raise
     except ValueError as exc:
-        raise JSONRefused(f"{what} is not valid JSON ({exc}).") from None
+        raise JSONRefused(_("%(what)s is not valid JSON (%(why)s).") % {"what": what, "why": exc}) from None
     if depth_exceeds(data, max_depth):
-        raise JSONRefused(f"{what} is nested more than {max_depth} levels deep.")
+        raise JSONRefused(_("%(what)s is nested more than %(n)d levels deep.") % {"what": what, "n": max_depth})
     return data

@@ -117,10 +117,11 @@ def written_grade(*, actor, submission, check_number: str, met: list[int], comme
     """
     question = question_for_check(version=submission.version, number=check_number)
     if question is None or question.type != "text":
-        raise GradeRefused(f"check {check_number} is not a written question of this submission")
+        raise GradeRefused(_("check %(n)s is not a written question of this submission") % {"n": check_number})
     met = sorted(set(met))
     if any(not 0 <= i < len(question.rubric) for i in met):
-        raise GradeRefused(f"question {question.id} has criteria 0..{len(question.rubric) - 1}, not {met}")
+        raise GradeRefused(_("question %(q)s has criteria 0..%(last)d, not %(met)s")
+                           % {"q": question.id, "last": len(question.rubric) - 1, "met": met})
     score = round(sum(float(question.rubric[i]["points"]) for i in met), 6)
     return override_set(actor=actor, submission=submission, check_number=check_number, score=score,
                         comment=comment, rubric=met)

@@ -104,6 +104,7 @@ def test_an_oversized_api_upload_is_a_413(student, offering, settings):
     api = APIClient()
     api.force_authenticate(student)
     response = api.post(f"/api/offerings/{offering.pk}/submissions/",
-                        {"file": SimpleUploadedFile("adder.py", b"# pad\n" * 50_000)}, format="multipart")
+                        {"file": SimpleUploadedFile("adder.py", b"# pad\n" * 50_000)}, format="multipart",
+                        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 413 and not Submission.objects.exists()
     assert response.json()["detail"].startswith("The upload is larger")      # stopped while arriving
