@@ -9,10 +9,12 @@ overrides in one query, check lists only for the few attempts that need them.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Sum
 
@@ -72,11 +74,12 @@ class GradeCell:
 class _Attempt:
     """One graded attempt as plain values (thousands of them make a gradebook: no model instances)."""
 
-    __slots__ = ("id", "student_id", "number", "late_days", "result_id", "score", "overrides", "final")
+    __slots__ = ("id", "offering_id", "student_id", "number", "late_days", "result_id", "score", "overrides", "final")
 
-    def __init__(self, id: int, student_id: int, number: int, late_days: int, result_id: int, score: float):
-        self.id, self.student_id, self.number, self.late_days = id, student_id, number, late_days
-        self.result_id, self.score, self.overrides, self.final = result_id, score, {}, 0.0
+    def __init__(self, row: tuple):
+        self.id, self.offering_id, self.student_id, self.number, self.late_days, self.result_id, self.score = row
+        self.overrides: dict[str, float] | None = None
+        self.final = 0.0
 
 
 def _graded(offering: Offering):
@@ -100,19 +103,20 @@ def _attempts(offering_ids: list[int]) -> dict[int, dict[int, list[_Attempt]]]:
                                       current_result__isnull=False)
             .values_list("id", "offering_id", "student_id", "number", "late_days", "current_result_id",
                          "current_result__score"))
-    attempts = {sid: (oid, _Attempt(sid, student, n, late, rid, score))
-                for sid, oid, student, n, late, rid, score in rows}
+    attempts = {row[0]: _Attempt(row) for row in rows}
     overrides = Override.objects.filter(submission__offering_id__in=offering_ids, submission__status=Status.GRADED)
     for sid, check, score in overrides.values_list("submission_id", "check_number", "score"):
-        if sid in attempts:
-            attempts[sid][1].overrides[check] = score
+        attempt = attempts.get(sid)
+        if attempt is not None:
+            attempt.overrides = attempt.overrides or {}
+            attempt.overrides[check] = score
     # Only a check-level override needs the check list (to add the other checks' scores).
-    partial = [a.result_id for _, a in attempts.values() if a.overrides and "" not in a.overrides]
-    tests = _tests(partial)
+    tests = _tests([a.result_id for a in attempts.values() if a.overrides and "" not in a.overrides])
     by_offering: dict[int, dict[int, list[_Attempt]]] = defaultdict(lambda: defaultdict(list))
-    for oid, attempt in attempts.values():
-        attempt.score = _raw(attempt.score, attempt.overrides, tests.get(attempt.result_id))
-        by_offering[oid][attempt.student_id].append(attempt)
+    for attempt in attempts.values():
+        if attempt.overrides:
+            attempt.score = _raw(attempt.score, attempt.overrides, tests.get(attempt.result_id))
+        by_offering[attempt.offering_id][attempt.student_id].append(attempt)
     return by_offering
 
 
@@ -153,8 +157,8 @@ def _cell(offering: Offering, a: _Attempt, pending: int) -> GradeCell:
 def _pending(chosen: list[_Attempt]) -> dict[int, int]:
     """attempt id -> written answers of it no TA has graded yet (only forms have written answers)."""
     tests = _tests([a.result_id for a in chosen])
-    return {a.id: sum(1 for t in tests.get(a.result_id, ()) if awaits_ta(t) and t.get("number", "") not in a.overrides)
-            for a in chosen}
+    return {a.id: sum(1 for t in tests.get(a.result_id, ()) if awaits_ta(t) and t.get("number", "") not in
+                      (a.overrides or ())) for a in chosen}
 
 
 def offering_grades(*, offering: Offering) -> dict[int, GradeCell]:
@@ -200,20 +204,46 @@ def score_bands(*, scores: list[float], top: float) -> Bands:
 
 
 def offering_bands(*, offering: Offering, cells: dict[int, GradeCell] | None = None) -> Bands:
-    cells = cells if cells is not None else grades_by_offering(offerings=[offering])[offering.id]
+    cells = cells if cells is not None else cached_grades(offerings=[offering])[offering.id]
     return score_bands(scores=[c.total for c in cells.values() if c.total is not None],
                        top=offering_max_points(offering=offering))
 
 
+def grades_stamps(*, offerings: list[Offering]) -> dict[int, str]:
+    """offering id -> a text that changes whenever a counted grade of the offering may have: a result
+    stored or replaced, an attempt graded or re-queued, an override written or removed, late days or
+    the late policy changed. Two queries for any number of offerings."""
+    ids = [o.id for o in offerings]
+    subs = {row.pop("offering_id"): row for row in Submission.objects.filter(
+        offering_id__in=ids, status=Status.GRADED, current_result__isnull=False).values("offering_id").annotate(
+        n=Count("id"), results=Sum("current_result_id"), late=Sum("late_days"), most_late=Max("late_days"),
+        points=Sum("current_result__score"), made=Max("current_result__created_at")).order_by()}
+    overrides = {row.pop("submission__offering_id"): row for row in Override.objects.filter(
+        submission__offering_id__in=ids, submission__status=Status.GRADED).values("submission__offering_id").annotate(
+        n=Count("id"), last=Max("updated_at"), points=Sum("score"), subs=Sum("submission_id")).order_by()}
+    return {o.id: "|".join(str(part) for part in (
+        o.id, *sorted(subs.get(o.id, {}).items()), *sorted(overrides.get(o.id, {}).items()),
+        o.late_penalty_per_day, o.score_policy)) for o in offerings}
+
+
 def grades_stamp(*, offering: Offering) -> str:
-    """Changes whenever a counted grade of the offering may have: a result stored, an override written or
-    removed, late days or the late policy changed (a key for cached pictures)."""
-    subs = Submission.objects.filter(offering=offering, status=Status.GRADED).aggregate(
-        n=Count("id"), results=Sum("current_result_id"), late=Sum("late_days"), last=Max("finished_at"))
-    overrides = Override.objects.filter(submission__offering=offering).aggregate(
-        n=Count("id"), last=Max("updated_at"), points=Sum("score"))
-    parts = (*subs.values(), *overrides.values(), offering.late_penalty_per_day, offering.score_policy)
-    return "|".join(str(p) for p in parts)
+    return grades_stamps(offerings=[offering])[offering.id]
+
+
+GRADES_CACHE_SECONDS = 24 * 3600       # the key changes with every grade change; this only bounds old ones
+
+
+def cached_grades(*, offerings: list[Offering]) -> dict[int, dict[int, GradeCell]]:
+    """grades_by_offering, each offering's cells kept in the cache under its grades' stamp: a page view
+    after a change recomputes only the offerings whose grades changed."""
+    stamps = grades_stamps(offerings=offerings)
+    keys = {o.id: "gradebook:cells:" + hashlib.sha256(stamps[o.id].encode()).hexdigest()[:40] for o in offerings}
+    found = cache.get_many(list(keys.values()))
+    missing = [o for o in offerings if keys[o.id] not in found]
+    fresh = grades_by_offering(offerings=missing) if missing else {}
+    if fresh:
+        cache.set_many({keys[oid]: cells for oid, cells in fresh.items()}, GRADES_CACHE_SECONDS)
+    return {o.id: found[keys[o.id]] if keys[o.id] in found else fresh[o.id] for o in offerings}
 
 
 # ------------------------------------------------------------------ the course gradebook
@@ -291,7 +321,7 @@ def gradebook_for_course(*, course: Course, section_id: int | None = None) -> Gr
     The histograms' bands always cover the whole class.
     """
     offerings = course_offerings(course=course)
-    grades = grades_by_offering(offerings=offerings)
+    grades = cached_grades(offerings=offerings)
     weights = course_weights(course=course, offerings=offerings)
     max_points = {o.id: offering_max_points(offering=o) for o in offerings}
     students = course_students(course=course)
