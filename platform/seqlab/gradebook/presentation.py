@@ -93,8 +93,8 @@ def _total(row, provisional: str) -> str:
 
 def row_views(book: Gradebook) -> list[RowView]:
     render = CellRenderer()
-    provisional = (f'<span class="badge warn" title="{escape(_("written answers to grade"))}">'
-                   f'{escape(_("provisional"))}</span>')
+    waiting, label = escape(_("written answers to grade")), escape(_("provisional"))
+    provisional = f'<span class="badge warn" title="{waiting}">{label}</span>'
     maxima = [_points(book.max_points[o.id]) for o in book.offerings]
     views = []
     for row in book.rows:
