@@ -1,11 +1,12 @@
-"""Reads for grades: the score an attempt is worth, one cell per student per offering, the course
-total (weighted by categories when the course has them), and the audit trail.
+"""What a grade is worth: an attempt's score with overrides and late penalty, the attempt that counts
+for each student of an offering, the numbers behind a histogram, and the cache of each offering's
+cells under a stamp of its grades.
 
 Written answers are checks of their submission, graded by a TA's override (see
 gradebook.services.written_grade), so they count wherever overrides count.
 
-The gradebook of a whole class is read in a fixed number of queries: attempts as plain values,
-overrides in one query, check lists only for the few attempts that need them.
+A whole class is read in a fixed number of queries: attempts as plain values, overrides in one
+query, check lists only for the few attempts that need them.
 """
 from __future__ import annotations
 
@@ -15,13 +16,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Sum
 
-from seqlab.courses.models import Course, Offering
-from seqlab.courses.selectors import course_students
-from seqlab.gradebook.models import AuditEntry, GradeCategory, Override
-from seqlab.roster.models import StudentSection
+from seqlab.courses.models import Offering
+from seqlab.gradebook.models import Override
 from seqlab.submissions.models import Result, Status, Submission
 from seqlab.submissions.selectors import awaits_ta
 
@@ -244,189 +242,3 @@ def cached_grades(*, offerings: list[Offering]) -> dict[int, dict[int, GradeCell
     if fresh:
         cache.set_many({keys[oid]: cells for oid, cells in fresh.items()}, GRADES_CACHE_SECONDS)
     return {o.id: found[keys[o.id]] if keys[o.id] in found else fresh[o.id] for o in offerings}
-
-
-# ------------------------------------------------------------------ the course gradebook
-@dataclass(frozen=True)
-class CategoryShare:
-    category: GradeCategory
-    earned: float
-    possible: float
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.earned / self.possible, 2) if self.possible else None
-
-
-@dataclass(frozen=True)
-class Row:
-    student: object
-    cells: list[GradeCell | None]
-    points: float                 # earned over every offering
-    possible: float
-    percent: float | None         # weighted by categories, or of all points when the course has none
-    shares: list[CategoryShare]
-    provisional: bool             # some counted attempt still has written answers to grade
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How the course total is made, and what an instructor should fix in it."""
-
-    categories: list[GradeCategory]
-    total: Decimal                                  # the weights' sum (100 when all is well)
-    uncategorised: list[Offering]                   # offerings that count nowhere
-    empty: list[GradeCategory]                      # categories with no offering
-
-    @property
-    def weighted(self) -> bool:
-        return bool(self.categories)
-
-    @property
-    def sums_to_100(self) -> bool:
-        return self.total == 100
-
-
-@dataclass(frozen=True)
-class Gradebook:
-    course: Course
-    offerings: list[Offering]
-    rows: list[Row]
-    weights: Weights
-    max_points: dict[int, float]
-    bands: dict[int, Bands]
-
-
-def course_weights(*, course: Course, offerings: list[Offering]) -> Weights:
-    """The course's categories and where they fall short (weights off 100, offerings in none, empty ones)."""
-    categories = list(GradeCategory.objects.filter(course=course))
-    used = {_category_id(o) for o in offerings}
-    return Weights(categories, sum((c.weight for c in categories), Decimal(0)),
-                   [o for o in offerings if _category_id(o) is None] if categories else [],
-                   [c for c in categories if c.id not in used])
-
-
-def _category_id(offering: Offering) -> int | None:
-    link = getattr(offering, "grade_category", None)        # reverse one-to-one: absent raises, getattr hides it
-    return link.category_id if link else None
-
-
-def course_offerings(*, course: Course) -> list[Offering]:
-    return list(course.offerings.select_related("assignment__current_version", "grade_category"))
-
-
-def gradebook_for_course(*, course: Course, section_id: int | None = None) -> Gradebook:
-    """Every student's counted grade per offering and course total; with `section_id`, that section's students.
-
-    The histograms' bands always cover the whole class.
-    """
-    offerings = course_offerings(course=course)
-    grades = cached_grades(offerings=offerings)
-    weights = course_weights(course=course, offerings=offerings)
-    max_points = {o.id: offering_max_points(offering=o) for o in offerings}
-    students = course_students(course=course)
-    if section_id:
-        students = students.filter(student_sections__section_id=section_id, student_sections__course=course)
-    members, maxima = _members(offerings, weights, max_points), [max_points[o.id] for o in offerings]
-    by_offering = [grades[o.id] for o in offerings]
-    rows = [_row(student, [cells.get(student.id) for cells in by_offering], members, maxima, weights.weighted)
-            for student in students]
-    bands = {o.id: score_bands(scores=[c.total for c in grades[o.id].values() if c.total is not None],
-                               top=max_points[o.id]) for o in offerings}
-    return Gradebook(course, offerings, rows, weights, max_points, bands)
-
-
-def _row(student, cells: list[GradeCell | None], members: list[tuple[GradeCategory, list[int], float]],
-         max_points: list[float], weighted: bool) -> Row:
-    earned = [(c.total or 0.0) if c else 0.0 for c in cells]
-    points, possible = round(sum(earned), 4), sum(max_points)
-    shares = [CategoryShare(category, round(sum(earned[i] for i in indexes), 4), most)
-              for category, indexes, most in members]
-    if weighted:
-        percent = round(sum(float(s.category.weight) * s.earned / s.possible for s in shares if s.possible), 2)
-    else:
-        percent = round(100 * points / possible, 2) if possible else None
-    return Row(student, cells, points, possible, percent, shares, any(c is not None and c.pending for c in cells))
-
-
-def _members(offerings: list[Offering], weights: Weights, max_points: dict[int, float]):
-    """(category, indexes of its offerings, its points possible) for each category of the course."""
-    members = []
-    for category in weights.categories:
-        indexes = [i for i, o in enumerate(offerings) if _category_id(o) == category.id]
-        members.append((category, indexes, sum(max_points[offerings[i].id] for i in indexes)))
-    return members
-
-
-# ------------------------------------------------------------------ review queue
-@dataclass(frozen=True)
-class ReviewRow:
-    submission: Submission
-    pending: int                  # written answers waiting for a TA
-    counts: bool                  # the attempt the gradebook counts for its student
-
-
-def review_queue(*, course: Course, offering_id: int | None = None, pending_only: bool = False,
-                 section_id: int | None = None, limit: int = 200) -> list[ReviewRow]:
-    """Graded attempts, newest first, for TAs to look over; `pending_only`: those with ungraded answers."""
-    subs = (Submission.objects.filter(offering__course=course, status=Status.GRADED)
-            .select_related("student", "offering__assignment", "offering", "current_result", "version")
-            .prefetch_related("overrides").order_by("-submitted_at"))
-    if offering_id:
-        subs = subs.filter(offering_id=offering_id)
-    if section_id:
-        subs = subs.filter(student__student_sections__section_id=section_id,
-                           student__student_sections__course=course)
-    page = list(subs[:limit])
-    offerings = list({s.offering_id: s.offering for s in page}.values())
-    counted = {cell.submission_id for cells in grades_by_offering(offerings=offerings).values()
-               for cell in cells.values()}
-    rows = [ReviewRow(s, len(pending_manual(submission=s)), s.id in counted) for s in page]
-    return [r for r in rows if r.pending] if pending_only else rows
-
-
-# ------------------------------------------------------------------ audit trail
-AUDIT_PAGE_SIZE = 50
-
-
-def audit_trail(*, course: Course, offering_id: int | None = None, student_id: int | None = None,
-                actor_id: int | None = None, page: str | int | None = 1, per_page: int = AUDIT_PAGE_SIZE):
-    """One page of the course's audit trail, newest first, narrowed by offering, student or staff member.
-
-    Entries written before they named their offering and student show only when those filters are off.
-    """
-    entries = AuditEntry.objects.filter(course=course).select_related("actor", "student", "offering__assignment")
-    if offering_id:
-        entries = entries.filter(offering_id=offering_id)
-    if student_id:
-        entries = entries.filter(student_id=student_id)
-    if actor_id:
-        entries = entries.filter(actor_id=actor_id)
-    return Paginator(entries, per_page).get_page(page)
-
-
-@dataclass(frozen=True)
-class RegradeProgress:
-    total: int
-    done: int
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else round(100 * self.done / self.total)
-
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
-
-def regrade_progress(*, offering: Offering) -> RegradeProgress | None:
-    batch = offering.regrades.first()
-    if batch is None:
-        return None
-    pending = Submission.objects.filter(id__in=batch.submission_ids, status__in=[Status.QUEUED, Status.RUNNING]).count()
-    return RegradeProgress(len(batch.submission_ids), len(batch.submission_ids) - pending)
-
-
-def student_sections(*, course: Course) -> dict[int, str]:
-    """student id -> the name of their section in the course."""
-    return dict(StudentSection.objects.filter(course=course).values_list("student_id", "section__name"))
