@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from seqlab.gradebook.selectors import Gradebook, GradeCell
 
@@ -17,6 +18,7 @@ BOM = "\ufeff"
 # Korean input method types, and some spreadsheet versions convert them to the ASCII ones.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 CANVAS_POINTS_ROW = "    Points Possible"           # as Canvas writes it in its own export
+CANVAS_ID_SUFFIX = re.compile(r"\(\d+\)\s*$")
 
 
 def inert(text: str) -> str:
@@ -59,15 +61,24 @@ def _sortable_name(user) -> str:
     return user.last_name or user.first_name or user.username
 
 
-def canvas_csv(*, book: Gradebook, lang: str, sections: dict[int, str]) -> str:
-    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one "Title (id)" column per
-    offering, a "Points Possible" row under the header.
+def _canvas_title(offering, lang: str) -> str:
+    """The column title for Canvas. Canvas reads a trailing "(123)" as the id of one of its own
+    assignments, so an id of ours there could land grades in an unrelated Canvas assignment: the column
+    is the title alone (Canvas creates the assignment on the first import and finds it by that title
+    on the next ones), and a title that itself ends like an id gets the assignment's slug after it."""
+    title = offering.assignment.title(lang)
+    return f"{title} [{offering.assignment.slug}]" if CANVAS_ID_SUFFIX.search(title) else title
 
-    Canvas finds each student by SIS User ID or SIS Login ID (our username; the Canvas ID stays blank);
-    a title column Canvas does not know becomes a new assignment there.
+
+def canvas_csv(*, book: Gradebook, lang: str, sections: dict[int, str]) -> str:
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one column per offering,
+    and a "Points Possible" row under the header.
+
+    Canvas finds each student by SIS User ID or SIS Login ID (our username; the Canvas ID stays blank),
+    then by name.
     """
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [
-        inert(f"{o.assignment.title(lang)} ({o.id})") for o in book.offerings]
+        inert(_canvas_title(o, lang)) for o in book.offerings]
     points = [CANVAS_POINTS_ROW, "", "", "", ""] + [_points(book.max_points[o.id]) for o in book.offerings]
     rows = [header, points]
     for row in book.rows:

@@ -79,22 +79,29 @@ class CellRenderer:
 
 @dataclass(frozen=True)
 class RowView:
-    student: object
-    cells: SafeString             # the row's grade cells and category shares, as <td>s
-    percent: str
-    points: str
-    possible: str
-    provisional: bool
+    username: str
+    student_id: int               # staff pages mark students with an accommodation
+    name: str                     # the full name, "" when there is none
+    cells: SafeString             # the grade cells, category shares and total, as <td>s
+
+
+def _total(row, provisional: str) -> str:
+    percent = "—" if row.percent is None else f"{row.percent:g} %"
+    badge = provisional if row.provisional else ""
+    return (f'<td class="num total"><strong>{percent}</strong>'
+            f'<div class="of">{_points(row.points)} / {_points(row.possible)}</div>{badge}</td>')
 
 
 def row_views(book: Gradebook) -> list[RowView]:
     render = CellRenderer()
+    waiting, label = escape(_("written answers to grade")), escape(_("provisional"))
+    provisional = f'<span class="badge warn" title="{waiting}">{label}</span>'
     maxima = [_points(book.max_points[o.id]) for o in book.offerings]
     views = []
     for row in book.rows:
         cells = [render(c, m) for c, m in zip(row.cells, maxima)]
         cells += [f'<td class="num">{"—" if s.percent is None else f"{s.percent:g} %"}</td>' for s in row.shares]
-        views.append(RowView(row.student, mark_safe("".join(cells)),  # noqa: S308  (see the module's docstring)
-                             "—" if row.percent is None else f"{row.percent:g} %", _points(row.points),
-                             _points(row.possible), row.provisional))
+        cells.append(_total(row, provisional))
+        views.append(RowView(row.student.username, row.student.pk, row.student.get_full_name(),
+                             mark_safe("".join(cells))))  # noqa: S308  (see the module's docstring)
     return views

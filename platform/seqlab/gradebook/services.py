@@ -1,4 +1,5 @@
-"""Writes for grades: overrides and rubric grades within their bounds, publication, regrade-all."""
+"""Writes for grades: overrides and rubric grades within their bounds, publication, regrade-all, and the
+course's weighted categories."""
 from __future__ import annotations
 
 import math

@@ -308,7 +308,7 @@ def histogram(request, pk: int):
                                      stamp=selectors.grades_stamp(offering=offering), lang=lang)
 
     def draw() -> bytes:
-        cells = selectors.grades_by_offering(offerings=[offering])[offering.id].values()
+        cells = selectors.cached_grades(offerings=[offering])[offering.id].values()
         return charts.histogram_png(
             scores=[c.total for c in cells if c.total is not None],
             max_score=selectors.offering_max_points(offering=offering),

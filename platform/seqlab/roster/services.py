@@ -188,4 +188,4 @@ def student_section_set(*, actor, course: Course, student, section: Section | No
         StudentSection.objects.update_or_create(course=course, student=student, defaults={"section": section})
     audit_record(course=course, actor=actor, action="section.student", subject=student.username,
                  before={"section": before.section.name if before else None},
-                 after={"section": section.name if section else None})
+                 after={"section": section.name if section else None}, student=student)

@@ -140,3 +140,14 @@ def test_students_never_reach_the_trail(client, course, student, outsider):
     for user in (student, outsider):
         client.force_login(user)
         assert client.get(reverse("gradebook:audit", args=[course.slug])).status_code == 404
+
+
+def test_what_users_typed_is_escaped_everywhere_in_the_trail(client, course, instructor, student, offering):
+    from seqlab.gradebook.services import category_save
+    hostile = '<img src=x onerror="alert(1)">'
+    category_save(actor=instructor, course=course, title_ko=hostile, title_en=hostile, weight=Decimal("10"))
+    extension_grant(actor=instructor, offering=offering, student=student, due_at=timezone.now(), reason=hostile)
+    audit_record(course=course, actor=instructor, action="unknown.kind", subject=hostile,
+                 before={hostile: hostile}, after={"due_at": hostile, "x": [hostile]})
+    html = _audit(client, instructor, course)
+    assert hostile not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html

@@ -127,3 +127,16 @@ def test_one_name_is_enough(client, course, instructor):
                            {"action": "save", "prefix": "new", "new-title_en": "Code", "new-weight": "60"})
     assert response.status_code == 302
     assert GradeCategory.objects.get(course=course).title(lang="ko") == "Code"
+
+
+def test_names_and_titles_users_wrote_are_escaped_on_the_gradebook(client, course, instructor, student, offering,
+                                                                   solution_bytes):
+    hostile = '<script>alert(1)</script>'
+    student.first_name = hostile
+    student.save()
+    category = category_save(actor=instructor, course=course, title_ko=hostile, title_en=hostile, weight=Decimal("50"))
+    offering_category_set(actor=instructor, offering=offering, category=category)
+    graded(student, offering, solution_bytes)
+    for url in (reverse("gradebook:gradebook", args=[course.slug]), reverse("gradebook:categories", args=[course.slug])):
+        html = page(client, instructor, url)
+        assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

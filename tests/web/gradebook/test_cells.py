@@ -80,3 +80,36 @@ def test_header_and_names_stay_in_view_and_never_wrap_letter_by_letter(
 
 def test_a_course_with_no_students_renders_and_says_so(client, course, instructor, offering):
     assert "No students yet." in _gradebook(client, instructor, course)
+
+
+def test_cached_cells_follow_every_grade_change(client, course, instructor, ta, student, offering,
+                                                solution_bytes, wrong_bytes):
+    from seqlab.courses.services import offering_save
+    from seqlab.gradebook.services import override_clear
+    from seqlab.submissions.models import Submission
+    from seqlab.submissions.services import submission_regrade
+    sub = graded(student, offering, wrong_bytes)
+
+    def score() -> str:
+        html = _gradebook(client, instructor, course)
+        return html.split('<span class="pts">', 1)[1].split("<", 1)[0]
+
+    assert score() == "2"
+    override_set(actor=ta, submission=sub, check_number="", score=5, comment="partial credit")
+    assert score() == "5"
+    override_set(actor=ta, submission=sub, check_number="", score=4, comment="second thoughts")
+    assert score() == "4"
+    override_clear(actor=ta, submission=sub, check_number="", comment="back to the auto-grade")
+    assert score() == "2"
+    Submission.objects.filter(pk=sub.pk).update(late_days=1)
+    assert score() == "1.8"
+    offering_save(actor=instructor, course=course, assignment=offering.assignment, offering=offering,
+                  late_penalty_per_day=Decimal("0.5"))
+    assert score() == "1"
+    offering_save(actor=instructor, course=course, assignment=offering.assignment, offering=offering,
+                  late_penalty_per_day=Decimal("0"))
+    graded(student, offering, solution_bytes)
+    assert score() == "6"
+    best = Submission.objects.get(offering=offering, number=2)
+    submission_regrade(actor=instructor, submission=best)                # re-queued: no longer counted
+    assert score() == "2"
