@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
@@ -103,7 +104,17 @@ def _dates(offering: Offering, extension: Extension | None, accommodation: Accom
         return extension.due_at, max(extension.cutoff_at, extension.due_at), 0
     days = accommodation.extra_days if accommodation else 0
     shift = timedelta(days=days)
-    return offering.due_at + shift, offering.cutoff_at + shift, days
+    return _later(offering.due_at, shift), _later(offering.cutoff_at, shift), days
+
+
+# Where moved dates stop: a due date typed as 9999-12-31 ("no deadline") plus extra days is past the
+# calendar's end, and a day short of it still shows in every time zone.
+LATEST = datetime(9999, 12, 30, tzinfo=dt_timezone.utc)
+
+
+def _later(when: datetime, shift: timedelta) -> datetime:
+    """`when` moved `shift` later, stopping at LATEST (never earlier than `when` itself)."""
+    return when + shift if when <= LATEST - shift else max(when, LATEST)
 
 
 def student_policy(*, offering: Offering, student, now: datetime | None = None,
