@@ -153,6 +153,9 @@ class Offering(models.Model):
             raise ValidationError({"due_at": "the due date is before the release date"})
         if self.hard_cutoff_at and self.due_at and self.hard_cutoff_at < self.due_at:
             raise ValidationError({"hard_cutoff_at": "the cutoff is before the due date"})
+        # A negative penalty would pay late work more than on-time work (and more than the maximum).
+        if self.late_penalty_per_day is not None and not 0 <= self.late_penalty_per_day <= 1:
+            raise ValidationError({"late_penalty_per_day": _("The late penalty per day is between 0 and 1 (0.1 = 10%).")})
 
     @property
     def cutoff_at(self) -> datetime:

@@ -18,3 +18,21 @@ def test_a_title_with_dollar_signs_draws_as_plain_text_not_a_500(client, instruc
     client.force_login(instructor)
     response = client.get(reverse("gradebook:histogram", args=[offering.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("penalty", ["-0.5", "-0.001", "1.5"])
+def test_a_late_penalty_outside_0_to_1_is_refused_and_changes_nothing(client, instructor, offering, penalty):
+    # A negative one paid late work more than on-time work, beyond the assignment's maximum.
+    client.force_login(instructor)
+    url = reverse("gradebook:offering_edit", args=[offering.pk])
+    data = {"release_at": offering.release_at.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": offering.due_at.strftime("%Y-%m-%dT%H:%M"), "late_penalty_per_day": penalty,
+            "cooldown_seconds": "0", "score_policy": "best"}
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "between 0 and 1" in response.content.decode()
+    offering.refresh_from_db()
+    assert str(offering.late_penalty_per_day) == "0.100"
+    data["late_penalty_per_day"] = "0.25"
+    assert client.post(url, data).status_code == 302
+    offering.refresh_from_db()
+    assert str(offering.late_penalty_per_day) == "0.250"
