@@ -88,7 +88,12 @@ class StudentPolicy:
 
     def late_days(self, at: datetime) -> int:
         """Started days past the due date that applies to this student."""
-        return max(0, math.ceil((at - self.due_at).total_seconds() / 86400))
+        return days_late(at=at, due_at=self.due_at)
+
+
+def days_late(*, at: datetime, due_at: datetime) -> int:
+    """Started days from `due_at` to `at` (0 when on time)."""
+    return max(0, math.ceil((at - due_at).total_seconds() / 86400))
 
 
 def accommodation_for(*, course: Course, student) -> Accommodation | None:
@@ -149,6 +154,16 @@ def last_cutoff(*, offering: Offering) -> datetime:
         if accommodation.student_id not in extensions:
             latest = max(latest, _dates(offering, None, accommodation)[1])
     return latest
+
+
+def due_dates(*, offering: Offering) -> tuple[datetime, dict[int, datetime]]:
+    """The class's due date, and each student's own where an extension or accommodation moves it (by id)."""
+    extensions = {e.student_id: e for e in Extension.objects.filter(offering=offering)}
+    own = {sid: _dates(offering, e, None)[0] for sid, e in extensions.items()}
+    for accommodation in Accommodation.objects.filter(course_id=offering.course_id, extra_days__gt=0):
+        if accommodation.student_id not in extensions:
+            own[accommodation.student_id] = _dates(offering, None, accommodation)[0]
+    return offering.due_at, own
 
 
 def results_cutoff(*, policy: StudentPolicy, offering: Offering) -> datetime:
