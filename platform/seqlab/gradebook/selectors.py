@@ -208,11 +208,13 @@ def offering_bands(*, offering: Offering, cells: dict[int, GradeCell] | None = N
 def grades_stamp(*, offering: Offering) -> str:
     """Changes whenever a counted grade of the offering may have: a result stored, an override written or
     removed, late days or the late policy changed (a key for cached pictures)."""
-    subs = Submission.objects.filter(offering=offering, status=Status.GRADED).aggregate(
-        n=Count("id"), results=Sum("current_result_id"), late=Sum("late_days"), last=Max("finished_at"))
+    graded = Submission.objects.filter(offering=offering, status=Status.GRADED)
+    subs = graded.aggregate(n=Count("id"), results=Sum("current_result_id"), last=Max("finished_at"))
+    # Which attempts are late, not only how many days in all: late days can move from one student to another.
+    late = list(graded.filter(late_days__gt=0).order_by("id").values_list("id", "late_days"))
     overrides = Override.objects.filter(submission__offering=offering).aggregate(
         n=Count("id"), last=Max("updated_at"), points=Sum("score"))
-    parts = (*subs.values(), *overrides.values(), offering.late_penalty_per_day, offering.score_policy)
+    parts = (*subs.values(), late, *overrides.values(), offering.late_penalty_per_day, offering.score_policy)
     return "|".join(str(p) for p in parts)
 
 

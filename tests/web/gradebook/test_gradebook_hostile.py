@@ -36,3 +36,24 @@ def test_a_late_penalty_outside_0_to_1_is_refused_and_changes_nothing(client, in
     assert client.post(url, data).status_code == 302
     offering.refresh_from_db()
     assert str(offering.late_penalty_per_day) == "0.250"
+
+
+def test_late_days_moving_from_one_student_to_another_redraw_the_histogram(client, instructor, student, other_student,
+                                                                          offering, solution_bytes, wrong_bytes,
+                                                                          monkeypatch):
+    # An extension for one student and an earlier due date for the class can leave the sum of late days as it
+    # was; the picture must still follow whose score lost what.
+    from seqlab.gradebook import charts
+    from seqlab.submissions.models import Submission
+    drawn = []
+    real = charts.histogram_png
+    monkeypatch.setattr(charts, "histogram_png", lambda **kw: drawn.append(kw["scores"]) or real(**kw))
+    full = graded(student, offering, solution_bytes, late_days=1)
+    partial = graded(other_student, offering, wrong_bytes, late_days=0)
+    client.force_login(instructor)
+    url = reverse("gradebook:histogram", args=[offering.pk])
+    assert client.get(url).status_code == 200
+    Submission.objects.filter(pk=full.pk).update(late_days=0)
+    Submission.objects.filter(pk=partial.pk).update(late_days=1)
+    assert client.get(url).status_code == 200
+    assert len(drawn) == 2 and sorted(drawn[0]) != sorted(drawn[1])
