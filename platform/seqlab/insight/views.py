@@ -104,7 +104,8 @@ def map_csv(request, pk: int):
 @login_required
 def mistake_page(request, pk: int):
     offering, role = _offering(request.user, pk)
-    mistake = request.GET.get("m", "")[:120]
+    # PostgreSQL text holds no NUL, so no mistake id does: drop any the query carries (in a filter: a 500).
+    mistake = request.GET.get("m", "")[:120].replace("\x00", "")
     basis = _basis(request)
     row = next((r for r in selectors.misconception_map(offering=offering, basis=basis).rows if r.mistake == mistake),
                None)

@@ -57,3 +57,23 @@ def test_late_days_moving_from_one_student_to_another_redraw_the_histogram(clien
     Submission.objects.filter(pk=partial.pk).update(late_days=1)
     assert client.get(url).status_code == 200
     assert len(drawn) == 2 and sorted(drawn[0]) != sorted(drawn[1])
+
+
+HOSTILE = ["\x00", "1e309", "NaN", "-1", "²", "１", "9" * 40, "", "<b>"]
+PAGES = {"gradebook:gradebook": ("section",), "gradebook:review": ("offering", "section", "pending"),
+         "gradebook:audit": ("offering", "student", "actor", "page"), "gradebook:gradebook_csv": ("format",),
+         "gradebook:categories": (), "gradebook:offerings": ()}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_query_values_on_staff_pages_are_answered_never_a_500(client, course, instructor, student, offering,
+                                                                     solution_bytes, value):
+    graded(student, offering, solution_bytes)
+    client.force_login(instructor)
+    for name, params in PAGES.items():
+        for param in params:
+            response = client.get(reverse(name, args=[course.slug]), {param: value})
+            assert response.status_code in (200, 400), (name, param, response.status_code)
+    for name in ("gradebook:publish", "gradebook:offering_edit", "gradebook:written"):
+        response = client.get(reverse(name, args=[offering.pk]), {"student": value})
+        assert response.status_code == 200, (name, response.status_code)

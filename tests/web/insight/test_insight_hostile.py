@@ -51,3 +51,12 @@ def test_no_mistake_cell_starts_a_formula_behind_spaces_or_full_width_signs(clie
     client.force_login(instructor)
     rows = list(csv.reader(io.StringIO(client.get(reverse("insight:csv", args=[offering.pk])).content.decode())))
     assert ["'" + mistake] == [r[0] for r in rows[1:]]
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "1e309", "NaN", "²", "9" * 400, "", "<script>"])
+@pytest.mark.parametrize("basis", ["latest", "counted", "\x00", ""])
+def test_any_mistake_or_basis_in_the_query_is_a_page_not_a_500(client, ta, offering, student, attempt, value, basis):
+    attempt(student, {"1.1": ["adder/sign"]})
+    client.force_login(ta)
+    response = client.get(reverse("insight:mistake", args=[offering.pk]), {"m": value, "basis": basis})
+    assert response.status_code == 200 and "<script>" not in response.content.decode()
