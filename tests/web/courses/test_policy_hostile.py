@@ -51,6 +51,7 @@ def test_moving_the_due_date_recounts_late_days_like_an_extension_does(instructo
     theirs = graded(other_student, offering, solution_bytes)
     Submission.objects.filter(pk__in=[mine.pk, theirs.pk]).update(late_days=2)
     extension_grant(actor=instructor, offering=offering, student=other_student, due_at=now - timedelta(days=1))
+    accommodation_set(actor=instructor, course=course, student=student, extra_days=1)
     theirs_late = Submission.objects.get(pk=theirs.pk).late_days
     assert theirs_late == 2                 # a day and a few seconds after the extension's due date
     offering_save(actor=instructor, course=course, assignment=offering.assignment, offering=offering,
@@ -61,4 +62,5 @@ def test_moving_the_due_date_recounts_late_days_like_an_extension_does(instructo
     offering_save(actor=instructor, course=course, assignment=offering.assignment, offering=offering,
                   release_at=offering.release_at, due_at=now - timedelta(days=3),
                   hard_cutoff_at=offering.hard_cutoff_at, cooldown_seconds=0)
-    assert Submission.objects.get(pk=mine.pk).late_days == 4           # three days and a few seconds
+    assert Submission.objects.get(pk=mine.pk).late_days == 3           # its extra day: two days and a few seconds
+    assert Submission.objects.get(pk=theirs.pk).late_days == theirs_late
