@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
@@ -121,6 +122,10 @@ class ScorePolicy(models.TextChoices):
     LAST = "last", _("last submission")
 
 
+# The earliest date an offering or extension takes (a typo's year 1 is before what the database reads back).
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+
+
 class Offering(models.Model):
     """An assignment given in a course: its dates, late policy and submission limits."""
 
@@ -149,6 +154,10 @@ class Offering(models.Model):
         return f"{self.assignment.slug} in {self.course.slug}"
 
     def clean(self) -> None:
+        early = {name: _("Choose a date after 1970.") for name in ("release_at", "due_at", "hard_cutoff_at")
+                 if getattr(self, name) is not None and getattr(self, name) < EARLIEST_DATE}
+        if early:           # year 1 in Seoul is 1 BC in UTC: PostgreSQL stores it, and no page can read it back
+            raise ValidationError(early)
         if self.release_at and self.due_at and self.due_at < self.release_at:
             raise ValidationError({"due_at": "the due date is before the release date"})
         if self.hard_cutoff_at and self.due_at and self.hard_cutoff_at < self.due_at:

@@ -77,3 +77,27 @@ def test_hostile_query_values_on_staff_pages_are_answered_never_a_500(client, co
     for name in ("gradebook:publish", "gradebook:offering_edit", "gradebook:written"):
         response = client.get(reverse(name, args=[offering.pk]), {"student": value})
         assert response.status_code == 200, (name, response.status_code)
+
+
+@pytest.mark.parametrize("field,value", [("release_at", "0001-01-01T00:00"), ("due_at", "9999-12-31T23:59"),
+                                         ("hard_cutoff_at", "9999-12-31T23:59")])
+def test_dates_at_the_ends_of_the_calendar_are_answered_never_a_500(client, instructor, student, offering, field,
+                                                                   value):
+    client.force_login(instructor)
+    url = reverse("gradebook:offering_edit", args=[offering.pk])
+    data = {"release_at": offering.release_at.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": offering.due_at.strftime("%Y-%m-%dT%H:%M"), "late_penalty_per_day": "0.1",
+            "cooldown_seconds": "0", "score_policy": "best", field: value}
+    assert client.post(url, data).status_code in (200, 302)
+    for page in (reverse("gradebook:offering_edit", args=[offering.pk]), reverse("gradebook:audit", args=[offering.course.slug])):
+        assert client.get(page).status_code == 200
+    client.force_login(student)
+    assert client.get(reverse("courses:offering", args=[offering.pk])).status_code in (200, 404)
+
+
+def test_an_extension_in_year_1_is_refused_and_the_pages_still_read(client, instructor, student, offering):
+    client.force_login(instructor)
+    response = client.post(reverse("gradebook:extension_add", args=[offering.pk]),
+                           {"student": student.pk, "due_at": "0001-01-01T00:00"})
+    assert response.status_code == 302 and not offering.extensions.exists()
+    assert client.get(reverse("gradebook:offering_edit", args=[offering.pk])).status_code == 200
