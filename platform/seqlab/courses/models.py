@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
@@ -121,6 +122,10 @@ class ScorePolicy(models.TextChoices):
     LAST = "last", _("last submission")
 
 
+# The earliest date an offering or extension takes (a typo's year 1 is before what the database reads back).
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+
+
 class Offering(models.Model):
     """An assignment given in a course: its dates, late policy and submission limits."""
 
@@ -149,10 +154,17 @@ class Offering(models.Model):
         return f"{self.assignment.slug} in {self.course.slug}"
 
     def clean(self) -> None:
+        early = {name: _("Choose a date after 1970.") for name in ("release_at", "due_at", "hard_cutoff_at")
+                 if getattr(self, name) is not None and getattr(self, name) < EARLIEST_DATE}
+        if early:           # year 1 in Seoul is 1 BC in UTC: PostgreSQL stores it, and no page can read it back
+            raise ValidationError(early)
         if self.release_at and self.due_at and self.due_at < self.release_at:
             raise ValidationError({"due_at": "the due date is before the release date"})
         if self.hard_cutoff_at and self.due_at and self.hard_cutoff_at < self.due_at:
             raise ValidationError({"hard_cutoff_at": "the cutoff is before the due date"})
+        # A negative penalty would pay late work more than on-time work (and more than the maximum).
+        if self.late_penalty_per_day is not None and not 0 <= self.late_penalty_per_day <= 1:
+            raise ValidationError({"late_penalty_per_day": _("The late penalty per day is between 0 and 1 (0.1 = 10%).")})
 
     @property
     def cutoff_at(self) -> datetime:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
@@ -87,7 +88,12 @@ class StudentPolicy:
 
     def late_days(self, at: datetime) -> int:
         """Started days past the due date that applies to this student."""
-        return max(0, math.ceil((at - self.due_at).total_seconds() / 86400))
+        return days_late(at=at, due_at=self.due_at)
+
+
+def days_late(*, at: datetime, due_at: datetime) -> int:
+    """Started days from `due_at` to `at` (0 when on time)."""
+    return max(0, math.ceil((at - due_at).total_seconds() / 86400))
 
 
 def accommodation_for(*, course: Course, student) -> Accommodation | None:
@@ -103,7 +109,17 @@ def _dates(offering: Offering, extension: Extension | None, accommodation: Accom
         return extension.due_at, max(extension.cutoff_at, extension.due_at), 0
     days = accommodation.extra_days if accommodation else 0
     shift = timedelta(days=days)
-    return offering.due_at + shift, offering.cutoff_at + shift, days
+    return _later(offering.due_at, shift), _later(offering.cutoff_at, shift), days
+
+
+# Where moved dates stop: a due date typed as 9999-12-31 ("no deadline") plus extra days is past the
+# calendar's end, and a day short of it still shows in every time zone.
+LATEST = datetime(9999, 12, 30, tzinfo=dt_timezone.utc)
+
+
+def _later(when: datetime, shift: timedelta) -> datetime:
+    """`when` moved `shift` later, stopping at LATEST (never earlier than `when` itself)."""
+    return when + shift if when <= LATEST - shift else max(when, LATEST)
 
 
 def student_policy(*, offering: Offering, student, now: datetime | None = None,
@@ -141,6 +157,16 @@ def last_cutoff(*, offering: Offering) -> datetime:
         if accommodation.student_id not in extensions:
             latest = max(latest, _dates(offering, None, accommodation)[1])
     return latest
+
+
+def due_dates(*, offering: Offering) -> tuple[datetime, dict[int, datetime]]:
+    """The class's due date, and each student's own where an extension or accommodation moves it (by id)."""
+    extensions = {e.student_id: e for e in Extension.objects.filter(offering=offering)}
+    own = {sid: _dates(offering, e, None)[0] for sid, e in extensions.items()}
+    for accommodation in Accommodation.objects.filter(course_id=offering.course_id, extra_days__gt=0):
+        if accommodation.student_id not in extensions:
+            own[accommodation.student_id] = _dates(offering, None, accommodation)[0]
+    return offering.due_at, own
 
 
 def results_cutoff(*, policy: StudentPolicy, offering: Offering) -> datetime:

@@ -20,7 +20,7 @@ from graders.quiz import grade_answers
 from seqlab.blobs.services import blob_bytes, blob_store
 from seqlab.courses.models import (Accommodation, Assignment, AssignmentFile, AssignmentVersion, Course,
                                    Extension, Membership, Offering, Role, TimedStart)
-from seqlab.courses.policy import student_policy
+from seqlab.courses.policy import days_late, due_dates, student_policy
 from seqlab.core.audit import audit_record
 
 COMPLETE_MARK = ".seqlab-complete"
@@ -137,7 +137,23 @@ def offering_save(*, actor, course: Course, assignment: Assignment, offering: Of
     offering.save()
     audit_record(course=course, actor=actor, action="offering.save", subject=str(offering), offering=offering,
                  before=before, after=_offering_snapshot(offering))
+    if before and before["due_at"] != _plain(offering.due_at):
+        offering_late_days_refresh(offering=offering)
     return offering
+
+
+def offering_late_days_refresh(*, offering: Offering) -> int:
+    """Recount the late days of every attempt after the offering's due date moved (for the whole class, so
+    for each student by the dates that apply to them); returns rows changed."""
+    from seqlab.submissions.models import Submission
+    due_at, own = due_dates(offering=offering)
+    moved: dict[int, list[int]] = {}
+    for sub_id, student_id, submitted_at, late in Submission.objects.filter(offering=offering).values_list(
+            "id", "student_id", "submitted_at", "late_days"):
+        now_late = days_late(at=submitted_at, due_at=own.get(student_id, due_at))
+        if now_late != late:
+            moved.setdefault(now_late, []).append(sub_id)
+    return sum(Submission.objects.filter(pk__in=ids).update(late_days=n) for n, ids in moved.items())
 
 
 def _offering_snapshot(offering: Offering) -> dict:

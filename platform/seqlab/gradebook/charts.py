@@ -19,9 +19,16 @@ def _font_family() -> list[str]:
     return [name for name in KOREAN_FONTS if name in installed] + ["DejaVu Sans"]
 
 
+def chart_rc() -> dict:
+    """Settings of every picture: Korean-capable fonts, and text drawn as written. Titles and labels
+    are typed by people ("$5 to $10"); matplotlib would read text between two $ as TeX, mangling it
+    or, unbalanced, raising."""
+    return {"font.family": _font_family(), "axes.unicode_minus": False, "text.parse_math": False}
+
+
 def histogram_png(*, scores: list[float], max_score: float, title: str, xlabel: str, ylabel: str) -> bytes:
     """Bars of how many students reached each score band (10 bands from 0 to max)."""
-    with plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+    with plt.rc_context(chart_rc()):
         fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
         top = max_score or max(scores or [1.0]) or 1.0
         ax.hist(scores, bins=10, range=(0, top), color="#3451b2", edgecolor="white")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from seqlab.courses.models import Offering, Role
+from seqlab.courses.models import EARLIEST_DATE, Offering, Role
 from seqlab.courses.selectors import course_students
 from seqlab.gradebook.models import MAX_OVERRIDE_POINTS, GradeCategory
 
@@ -49,6 +49,13 @@ class ExtensionForm(forms.Form):
         kwargs.setdefault("auto_id", "ext_%s")    # shown beside the offering's form: its due_at has id_due_at
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
+
+    def clean(self):
+        data = super().clean()
+        for name in ("due_at", "hard_cutoff_at"):
+            if data.get(name) is not None and data[name] < EARLIEST_DATE:
+                self.add_error(name, _("Choose a date after 1970."))
+        return data
 
 
 class WrittenGradeForm(forms.Form):

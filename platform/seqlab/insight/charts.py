@@ -9,7 +9,7 @@ import io
 
 from django.core.cache import cache
 
-from seqlab.gradebook.charts import _font_family, plt
+from seqlab.gradebook.charts import chart_rc, plt
 
 MAX_ROWS = 25           # the picture shows the most frequent mistakes; the table beside it has them all
 LABEL = 48
@@ -30,7 +30,7 @@ def _png(fig) -> bytes:
 def heat_png(themap, *, title: str) -> bytes:
     rows = themap.rows[:MAX_ROWS]
     data = [themap.heat_row(r.mistake) for r in rows] or [[0]]
-    with plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+    with plt.rc_context(chart_rc()):
         fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(themap.checks) + 4), max(2.5, 0.35 * len(rows) + 1.6)),
                                dpi=100)
         image = ax.imshow(data, aspect="auto", cmap="Reds", vmin=0)
@@ -43,7 +43,7 @@ def heat_png(themap, *, title: str) -> bytes:
 
 
 def timeline_png(themap, *, title: str, xlabel: str, ylabel: str) -> bytes:
-    with plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+    with plt.rc_context(chart_rc()):
         fig, ax = plt.subplots(figsize=(10, 3.8), dpi=100)
         days = themap.days
         for r in themap.rows[:8]:
@@ -59,8 +59,9 @@ def timeline_png(themap, *, title: str, xlabel: str, ylabel: str) -> bytes:
         return _png(fig)
 
 
-def cached_png(kind: str, themap, render) -> bytes:
-    key = f"insight:{kind}:{themap.offering_id}:{themap.basis}:{themap.version}"
+def cached_png(kind: str, themap, render, *, lang: str) -> bytes:
+    """The picture for this map's data and this reader's language (its title and labels are translated)."""
+    key = f"insight:{kind}:{themap.offering_id}:{themap.basis}:{themap.version}:{lang}"
     data = cache.get(key)
     if data is None:
         data = render()

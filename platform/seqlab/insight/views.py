@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from seqlab.courses.models import Course, Offering, Role
 from seqlab.courses.selectors import course_role
+from seqlab.gradebook.exports import inert
 from seqlab.insight import charts, diffs, forms, selectors, services, tables
 from seqlab.insight.models import Hint, SimilarityPair, SimilarityRun
 
@@ -67,7 +68,7 @@ def heat_png(request, pk: int):
     offering, _role = _offering(request.user, pk)
     themap = selectors.misconception_map(offering=offering, basis=_basis(request))
     data = charts.cached_png("heat", themap, lambda: charts.heat_png(
-        themap, title=_("Students whose attempt shows each mistake, per check")))
+        themap, title=_("Students whose attempt shows each mistake, per check")), lang=_lang())
     return HttpResponse(data, content_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
@@ -77,13 +78,10 @@ def timeline_png(request, pk: int):
     themap = selectors.misconception_map(offering=offering, basis=_basis(request))
     data = charts.cached_png("timeline", themap, lambda: charts.timeline_png(
         themap, title=_("Mistakes in the days before the deadline"), xlabel=_("days before the due date"),
-        ylabel=_("students")))
+        ylabel=_("students")), lang=_lang())
     return HttpResponse(data, content_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
-def _csv_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text   # no formulas in a spreadsheet
 
 
 @login_required
@@ -96,7 +94,7 @@ def map_csv(request, pk: int):
     writer.writerow(["mistake", "students", "share", "students_ever", "fixed", "attempts_to_fix",
                      "mean_points_lost", "text_en", "text_ko"] + [key for key, _ in themap.checks])
     for row in themap.rows:
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([inert(v) for v in (
             row.mistake, row.students, f"{row.share:.4f}", row.ever, row.fixed,
             "" if row.attempts_to_fix is None else f"{row.attempts_to_fix:.2f}", f"{row.points_lost:.2f}",
             row.text_en, row.text_ko)] + themap.heat_row(row.mistake))
@@ -106,7 +104,8 @@ def map_csv(request, pk: int):
 @login_required
 def mistake_page(request, pk: int):
     offering, role = _offering(request.user, pk)
-    mistake = request.GET.get("m", "")[:120]
+    # PostgreSQL text holds no NUL, so no mistake id does: drop any the query carries (in a filter: a 500).
+    mistake = request.GET.get("m", "")[:120].replace("\x00", "")
     basis = _basis(request)
     row = next((r for r in selectors.misconception_map(offering=offering, basis=basis).rows if r.mistake == mistake),
                None)

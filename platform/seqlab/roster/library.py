@@ -78,7 +78,10 @@ def library_state(root: Path | None = None) -> list[LibraryEntry]:
 def library_folder(folder: str, root: Path | None = None) -> Path | None:
     """The folder of that name directly under the library root, or None (no paths from a form)."""
     root = Path(root or settings.SEQLAB_ASSIGNMENTS_DIR).resolve()
-    candidate = (root / folder).resolve()
-    if candidate.parent != root or not (candidate / "assignment.toml").is_file():
+    try:                    # a NUL or a name longer than the file system allows names no folder
+        candidate = (root / folder).resolve()
+        if candidate.parent != root or not (candidate / "assignment.toml").is_file():
+            return None
+    except (OSError, ValueError):
         return None
     return candidate

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max, Sum
 
 from seqlab.courses.models import Offering
 from seqlab.gradebook.models import Override
@@ -215,6 +215,9 @@ def grades_stamps(*, offerings: list[Offering]) -> dict[int, str]:
     subs = {row.pop("offering_id"): row for row in Submission.objects.filter(
         offering_id__in=ids, status=Status.GRADED, current_result__isnull=False).values("offering_id").annotate(
         n=Count("id"), results=Sum("current_result_id"), late=Sum("late_days"), most_late=Max("late_days"),
+        # Which attempts are late, not only how many days in all: late days can move from one
+        # student to another (an extension for one, a moved due date for another) with the same sum.
+        late_where=Sum(F("id") * F("late_days")), late_where2=Sum(F("id") * F("id") * F("late_days")),
         points=Sum("current_result__score"), made=Max("current_result__created_at")).order_by()}
     overrides = {row.pop("submission__offering_id"): row for row in Override.objects.filter(
         submission__offering_id__in=ids, submission__status=Status.GRADED).values("submission__offering_id").annotate(
