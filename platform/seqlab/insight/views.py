@@ -145,18 +145,22 @@ def hint_withdraw(request, pk: int):
 def similarity_page(request, pk: int):
     offering, role = _offering(request.user, pk)
     run = offering.similarity_runs.first()
+    pairs = run.pairs.select_related("first__student", "second__student", "first__offering__course",
+                                     "second__offering__course", "decided_by") if run else None
+    if pairs is not None and role != Role.INSTRUCTOR:     # TAs: this course's students only
+        pairs = pairs.filter(first__offering__course=offering.course, second__offering__course=offering.course)
     return render(request, "insight/similarity.html", {
         "offering": offering, "course": offering.course, "run": run, "role": role,
-        "pairs": run.pairs.select_related("first__student", "second__student", "first__offering__course",
-                                          "second__offering__course", "decided_by")[:100] if run else []})
+        "pairs": pairs[:100] if pairs is not None else []})
 
 
 @login_required
 @require_POST
 def similarity_start(request, pk: int):
-    offering, _role = _offering(request.user, pk)
+    offering, role = _offering(request.user, pk)
+    # Earlier terms bring in the code of students this course's TAs never taught: instructors only.
     services.similarity_start(actor=request.user, offering=offering,
-                              earlier_terms=request.POST.get("earlier_terms") == "1")
+                              earlier_terms=role == Role.INSTRUCTOR and request.POST.get("earlier_terms") == "1")
     return redirect("insight:similarity", pk=offering.pk)
 
 
@@ -174,7 +178,10 @@ def _pair(user, pk: int) -> SimilarityPair:
     pair = get_object_or_404(SimilarityPair.objects.select_related(
         "run__offering__course", "run__offering__assignment", "first__student", "second__student", "first__blob",
         "second__blob", "first__offering__course", "second__offering__course", "decided_by"), pk=pk)
-    _offering(user, pair.run.offering_id)
+    _offering_obj, role = _offering(user, pair.run.offering_id)
+    courses = {pair.first.offering.course_id, pair.second.offering.course_id}
+    if role != Role.INSTRUCTOR and courses != {pair.run.offering.course_id}:
+        raise Http404                                    # another term's student: instructors only
     return pair
 
 

@@ -110,6 +110,33 @@ def test_earlier_terms_keep_their_fingerprints_and_are_compared(reported, django
                    for p in similarity_compute(run_id=run.pk).pairs.select_related("first__student", "second__student"))
 
 
+def test_earlier_terms_are_for_instructors_a_ta_sees_this_courses_students_only(
+        reported, django_user_model, instructor, ta, client, attempt, adder, offering, django_capture_on_commit_callbacks):
+    from seqlab.courses.services import course_create, membership_set, offering_save
+    _run, (a, *_rest) = reported
+    old_course = course_create(slug="seq-old", title_ko="옛 과목", title_en="Old", term="2024-2")
+    membership_set(course=old_course, user=instructor, role="instructor")
+    old = offering_save(actor=instructor, course=old_course, assignment=adder, cooldown_seconds=0,
+                        release_at=timezone.now() - timedelta(days=400), due_at=timezone.now() + timedelta(days=1))
+    alumnus = django_user_model.objects.create_user(username="alumnus", password="pw")
+    membership_set(course=old_course, user=alumnus, role="student")
+    attempt(alumnus, on=old, outputs={"1.2": "add(-1, 2): expected 1, got -3.1415"},
+            content=b"def add(p, q):\n    return -(p + q) - 0.1415\n")
+    client.force_login(ta)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("insight:similarity_start", args=[offering.pk]), {"earlier_terms": "1"})
+    assert SimilarityRun.objects.order_by("-pk").first().earlier_terms is False
+    with django_capture_on_commit_callbacks(execute=False):
+        run = similarity_start(actor=instructor, offering=offering, earlier_terms=True)
+    run = similarity_compute(run_id=run.pk)
+    other_term = next(p for p in run.pairs.select_related("first__student", "second__student")
+                      if "alumnus" in (p.first.student.username, p.second.student.username))
+    assert client.get(reverse("insight:pair", args=[other_term.pk])).status_code == 404
+    assert "alumnus" not in client.get(reverse("insight:similarity", args=[offering.pk])).content.decode()
+    client.force_login(instructor)
+    assert client.get(reverse("insight:pair", args=[other_term.pk])).status_code == 200
+
+
 def test_ta_sees_the_pair_side_by_side_and_the_decision_is_audited(reported, client, ta, student):
     run, _ = reported
     pair = run.pairs.first()
