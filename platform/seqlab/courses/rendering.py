@@ -70,11 +70,12 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def _sanitise(html: str) -> str:
+def _sanitise(html: str, *, images: bool = True) -> str:
     attributes = {"*": {"class"}, "img": {"src", "alt", "title"}, "a": {"href", "title"},
                   "td": {"style"}, "th": {"style"}, "div": {"class", "tabindex"}}
     attributes.update({tag: MATHML_ATTRS | {"class"} for tag in MATHML_TAGS})
-    return nh3.clean(html, tags=nh3.ALLOWED_TAGS | MATHML_TAGS | EXTRA_TAGS, attributes=attributes,
+    tags = nh3.ALLOWED_TAGS | MATHML_TAGS | EXTRA_TAGS
+    return nh3.clean(html, tags=tags if images else tags - {"img"}, attributes=attributes,
                      filter_style_properties={"text-align"})
 
 
@@ -93,8 +94,10 @@ def _answer_markdown() -> MarkdownIt:
 
 @lru_cache(maxsize=512)
 def render_answer(source: str) -> str:
-    """A student's written answer: their line breaks kept, $math$ rendered, no raw HTML."""
-    return _sanitise(_answer_markdown().render(source))
+    """A student's written answer: their line breaks kept, $math$ rendered, no raw HTML, and no
+    images: a picture from another site would be fetched by every TA who reads the answer (their
+    address, when they read it), and nothing in a written answer needs one."""
+    return _sanitise(_answer_markdown().render(source), images=False)
 
 
 @lru_cache(maxsize=1024)
