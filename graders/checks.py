@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import math
 import os
+import re
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -205,10 +206,23 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "None"
     if isinstance(value, Foreign):
-        return f"{value.type_name} ({value.detail})" if value.detail else value.type_name
+        return _foreign_name(value.type_name, value.detail)
     if isinstance(value, Handle):
         return value.type_name
     return type(value).__name__
+
+
+def _foreign_name(type_name: str, detail: str) -> str:
+    """A value the sandbox could not send, named in code rather than in English words, so the
+    feedback reads the same in either language (the sentence around it is translated)."""
+    bits = re.fullmatch(r"an integer of (\d{1,7}) bits", detail or "")
+    if bits:
+        return f"int (bit_length={bits.group(1)})"
+    if detail == "tensor subclass":
+        return f"class {type_name}(torch.Tensor)"
+    if type_name == "too deeply nested" and not detail:
+        return "[[[[…]]]]"
+    return f"{type_name} ({detail})" if detail else type_name
 
 
 def expect_tensor(value: Any, *, what: str, shape: Iterable[int] | None = None,

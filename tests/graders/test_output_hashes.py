@@ -292,3 +292,11 @@ def test_attention_a_disguised_copy_returns_the_same_wrong_tensors_and_other_mis
     other = hashed((corpus / "scale_by_d_v.py").read_text())
     both = original.keys() & other.keys()            # the same values compared, on the same inputs
     assert both and not any(same(original[k], other[k]) for k in both)
+
+
+def test_values_the_sandbox_could_not_send_are_named_in_code_not_english():
+    from graders.checks import _foreign_name
+    assert _foreign_name("int", "an integer of 70 bits") == "int (bit_length=70)"
+    assert _foreign_name("mod.MyTensor", "tensor subclass") == "class mod.MyTensor(torch.Tensor)"
+    assert _foreign_name("too deeply nested", "") == "[[[[…]]]]"
+    assert _foreign_name("socket.socket", "") == "socket.socket"
