@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from seqlab.core.audit import audit_record
 from seqlab.courses.models import Course, Membership, Offering, Role
 from seqlab.lti.models import CourseLink, OfferingLink
 from seqlab.lti.roles import seqlab_role
@@ -34,9 +35,11 @@ class LaunchRefused(Exception):
 @dataclass(frozen=True)
 class LaunchOutcome:
     user: object
-    course: Course
+    course: Course | None
     role: str
     offering: Offering | None
+    link_account: object = None      # set when an instructor may link this LMS course to a course of theirs
+    link_confirmed: bool = False     # the LMS identity already is that account: no password asked
 
 
 def _clip(value: object, n: int) -> str:
@@ -44,7 +47,10 @@ def _clip(value: object, n: int) -> str:
 
 
 def user_for(lti_user) -> object:
-    """The SeqLab account of an LMS user: made on first launch, its name and e-mail kept current."""
+    """The SeqLab account of an LMS user: made on first launch, its name and e-mail kept current.
+
+    A claim the launch leaves out never blanks what SeqLab has (a name the roster import gave);
+    an account with a SeqLab password keeps its own e-mail (it is where its password resets go)."""
     User = get_user_model()
     user = lti_user.auth_user
     first, last = _clip(lti_user.given_name, 150), _clip(lti_user.family_name, 150)
@@ -57,9 +63,99 @@ def user_for(lti_user) -> object:
             user.set_unusable_password()       # LMS accounts log in through the LMS only
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user"])
-    user.first_name, user.last_name, user.email = first, last, _clip(lti_user.email, 254)
+    if first or last:
+        user.first_name, user.last_name = first, last
+    if lti_user.email and (not user.has_usable_password() or not user.email):
+        user.email = _clip(lti_user.email, 254)
     user.save(update_fields=["first_name", "last_name", "email", "password"])
     return user
+
+
+def student_match(*, lti_user, course: Course, role: str | None) -> object | None:
+    """Tie an LMS user to the one imported student of `course` with the launch's verified e-mail.
+
+    Only a student with no LMS identity yet, who is staff nowhere, is ever matched: an e-mail an
+    LMS sends must not open a TA's, an instructor's or an admin's account. The match is recorded
+    on the LMS user (its `sub` now names that account), so later launches, roster syncs and grade
+    passback all reach it. Returns the matched account, or None (a new account is made as before)."""
+    from lti_tool.models import LtiUser
+    email = (lti_user.email or "").strip()
+    if lti_user.auth_user_id is not None or role != Role.STUDENT or not email:
+        return None
+    User = get_user_model()
+    ids = list(User.objects.filter(memberships__course=course, memberships__role=Role.STUDENT,
+                                   email__iexact=email).values_list("pk", flat=True)[:2])
+    if len(ids) != 1:
+        return None
+    user = User.objects.select_for_update().get(pk=ids[0])      # two launches racing for one student
+    if (user.is_staff or user.is_superuser or LtiUser.objects.filter(auth_user=user).exists()
+            or Membership.objects.filter(user=user).exclude(role=Role.STUDENT).exists()):
+        return None
+    lti_user.auth_user = user
+    lti_user.save(update_fields=["auth_user"])
+    audit_record(course=course, actor=user, action="lti.account_match", subject=user.username, student=user,
+                 after={"issuer": lti_user.registration.issuer[:200], "sub": lti_user.sub[:255]})
+    return user
+
+
+def _instructs(user) -> bool:
+    return Membership.objects.filter(user=user, role=Role.INSTRUCTOR).exists()
+
+
+def link_account(*, lti_user, session_user=None) -> tuple[object, bool] | None:
+    """The SeqLab instructor an LMS instructor may link a new LMS course for, and whether they proved it.
+
+    In order: the account this LMS user already is (proved); the SeqLab instructor logged in in this
+    browser; the one SeqLab instructor whose e-mail the launch carries. The last two must still
+    confirm with their SeqLab password: neither a shared browser nor an e-mail opens a staff account."""
+    from lti_tool.models import LtiUser
+    if lti_user.auth_user_id is not None:
+        return (lti_user.auth_user, True) if _instructs(lti_user.auth_user) else None
+    if session_user is not None and session_user.is_authenticated and _instructs(session_user):
+        return session_user, False
+    email = (lti_user.email or "").strip()
+    if not email:
+        return None
+    found = list(get_user_model().objects.filter(email__iexact=email, memberships__role=Role.INSTRUCTOR)
+                 .distinct()[:2])
+    if len(found) != 1 or LtiUser.objects.filter(auth_user=found[0], registration=lti_user.registration).exists():
+        return None
+    return found[0], False
+
+
+def linkable_courses(*, account):
+    """The courses `account` instructs that no LMS course is linked to yet."""
+    return (Course.objects.filter(memberships__user=account, memberships__role=Role.INSTRUCTOR,
+                                  lti_links__isnull=True).order_by("-term", "slug"))
+
+
+@transaction.atomic
+def course_link(*, lti_launch, account, course: Course) -> CourseLink:
+    """Link the launch's LMS course to `course`, and the launching LMS user to `account`.
+
+    The caller has made sure `account` is who is at the keyboard (an LMS identity already tied to it,
+    or its password). Both sides are checked again here: an instructor role in the LMS context, an
+    instructor membership in the SeqLab course, neither side linked yet."""
+    if seqlab_role(lti_launch.roles_claim or []) != Role.INSTRUCTOR:
+        raise LaunchRefused("Only an instructor or administrator of the LMS course can link it.")
+    if not Membership.objects.filter(course=course, user=account, role=Role.INSTRUCTOR).exists():
+        raise LaunchRefused("Only an instructor of the SeqLab course can link it.")
+    lti_user, context = lti_launch.user, lti_launch.context
+    Course.objects.select_for_update().filter(pk=course.pk).first()     # one link per course, also when racing
+    if CourseLink.objects.filter(context=context).exists():
+        raise LaunchRefused("This LMS course is already linked to a SeqLab course.", status=409)
+    if CourseLink.objects.filter(course=course).exists():
+        raise LaunchRefused("This SeqLab course is already linked to another LMS course.", status=409)
+    if lti_user.auth_user_id not in (None, account.pk):
+        raise LaunchRefused("This LMS account belongs to another SeqLab account.")
+    if lti_user.auth_user_id is None:
+        lti_user.auth_user = account
+        lti_user.save(update_fields=["auth_user"])
+    link = CourseLink.objects.create(context=context, course=course)
+    audit_record(course=course, actor=account, action="lti.course_link", subject=_clip(context.title, 200),
+                 after={"issuer": context.deployment.registration.issuer[:200],
+                        "context": context.id_on_platform[:255], "sub": lti_user.sub[:255]})
+    return link
 
 
 def _new_course_slug(context) -> str:
@@ -119,12 +215,28 @@ def nonce_use(lti_launch) -> None:
 
 
 @transaction.atomic
-def launch_handle(lti_launch) -> LaunchOutcome:
-    """Turn a validated resource launch into a SeqLab user, course role and offering."""
+def launch_handle(lti_launch, *, session_user=None) -> LaunchOutcome:
+    """Turn a validated resource launch into a SeqLab user, course role and offering.
+
+    An instructor's launch from an LMS course not linked yet, by someone who instructs SeqLab
+    courses, stops before anything is made: they choose to link one of their courses or make one."""
     nonce_use(lti_launch)
     role = seqlab_role(lti_launch.roles_claim or [])
     if role is None:
         raise LaunchRefused("Your LMS role gives no access to this course in SeqLab.")
+    link = CourseLink.objects.select_related("course").filter(context=lti_launch.context).first()
+    if link is None and role == Role.INSTRUCTOR:
+        found = link_account(lti_user=lti_launch.user, session_user=session_user)
+        if found is not None:
+            return LaunchOutcome(user=None, course=None, role=role, offering=None,
+                                 link_account=found[0], link_confirmed=found[1])
+    if link is not None:
+        student_match(lti_user=lti_launch.user, course=link.course, role=role)
+    return launch_enter(lti_launch, role=role)
+
+
+def launch_enter(lti_launch, *, role: str) -> LaunchOutcome:
+    """The account, course (made on an instructor's first launch), membership and offering of a launch."""
     user = user_for(lti_launch.user)
     course = course_for(lti_launch.context, role=role)
     membership_set(course=course, user=user, role=role)
