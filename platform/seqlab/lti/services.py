@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from seqlab.core.audit import audit_record
 from seqlab.courses.models import Course, Membership, Offering, Role
@@ -58,7 +59,7 @@ def user_for(lti_user) -> object:
         first = _clip(lti_user.name, 150)
     if user is None:
         digest = hashlib.sha256(f"{lti_user.registration_id}:{lti_user.sub}".encode()).hexdigest()[:20]
-        user, _ = User.objects.get_or_create(username=f"lti-{digest}")
+        user, _created = User.objects.get_or_create(username=f"lti-{digest}")
         if user.has_usable_password():
             user.set_unusable_password()       # LMS accounts log in through the LMS only
         lti_user.auth_user = user
@@ -137,17 +138,17 @@ def course_link(*, lti_launch, account, course: Course) -> CourseLink:
     or its password). Both sides are checked again here: an instructor role in the LMS context, an
     instructor membership in the SeqLab course, neither side linked yet."""
     if seqlab_role(lti_launch.roles_claim or []) != Role.INSTRUCTOR:
-        raise LaunchRefused("Only an instructor or administrator of the LMS course can link it.")
+        raise LaunchRefused(_("Only an instructor or administrator of the LMS course can link it."))
     if not Membership.objects.filter(course=course, user=account, role=Role.INSTRUCTOR).exists():
-        raise LaunchRefused("Only an instructor of the SeqLab course can link it.")
+        raise LaunchRefused(_("Only an instructor of the SeqLab course can link it."))
     lti_user, context = lti_launch.user, lti_launch.context
     Course.objects.select_for_update().filter(pk=course.pk).first()     # one link per course, also when racing
     if CourseLink.objects.filter(context=context).exists():
-        raise LaunchRefused("This LMS course is already linked to a SeqLab course.", status=409)
+        raise LaunchRefused(_("This LMS course is already linked to a SeqLab course."), status=409)
     if CourseLink.objects.filter(course=course).exists():
-        raise LaunchRefused("This SeqLab course is already linked to another LMS course.", status=409)
+        raise LaunchRefused(_("This SeqLab course is already linked to another LMS course."), status=409)
     if lti_user.auth_user_id not in (None, account.pk):
-        raise LaunchRefused("This LMS account belongs to another SeqLab account.")
+        raise LaunchRefused(_("This LMS account belongs to another SeqLab account."))
     if lti_user.auth_user_id is None:
         lti_user.auth_user = account
         lti_user.save(update_fields=["auth_user"])
@@ -173,7 +174,7 @@ def course_for(context, *, role: str | None) -> Course:
     if link is not None:
         return link.course
     if role != Role.INSTRUCTOR:
-        raise LaunchRefused("This LMS course is not set up in SeqLab yet: your instructor opens it once first.")
+        raise LaunchRefused(_("This LMS course is not set up in SeqLab yet: your instructor opens it once first."))
     title = _clip(context.title or context.label or context.id_on_platform, 200)
     course = Course.objects.create(slug=_new_course_slug(context), title_ko=title, title_en=title,
                                    term=_clip(timezone.localdate().strftime("%Y"), 40))
@@ -211,7 +212,7 @@ def nonce_use(lti_launch) -> None:
     nonce = str(data.get("nonce", ""))[:200]
     key = "lti-nonce:" + hashlib.sha256(f"{data.get('iss')}|{nonce}".encode()).hexdigest()
     if not nonce or not cache.add(key, 1, timeout=NONCE_SECONDS):
-        raise LaunchRefused("This LMS launch was already used: open the item from the LMS again.", status=400)
+        raise LaunchRefused(_("This LMS launch was already used: open the item from the LMS again."), status=400)
 
 
 @transaction.atomic
@@ -223,7 +224,7 @@ def launch_handle(lti_launch, *, session_user=None) -> LaunchOutcome:
     nonce_use(lti_launch)
     role = seqlab_role(lti_launch.roles_claim or [])
     if role is None:
-        raise LaunchRefused("Your LMS role gives no access to this course in SeqLab.")
+        raise LaunchRefused(_("Your LMS role gives no access to this course in SeqLab."))
     link = CourseLink.objects.select_related("course").filter(context=lti_launch.context).first()
     if link is None and role == Role.INSTRUCTOR:
         found = link_account(lti_user=lti_launch.user, session_user=session_user)

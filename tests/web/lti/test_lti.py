@@ -66,7 +66,7 @@ def test_an_instructors_first_launch_creates_the_linked_course(client, platform,
 def test_a_student_cannot_open_a_course_no_instructor_has_set_up(client, platform, registration):
     resp, _ = launch(client, platform, registration, user_id="stu-1", roles=[LEARNER])
     assert resp.status_code == 403
-    assert "not set up" in resp.content.decode()
+    assert "준비되지 않았습니다" in resp.content.decode()        # "not set up yet", in the site's Korean
     assert "_auth_user_id" not in client.session
 
 
