@@ -4,9 +4,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from seqlab.courses.presentation import reader_lang
+
+
+class CourseChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title(reader_lang())} ({obj.slug}, {obj.term})"
+
 
 class CourseLinkForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=None, label=_("SeqLab course"), empty_label=None)
+    course = CourseChoice(queryset=None, label=_("SeqLab course"), empty_label=None)
     password = forms.CharField(label=_("Your SeqLab password"), max_length=128, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
