@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -103,17 +104,15 @@ def _instructs(user) -> bool:
     return Membership.objects.filter(user=user, role=Role.INSTRUCTOR).exists()
 
 
-def link_account(*, lti_user, session_user=None) -> tuple[object, bool] | None:
+def link_account(*, lti_user) -> tuple[object, bool] | None:
     """The SeqLab instructor an LMS instructor may link a new LMS course for, and whether they proved it.
 
-    In order: the account this LMS user already is (proved); the SeqLab instructor logged in in this
-    browser; the one SeqLab instructor whose e-mail the launch carries. The last two must still
-    confirm with their SeqLab password: neither a shared browser nor an e-mail opens a staff account."""
+    Either the account this LMS user already is (proved), or the one SeqLab instructor whose e-mail
+    the launch carries, who must still confirm with their SeqLab password: an e-mail an LMS sends
+    never opens a staff account by itself."""
     from lti_tool.models import LtiUser
     if lti_user.auth_user_id is not None:
         return (lti_user.auth_user, True) if _instructs(lti_user.auth_user) else None
-    if session_user is not None and session_user.is_authenticated and _instructs(session_user):
-        return session_user, False
     email = (lti_user.email or "").strip()
     if not email:
         return None
@@ -122,6 +121,40 @@ def link_account(*, lti_user, session_user=None) -> tuple[object, bool] | None:
     if len(found) != 1 or LtiUser.objects.filter(auth_user=found[0], registration=lti_user.registration).exists():
         return None
     return found[0], False
+
+
+LINK_CODE_SECONDS = 1800
+LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misread
+CUSTOM_LINK_CODE = "seqlab_link_code"                         # custom parameter the instructor adds in the LMS
+
+
+def _code_key(code: str) -> str:
+    normal = re.sub(r"[^A-Z0-9]", "", str(code).upper())[:40]
+    return "lti-link-code:" + hashlib.sha256(normal.encode()).hexdigest()
+
+
+def link_code_create(*, actor, course: Course) -> str:
+    """A one-time code (30 minutes) that links the first LMS course launched with it to `course`."""
+    if not Membership.objects.filter(course=course, user=actor, role=Role.INSTRUCTOR).exists():
+        raise LaunchRefused(_("Only an instructor of the SeqLab course can link it."))
+    code = "".join(secrets.choice(LINK_CODE_ALPHABET) for _i in range(12))
+    cache.set(_code_key(code), {"course": course.pk, "account": actor.pk}, timeout=LINK_CODE_SECONDS)
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def link_code_use(*, lti_launch, code: str) -> CourseLink:
+    """Link the launch's LMS course with a code its SeqLab instructor made; the code is spent either way."""
+    key = _code_key(code)
+    found = cache.get(key)
+    if not found or not cache.delete(key):        # delete() is false for the second of two racing launches
+        raise LaunchRefused(_("This SeqLab link code is not valid (codes work once, for 30 minutes): make a new one "
+                              "on the course's LMS page in SeqLab."), status=400)
+    course = Course.objects.filter(pk=found["course"]).first()
+    account = get_user_model().objects.filter(pk=found["account"]).first()
+    if course is None or account is None:
+        raise LaunchRefused(_("This SeqLab link code is not valid (codes work once, for 30 minutes): make a new one "
+                              "on the course's LMS page in SeqLab."), status=400)
+    return course_link(lti_launch=lti_launch, account=account, course=course)
 
 
 def linkable_courses(*, account):
@@ -216,7 +249,7 @@ def nonce_use(lti_launch) -> None:
 
 
 @transaction.atomic
-def launch_handle(lti_launch, *, session_user=None) -> LaunchOutcome:
+def launch_handle(lti_launch) -> LaunchOutcome:
     """Turn a validated resource launch into a SeqLab user, course role and offering.
 
     An instructor's launch from an LMS course not linked yet, by someone who instructs SeqLab
@@ -226,8 +259,13 @@ def launch_handle(lti_launch, *, session_user=None) -> LaunchOutcome:
     if role is None:
         raise LaunchRefused(_("Your LMS role gives no access to this course in SeqLab."))
     link = CourseLink.objects.select_related("course").filter(context=lti_launch.context).first()
+    custom = lti_launch.get_claim("https://purl.imsglobal.org/spec/lti/claim/custom") or {}
+    code = custom.get(CUSTOM_LINK_CODE) if isinstance(custom, dict) else None
+    if link is None and code and role == Role.INSTRUCTOR:
+        link = link_code_use(lti_launch=lti_launch, code=str(code))
+        return launch_enter(lti_launch, role=role)
     if link is None and role == Role.INSTRUCTOR:
-        found = link_account(lti_user=lti_launch.user, session_user=session_user)
+        found = link_account(lti_user=lti_launch.user)
         if found is not None:
             return LaunchOutcome(user=None, course=None, role=role, offering=None,
                                  link_account=found[0], link_confirmed=found[1])

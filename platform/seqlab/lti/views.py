@@ -42,7 +42,7 @@ def _refused(request, message: str, status: int = 403) -> HttpResponse:
 class LaunchView(LtiLaunchBaseView):
     """A validated launch logs the LMS user in and opens the item's offering (or the course)."""
 
-    def _post(self, request, *args, **kwargs):
+    def post(self, request, *args, **kwargs):
         try:
             with transaction.atomic():       # django-lti stores the claims; a refused row rolls back alone
                 return super().post(request, *args, **kwargs)
@@ -52,13 +52,8 @@ class LaunchView(LtiLaunchBaseView):
         except DataError:             # a signed claim longer than the LMS tables hold (a 5 000-character name)
             return _refused(request, _("The LMS sent a name or title longer than SeqLab can store."), status=400)
 
-    def post(self, request, *args, **kwargs):
-        # django-lti clears the session before the launch: note who was logged in here first.
-        self.session_user = request.user if request.user.is_authenticated else None
-        return self._post(request, *args, **kwargs)
-
     def _enter(self, request, lti_launch):
-        outcome = services.launch_handle(lti_launch, session_user=getattr(self, "session_user", None))
+        outcome = services.launch_handle(lti_launch)
         if outcome.link_account is not None:
             request.session[LINK_SESSION_KEY] = {"launch_id": lti_launch.get_launch_id(),
                                                  "account": outcome.link_account.pk,
@@ -224,4 +219,25 @@ def _link_finish(request, lti_launch, account, course):
     del request.session[LINK_SESSION_KEY]
     login(request, account, backend=AUTH_BACKEND)
     messages.success(request, _("The LMS course is linked to this course: grades of its items go back to the LMS."))
+    return redirect("lti:course", slug=course.slug)
+
+
+@login_required
+@require_POST
+def link_code(request, slug: str):
+    """A one-time code the instructor adds to the LMS item as a custom parameter to link its LMS course."""
+    course = get_object_or_404(Course, slug=slug)
+    if not is_instructor(user=request.user, course=course):
+        raise PermissionDenied
+    if CourseLink.objects.filter(course=course).exists():
+        messages.error(request, _("This course is already linked to an LMS course."))
+        return redirect("lti:course", slug=course.slug)
+    try:
+        code = services.link_code_create(actor=request.user, course=course)
+    except services.LaunchRefused as exc:       # a superuser who is not the course's instructor
+        messages.error(request, str(exc))
+        return redirect("lti:course", slug=course.slug)
+    messages.success(request, _("Link code: %(param)s=%(code)s. Add it as a custom parameter of a SeqLab item in "
+                                "the LMS course and open the item as its instructor within 30 minutes; it works "
+                                "once.") % {"param": services.CUSTOM_LINK_CODE, "code": code})
     return redirect("lti:course", slug=course.slug)

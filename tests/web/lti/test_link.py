@@ -91,15 +91,71 @@ def test_an_instructor_may_still_make_a_new_course_from_the_link_page(client, pl
     assert owner.username.startswith("lti-") and owner != imported
 
 
-def test_a_logged_in_instructor_without_a_matching_email_links_from_their_browser(client, platform, registration,
-                                                                                  course, imported):
+def _code(client, course):
+    import re
+    assert client.post(f"/lti/c/{course.slug}/link-code/").status_code == 302
+    page = client.get(f"/lti/c/{course.slug}/").content.decode()
+    return re.search(r"seqlab_link_code=([A-Z0-9-]{14})", page).group(1)
+
+
+def test_an_instructor_links_with_a_one_time_code_from_the_courses_lms_page(client, platform, registration, course,
+                                                                           imported):
+    from seqlab.gradebook.models import AuditEntry
     from seqlab.lti.models import CourseLink
     client.force_login(imported)
-    resp, _ = launch(client, platform, registration, **(PROF | {"email": "kim.private@elsewhere.test"}))
-    assert resp["Location"] == "/lti/link/"
-    assert _link(client, course, password="").status_code == 400      # a session is not enough: the password
-    assert _link(client, course)["Location"] == f"/lti/c/{course.slug}/"
+    code = _code(client, course)
+    client.logout()
+    unknown = PROF | {"email": "kim.private@elsewhere.test", "custom": {"seqlab_link_code": code.lower()}}
+    resp, _ = launch(client, platform, registration, **unknown)
+    assert resp["Location"] == f"/c/{course.slug}/"
     assert CourseLink.objects.get().course == course
+    assert _lti_user(registration, "prof-1").auth_user == imported
+    assert int(client.session["_auth_user_id"]) == imported.pk
+    assert AuditEntry.objects.filter(action="lti.course_link", course=course).count() == 1
+
+
+def test_a_link_code_works_once(client, platform, registration, course, other_course, imported):
+    from seqlab.courses.models import Membership
+    from seqlab.lti.models import CourseLink
+    Membership.objects.create(course=other_course, user=imported, role="instructor")
+    client.force_login(imported)
+    code = _code(client, course)
+    client.logout()
+    with_code = PROF | {"email": "", "custom": {"seqlab_link_code": code}}
+    launch(client, platform, registration, **with_code)
+    client.logout()
+    platform.context_id = "course-202"
+    resp, _ = launch(client, platform, registration, **(with_code | {"user_id": "prof-2"}))
+    assert resp.status_code == 400
+    assert list(CourseLink.objects.values_list("course", flat=True)) == [course.pk]
+
+
+def test_a_made_up_link_code_is_refused(client, platform, registration, course, imported):
+    from seqlab.lti.models import CourseLink
+    resp, _ = launch(client, platform, registration, **(PROF | {"custom": {"seqlab_link_code": "AAAA-BBBB-CCCC"}}))
+    assert resp.status_code == 400 and not CourseLink.objects.exists()
+
+
+def test_only_the_courses_instructor_makes_link_codes(client, course, other_course, imported, ta, outsider,
+                                                    django_user_model):
+    from seqlab.courses.models import Membership
+    other = django_user_model.objects.create_user("other-prof", password="x")
+    Membership.objects.create(course=other_course, user=other, role="instructor")
+    for who in (ta, outsider, other):
+        client.force_login(who)
+        assert client.post(f"/lti/c/{course.slug}/link-code/").status_code == 403
+    client.logout()
+    assert client.post(f"/lti/c/{course.slug}/link-code/").status_code == 302     # to the login page
+
+
+def test_an_lms_learner_with_a_link_code_links_nothing(client, platform, registration, course, imported):
+    from seqlab.lti.models import CourseLink
+    client.force_login(imported)
+    code = _code(client, course)
+    client.logout()
+    resp, _ = launch(client, platform, registration, user_id="stu-1", roles=[LEARNER],
+                     custom={"seqlab_link_code": code})
+    assert resp.status_code == 403 and not CourseLink.objects.exists()
 
 
 def test_an_lms_instructor_nobody_knows_gets_a_new_course_as_before(client, platform, registration, course, imported):
@@ -110,12 +166,12 @@ def test_an_lms_instructor_nobody_knows_gets_a_new_course_as_before(client, plat
 
 
 def test_a_ta_of_another_course_cannot_link_it(client, platform, registration, course, other_course, imported, ta):
-    """The TA's e-mail, or their logged-in browser, never offers a course: they instruct none."""
+    """A TA's e-mail never offers a course to link: they instruct none; the launch makes a new course as before."""
     from seqlab.lti.models import CourseLink
-    client.force_login(ta)
     resp, _ = launch(client, platform, registration, **(PROF | {"user_id": "ta-lms", "email": ta.email}))
     assert resp["Location"] != "/lti/link/"
     assert CourseLink.objects.get().course not in (course, other_course)
+    assert int(client.session["_auth_user_id"]) != ta.pk
 
 
 def test_an_lms_teaching_assistant_cannot_link_even_as_a_seqlab_instructor(client, platform, registration, course,
