@@ -114,7 +114,8 @@ def _local(dt) -> str:
 def instructor(db, django_user_model):
     """Last term's instructor: instructing a course is what lets a non-staff account open a new one."""
     from seqlab.courses.models import Course, Membership, Role
-    prof = django_user_model.objects.create_user("prof", password=PASSWORDS["prof"], first_name="김교수")
+    prof = django_user_model.objects.create_user("prof", password=PASSWORDS["prof"], first_name="김교수",
+                                                 email="prof@univ.example.ac.kr")
     last_term = Course.objects.create(slug="seq-2025-2", title_ko="시퀀스 모델 (지난 학기)",
                                       title_en="Sequence models (last term)", term="2025-2")
     Membership.objects.create(course=last_term, user=prof, role=Role.INSTRUCTOR)
@@ -344,14 +345,15 @@ def _lms_step(walk, live_server, lms, course, offering, sub, prof):
     item = {"resource_link": "rl-attention", "custom": {"seqlab_assignment": "attention"}, "lineitem": lineitem}
     lms.launches["lms-prof"] = {"roles": [INSTRUCTOR], "name": "김교수", "email": "prof@univ.example.ac.kr", **item}
     lms.launches[f"lms-{STUDENT}"] = {"roles": [LEARNER], "email": f"s{STUDENT}@univ.example.ac.kr", **item}
-    # The instructor, still logged in to SeqLab in this browser (as the LMS page says), opens the LMS item:
-    # SeqLab asks which of their courses the LMS course is, and their SeqLab password, once.
-    _launch(prof, live_server.url, lms, registration, "lms-prof", lands=r"/lti/link/")
-    walk.check(prof, "walk-08-lms-link", phone=True)
-    prof.locator("#link-form select[name=course]").select_option(str(course.pk))
-    prof.locator("#link-form input[name=password]").fill(PASSWORDS["prof"])
-    walk.post_form(prof, "#link-form")
-    assert prof.url == f"{live_server.url}/lti/c/{course.slug}/", prof.url
+    # The instructor opens the LMS item; the LMS sends the e-mail of their SeqLab account, so SeqLab asks
+    # which of their courses (last term's or this one) the LMS course is, and their SeqLab password, once.
+    from_lms = walk.person()
+    _launch(from_lms, live_server.url, lms, registration, "lms-prof", lands=r"/lti/link/")
+    walk.check(from_lms, "walk-08-lms-link", phone=True)
+    from_lms.locator("#link-form select[name=course]").select_option(str(course.pk))
+    from_lms.locator("#link-form input[name=password]").fill(PASSWORDS["prof"])
+    walk.post_form(from_lms, "#link-form")
+    assert from_lms.url == f"{live_server.url}/lti/c/{course.slug}/", from_lms.url
     linked = CourseLink.objects.select_related("course").get(context__id_on_platform=lms.context_id).course
     assert linked == course
     assert instructor_lti(registration, "lms-prof") == Membership.objects.get(course=course, role="instructor").user
