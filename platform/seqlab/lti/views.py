@@ -203,17 +203,16 @@ def course_link_choose(request):
 
 
 def _link_finish(request, lti_launch, account, course):
-    """Link (or, with no course, make a new course as an unlinked first launch does), log in, go there."""
+    """Link (or, with no course, make a new course as an unlinked first launch does), then enter as the
+    launch would have: the account, its membership and the LMS item's offering."""
     try:
         with transaction.atomic():
-            if course is None:
-                role = seqlab_role(lti_launch.roles_claim or [])
-                if role != Role.INSTRUCTOR:
-                    raise services.LaunchRefused(_("Only an instructor of the LMS course can set it up."))
-                outcome = services.launch_enter(lti_launch, role=role)
-                account, course = outcome.user, outcome.course
-            else:
+            if seqlab_role(lti_launch.roles_claim or []) != Role.INSTRUCTOR:
+                raise services.LaunchRefused(_("Only an instructor of the LMS course can set it up."))
+            if course is not None:
                 services.course_link(lti_launch=lti_launch, account=account, course=course)
+            outcome = services.launch_enter(lti_launch, role=Role.INSTRUCTOR)
+            account, course = outcome.user, outcome.course
     except services.LaunchRefused as exc:
         return _refused(request, str(exc), status=exc.status)
     del request.session[LINK_SESSION_KEY]

@@ -71,6 +71,19 @@ def test_an_instructor_links_the_lms_course_to_their_course_with_their_password(
     assert client.get(resp["Location"]).status_code == 200
 
 
+def test_linking_from_an_lms_item_also_links_the_item_to_its_assignment(client, platform, registration, course,
+                                                                        imported):
+    from seqlab.lti.models import OfferingLink
+    from tests.web.conftest import ADDER
+    offering = offer(course, ADDER, imported)
+    launch(client, platform, registration, **PROF, resource_link="rl-adder",
+           custom={"seqlab_assignment": offering.assignment.slug}, lineitem=f"{platform.base}/lineitems/7")
+    assert _link(client, course).status_code == 302
+    link = OfferingLink.objects.get()
+    assert link.offering == offering and link.lineitem_url == f"{platform.base}/lineitems/7"
+    assert course.memberships.get(user=imported).role == "instructor"
+
+
 def test_the_next_launch_of_a_linked_instructor_opens_their_course_without_asking(client, platform, registration,
                                                                                   linked, imported):
     resp, _ = launch(client, platform, registration, **PROF)
