@@ -114,7 +114,8 @@ def _local(dt) -> str:
 def instructor(db, django_user_model):
     """Last term's instructor: instructing a course is what lets a non-staff account open a new one."""
     from seqlab.courses.models import Course, Membership, Role
-    prof = django_user_model.objects.create_user("prof", password=PASSWORDS["prof"], first_name="김교수")
+    prof = django_user_model.objects.create_user("prof", password=PASSWORDS["prof"], first_name="김교수",
+                                                 email="prof@univ.example.ac.kr")
     last_term = Course.objects.create(slug="seq-2025-2", title_ko="시퀀스 모델 (지난 학기)",
                                       title_en="Sequence models (last term)", term="2025-2")
     Membership.objects.create(course=last_term, user=prof, role=Role.INSTRUCTOR)
@@ -284,7 +285,7 @@ def test_a_semester_from_an_empty_site_to_a_grade_in_the_lms(settings, live_serv
     assert shown == [pytest.approx(total), sub.current_result.max_score], shown   # every check shown, the total too
     walk.check(student, "walk-07-student-final", phone=True)
 
-    assert not walk.problems, "\n".join(walk.problems)       # before step 8, which the site cannot finish yet
+    assert not walk.problems, "\n".join(walk.problems)
 
     # 8. The LMS: registered on the server (lti_register), then the instructor opens SeqLab from the LMS.
     _lms_step(walk, live_server, lms, course, offering, sub, prof)
@@ -310,18 +311,25 @@ def _publish(walk, page, offering):
         walk.post_form(page, confirm)
 
 
-def _launch(page, base: str, lms: Lms, registration, login_hint: str):
+def _launch(page, base: str, lms: Lms, registration, login_hint: str, lands: str = r"/(c|o)/"):
     """An LMS launch in the browser: the tool's OIDC login, the platform's auth page, the auto-posted id_token."""
     from urllib.parse import urlencode
     params = {"iss": lms.issuer, "login_hint": login_hint, "target_link_uri": f"{base}/lti/launch/",
               "lti_message_hint": "walk", "client_id": lms.client_id, "lti_deployment_id": lms.deployment_id}
     page.goto(f"{base}/lti/login/{registration.uuid}/?{urlencode(params)}")
-    page.wait_for_url(re.compile(re.escape(base) + r"/(c|o)/"), timeout=30_000)
+    page.wait_for_url(re.compile(re.escape(base) + lands), timeout=30_000)
+
+
+def instructor_lti(registration, sub: str):
+    """The SeqLab account an LMS user's `sub` now opens."""
+    from lti_tool.models import LtiUser
+    return LtiUser.objects.get(registration=registration, sub=sub).auth_user
 
 
 def _lms_step(walk, live_server, lms, course, offering, sub, prof):
     from django.core.management import call_command
     from lti_tool.models import Key, LtiRegistration
+    from seqlab.courses.models import Membership
     from seqlab.lti.models import CourseLink, Passback
     from seqlab.gradebook.selectors import offering_grades
     from seqlab.lti.tasks import passback_sweep
@@ -337,14 +345,18 @@ def _lms_step(walk, live_server, lms, course, offering, sub, prof):
     item = {"resource_link": "rl-attention", "custom": {"seqlab_assignment": "attention"}, "lineitem": lineitem}
     lms.launches["lms-prof"] = {"roles": [INSTRUCTOR], "name": "김교수", "email": "prof@univ.example.ac.kr", **item}
     lms.launches[f"lms-{STUDENT}"] = {"roles": [LEARNER], "email": f"s{STUDENT}@univ.example.ac.kr", **item}
+    # The instructor opens the LMS item; the LMS sends the e-mail of their SeqLab account, so SeqLab asks
+    # which of their courses (last term's or this one) the LMS course is, and their SeqLab password, once.
     from_lms = walk.person()
-    _launch(from_lms, live_server.url, lms, registration, "lms-prof")
-    walk.check(from_lms, "walk-08-lms-instructor-launch")
+    _launch(from_lms, live_server.url, lms, registration, "lms-prof", lands=r"/lti/link/")
+    walk.check(from_lms, "walk-08-lms-link", phone=True)
+    from_lms.locator("#link-form select[name=course]").select_option(str(course.pk))
+    from_lms.locator("#link-form input[name=password]").fill(PASSWORDS["prof"])
+    walk.post_form(from_lms, "#link-form")
+    assert from_lms.url == f"{live_server.url}/lti/c/{course.slug}/", from_lms.url
     linked = CourseLink.objects.select_related("course").get(context__id_on_platform=lms.context_id).course
-    if linked != course:
-        pytest.xfail(f"the instructor's launch from the LMS made a new course {linked.slug!r} instead of linking "
-                     f"{course.slug!r}: SeqLab cannot link an LMS course to a course made on SeqLab, nor an LMS "
-                     "account to a student imported from a roster file, so this student's grade cannot reach the LMS")
+    assert linked == course
+    assert instructor_lti(registration, "lms-prof") == Membership.objects.get(course=course, role="instructor").user
     student_lms = walk.person(PHONE)
     _launch(student_lms, live_server.url, lms, registration, f"lms-{STUDENT}")
     assert sub.student.lti_users.filter(registration=registration).exists(), \

@@ -17,6 +17,10 @@ class CourseLink(models.Model):
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="lti_links")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # One LMS course per SeqLab course: a second would send the course's grades to another LMS course.
+        constraints = [models.UniqueConstraint(fields=["course"], name="one_lms_course_per_course")]
+
     def __str__(self) -> str:
         return f"{self.context} -> {self.course.slug}"
 

@@ -157,7 +157,7 @@ def _members(link: CourseLink) -> list[dict]:
 
 def roster_sync(*, link: CourseLink) -> dict[str, int]:
     """Bring the course's members from the LMS: new members join, inactive ones leave."""
-    from seqlab.lti.services import user_for
+    from seqlab.lti.services import student_match, user_for
     from lti_tool.models import LtiUser
     if not link.context.memberships_url:
         return {"no roster service": 1}
@@ -173,8 +173,10 @@ def roster_sync(*, link: CourseLink) -> dict[str, int]:
                 if isinstance(m.get(key), str):
                     setattr(lti_user, field, m[key][:n])
             lti_user.save()
-            user = user_for(lti_user)
             active = m.get("status", "Active") == "Active"
+            if active:      # an imported student, by e-mail; an inactive LMS member never claims one
+                student_match(lti_user=lti_user, course=link.course, role=role)
+            user = user_for(lti_user)
             existing = Membership.objects.filter(course=link.course, user=user).first()
             if not active or role is None:
                 if existing:

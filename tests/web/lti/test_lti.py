@@ -14,24 +14,6 @@ from tests.web.lti.platform_double import INSTRUCTOR, LEARNER, TA, Platform, pre
 LAUNCH_URL = "http://testserver/lti/launch/"
 
 
-@pytest.fixture
-def platform():
-    lms = Platform().start()
-    yield lms
-    lms.stop()
-
-
-@pytest.fixture
-def registration(db, platform):
-    from django.core.management import call_command
-    from lti_tool.models import Key, LtiRegistration
-    call_command("lti_register", name="Test LMS", issuer=platform.issuer, client_id=platform.client_id,
-                 auth_url=f"{platform.base}/auth", token_url=f"{platform.base}/token",
-                 keyset_url=f"{platform.base}/jwks", deployment=[platform.deployment_id], stdout=open("/dev/null", "w"))
-    platform.tool_jwks = Key.objects.as_jwks()
-    return LtiRegistration.objects.get(issuer=platform.issuer)
-
-
 def launch(client, platform, registration, *, user_id, roles, **kw):
     """The browser's part: the tool's OIDC login, the platform's answer, the form post to the tool."""
     params = {"iss": platform.issuer, "login_hint": user_id, "target_link_uri": LAUNCH_URL,
@@ -84,7 +66,7 @@ def test_an_instructors_first_launch_creates_the_linked_course(client, platform,
 def test_a_student_cannot_open_a_course_no_instructor_has_set_up(client, platform, registration):
     resp, _ = launch(client, platform, registration, user_id="stu-1", roles=[LEARNER])
     assert resp.status_code == 403
-    assert "not set up" in resp.content.decode()
+    assert "준비되지 않았습니다" in resp.content.decode()        # "not set up yet", in the site's Korean
     assert "_auth_user_id" not in client.session
 
 
