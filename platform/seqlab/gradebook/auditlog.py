@@ -38,6 +38,11 @@ ACTIONS = {
     "section.create": gettext_noop("section created"), "section.tas": gettext_noop("section TAs changed"),
     "section.student": gettext_noop("student's section changed"), "course.create": gettext_noop("course created"),
     "hint.release": gettext_noop("hint released"), "hint.withdraw": gettext_noop("hint withdrawn"),
+    "accommodation.set": gettext_noop("accommodation set"), "accommodation.remove": gettext_noop("accommodation removed"),
+    "timed.start": gettext_noop("timed work started"), "lti.course_link": gettext_noop("linked to an LMS course"),
+    "lti.account_match": gettext_noop("LMS account matched"), "similarity.start": gettext_noop("similarity report started"),
+    "similarity.referred": gettext_noop("similar pair referred"), "similarity.dismissed": gettext_noop("similar pair dismissed"),
+    "similarity.reopen": gettext_noop("similar pair reopened"),
 }
 
 # Labels of the keys that offering.save and others store.
@@ -53,7 +58,11 @@ KEYS = {
     "joined": gettext_noop("students joined"), "new_accounts": gettext_noop("new accounts"),
     "sections_created": gettext_noop("sections created"), "skipped_staff": gettext_noop("skipped (staff already)"),
     "term": gettext_noop("term"), "earlier_terms": gettext_noop("compared with earlier terms"),
-    "mistake": gettext_noop("mistake"),
+    "mistake": gettext_noop("mistake"), "time_limit_minutes": gettext_noop("time limit (minutes)"),
+    "extra_days": gettext_noop("extra days"), "extra_time_percent": gettext_noop("extra time (%)"),
+    "extra_attempts": gettext_noop("extra attempts"), "note": gettext_noop("note"),
+    "started_at": gettext_noop("started"), "assignments": gettext_noop("assignments"),
+    "issuer": gettext_noop("LMS"), "sub": gettext_noop("LMS account"), "count": gettext_noop("submissions"),
 }
 DECISIONS = {"dismissed": gettext_noop("dismissed"), "referred": gettext_noop("referred"), "": gettext_noop("open"),
              "open": gettext_noop("open")}
@@ -178,7 +187,7 @@ def _decision(value) -> str:
     return _(DECISIONS[value]) if isinstance(value, str) and value in DECISIONS else _value(value)
 
 
-SHOW = {"release_at": _when, "due_at": _when, "hard_cutoff_at": _when, "published_at": _when,
+SHOW = {"release_at": _when, "due_at": _when, "hard_cutoff_at": _when, "published_at": _when, "started_at": _when,
         "late_penalty_per_day": _percent, "cooldown_seconds": _seconds, "score_policy": _policy,
         "max_submissions": _limit, "score": _number, "weight": lambda v: f"{_number(v)} %", "role": _role,
         "decision": _decision, "mistake": lambda v: _code(_value(v))}
