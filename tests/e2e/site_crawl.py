@@ -75,3 +75,23 @@ def page_text(page) -> str:
 def horizontal_overflow(page) -> int:
     """How many pixels the page scrolls sideways (tables and code scroll inside their own box)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+WIDEST_JS = """() => {
+  const w = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && r.width > 0 && !el.closest('.table-wrap, .code-view, pre')) {
+      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+               (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+               ' right=' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def too_wide(page) -> list[str]:
+    """The first elements outside a scrolling box that reach past the viewport's right edge."""
+    return page.evaluate(WIDEST_JS)

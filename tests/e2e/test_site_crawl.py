@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.site_crawl import crawl, foreign_words, horizontal_overflow, page_text, serious_violations
+from tests.e2e.site_crawl import crawl, foreign_words, horizontal_overflow, page_text, serious_violations, too_wide
 from tests.web.conftest import (ADDER, MINI_QUIZ, MINI_WRITTEN, _fake_engine, course, instructor,  # noqa: F401
                                 other_course, student, ta)
 
@@ -129,7 +129,7 @@ def test_every_page_is_accessible_and_in_one_language(browser, live_server, seme
                 problems.append(f"{lang} {path}: other language: {sorted(set(words))[:12]}")
             overflow = horizontal_overflow(page)
             if lang == "ko" and overflow > 0:
-                problems.append(f"{lang} {path}: scrolls {overflow}px sideways at 390 px")
+                problems.append(f"{lang} {path}: scrolls {overflow}px sideways at 390 px: {too_wide(page)}")
         pages = crawl(page, live_server.url, visit)
         assert len(pages) >= (6 if role == "student" else 12), pages
         context.close()
