@@ -3,8 +3,10 @@
 No timing assertions: the figures are the bench's output. The GPU half runs on a GPU host
 (bench/README.md, "The GPU lane").
 """
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,10 @@ SUMMARY = re.compile(
 
 
 def run(*args, timeout=600):
+    # The interpreter running the tests (a .venv's): on a GPU host the script's default is python3.
+    env = {**os.environ, "PYTHON": os.environ.get("PYTHON") or sys.executable}
     return subprocess.run(["bash", "bench/gpu_check.sh", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")

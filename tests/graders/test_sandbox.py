@@ -230,8 +230,8 @@ def test_the_repository_and_host_secrets_are_not_visible(probe):
     # holds it then exists as its parent, empty but for it. Nothing else of the repository is there.
     venv = Path(sys.prefix).resolve() if sys.prefix != sys.base_prefix else None
     holds_venv = venv is not None and venv.is_relative_to(REPO)
-    if holds_venv:                   # the repository's folder and the folders above it, as a path only
-        for folder in [REPO, *REPO.parents]:
+    if venv is not None:             # the folders above the interpreter exist, as a path only
+        for folder in venv.parents:
             seen.pop(str(folder), None)
     assert not any(seen.values()), seen
     assert not any((str(REPO) in r["root"] or str(REPO) in r["point"])
