@@ -202,3 +202,12 @@ def accommodated_ids(course) -> set[int]:
     """Ids of the course's students with an accommodation, for staff lists to mark them."""
     from seqlab.courses.selectors import accommodated_student_ids
     return accommodated_student_ids(course=course)
+
+
+@register.simple_tag
+def after_late_penalty(submission, score):
+    """The attempt's score as the gradebook counts it: after the late penalty of its late days."""
+    from seqlab.gradebook.selectors import penalty_factor
+    if score is None:
+        return None
+    return round(score * penalty_factor(offering=submission.offering, late_days=submission.late_days), 4)
