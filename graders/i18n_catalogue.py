@@ -266,7 +266,8 @@ _ENTRIES: tuple[tuple[str, str], ...] = (
     (r"Unterminated string starting at", "문자열이 끝나지 않았습니다"),
     (r"Invalid control character(?P<c> '.*')? at", "잘못된 제어 문자{c}"),
     (r"Invalid \\escape(?P<e>: .*)?", "잘못된 \\ 이스케이프{e}"),
-    (r"Invalid \\uXXXX escape", "잘못된 \\uXXXX 이스케이프"),
+    # Python's json says "Invalid \\u" + four X's: a \\u escape without four hex digits.
+    (r"Invalid \\u[X]{4} escape", "잘못된 \\u 이스케이프 (16진수 네 자리가 아님)"),
     (r"Extra data", "JSON 값 뒤에 다른 데이터가 있습니다"),
     (r"'utf-8' codec can't decode bytes? (?P<b>.+?) in position (?P<n>[\d-]+): .*",
      "{n}번째 위치의 바이트 {b}를 UTF-8로 읽을 수 없습니다"),
