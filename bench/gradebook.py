@@ -25,28 +25,18 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from insight_class import django_up  # noqa: E402
+from insight_map import timed  # noqa: E402
+
 ADDER = REPO / "tests" / "web" / "files" / "assignments" / "adder"
 WRITTEN = REPO / "tests" / "web" / "files" / "assignments" / "mini-written"
-
-
-def django_up() -> str:
-    """Point Django at a fresh temporary database and migrate it; returns the folder."""
-    folder = tempfile.mkdtemp(prefix="seqlab-gradebook-bench-")
-    os.environ.setdefault("SEQLAB_VAR_DIR", folder)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seqlab.config.settings.test")
-    sys.path[:0] = [str(REPO / "platform"), str(REPO)]
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0)
-    return folder
 
 
 def _assignments(n_code: int):
@@ -168,17 +158,6 @@ def build_class(n_students: int, n_code: int, seed: int = 12, log=print):
     return course, instructor, len(offerings)
 
 
-def timed(call, repeat: int, before=lambda: None) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        before()
-        t = time.perf_counter()
-        response = call()
-        out.append(time.perf_counter() - t)
-        assert response.status_code == 200, response.status_code
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=300)
@@ -189,7 +168,7 @@ def main() -> None:
                         help="clear the cache before each request (every offering's grades recomputed)")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}")
-    django_up()
+    django_up(prefix="seqlab-gradebook-bench-")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -23,9 +23,9 @@ CORPUS = REPO / "tests" / "content" / "attention"
 ASSIGNMENT = REPO / "assignments" / "attention"
 
 
-def django_up() -> str:
+def django_up(prefix: str = "seqlab-insight-bench-") -> str:
     """Point Django at a fresh temporary database and migrate it; returns the folder."""
-    folder = tempfile.mkdtemp(prefix="seqlab-insight-bench-")
+    folder = tempfile.mkdtemp(prefix=prefix)
     os.environ.setdefault("SEQLAB_VAR_DIR", folder)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seqlab.config.settings.test")
     sys.path[:0] = [str(REPO / "platform"), str(REPO)]
