@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from seqlab.api.bodies import SubmissionBody
 from seqlab.api.serializers import offering_json, submission_json
 from seqlab.api.throttles import SubmitThrottle, UserThrottle
+from seqlab.core import pagecache
 from seqlab.core.upload_quota import upload_too_large
 from seqlab.courses import selectors as course_selectors
 from seqlab.courses.views import offering_or_404
@@ -65,16 +66,20 @@ _REFUSAL_STATUS = {"bad_filename": 400, "bad_upload": 400, "bad_answers": 400, "
 
 
 @api_view(["GET"])
+@pagecache.per_viewer
 def submission_detail(request, pk: int):
-    # The call clients poll while grading runs: one query by primary key, no blob, no feedback
-    # (a run with no result yet has none to show).
+    # The call clients poll while grading runs: from the cache until the attempt changes, else one
+    # query by primary key, no blob, no feedback (a run with no result yet has none to show).
     pending = Submission.objects.filter(pk=pk, student=request.user, current_result__isnull=True,
                                         status__in=["queued", "running"]).first()
     if pending is not None:
+        pagecache.allow(request)
         return Response(submission_json(pending, None, request))
     try:
         submission = selectors.submission_get_for_user(user=request.user, submission_id=pk)
     except Submission.DoesNotExist:
         raise Http404
+    if submission.student_id == request.user.pk:
+        pagecache.allow(request)
     feedback = selectors.feedback_for(viewer=request.user, submission=submission)
     return Response(submission_json(submission, feedback, request))

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from seqlab.core import pagecache
 from seqlab.courses import selectors, services
 from seqlab.courses.forms import AccommodationForm, TimedStartForm
 from seqlab.courses.models import Course, Offering, Role
@@ -51,16 +52,20 @@ def home(request):
 
 
 @login_required
+@pagecache.per_viewer
 def course_detail(request, slug: str):
     course = course_or_404(request.user, slug)
     rows = selectors.offering_rows_for_user(user=request.user, course=course)
+    role = selectors.course_role(user=request.user, course=course)
+    if role == Role.STUDENT:            # the course's rows and the student's own: kept until they change
+        pagecache.allow(request)
     return render(request, "courses/course_detail.html", {
-        "course": course, "rows": rows, "lang": reader_lang(),
-        "role": selectors.course_role(user=request.user, course=course),
+        "course": course, "rows": rows, "lang": reader_lang(), "role": role,
         "accommodation": accommodation_for(course=course, student=request.user)})
 
 
 @login_required
+@pagecache.per_viewer
 def offering_detail(request, pk: int):
     return offering_page(request, offering_or_404(request.user, pk))
 
@@ -77,6 +82,8 @@ def offering_page(request, offering: Offering, *, answers_form: AnswersForm | No
     policy = student_policy(offering=offering, student=request.user)
     # A timed offering's statement, questions and upload form wait for the student's start.
     shown = policy.work_shown or role != Role.STUDENT
+    if role == Role.STUDENT and answers_form is None:
+        pagecache.allow(request)
     return render(request, "courses/offering_detail.html", {
         "offering": offering, "course": offering.course, "lang": lang, "role": role, "policy": policy,
         "work_shown": shown, "submit_open": role == Role.STUDENT and policy.accepts(),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from seqlab.grading import broker, heartbeat
 from seqlab.grading.conf import setting
+from seqlab.core import pagecache
 from seqlab.submissions.models import Status, Submission
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,10 @@ def _resend(p: Pending) -> bool:
     from seqlab.submissions.tasks import grade_submission
     rows = Submission.objects.filter(pk=p.id, run=p.run, status=p.status)
     if p.status == Status.RUNNING:
-        touched = rows.filter(worker=p.worker).update(
-            status=Status.QUEUED, queued_at=timezone.now(),
-            error=f"re-queued: worker {p.worker[:150]} stopped grading it")
+        with pagecache.owned_by(Submission.student_of(p.id)):
+            touched = rows.filter(worker=p.worker).update(
+                status=Status.QUEUED, queued_at=timezone.now(),
+                error=f"re-queued: worker {p.worker[:150]} stopped grading it")
     else:
         touched = rows.exists()
     if touched:

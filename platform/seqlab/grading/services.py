@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from seqlab.grading import heartbeat
 from seqlab.grading.faults import InfrastructureFault, result_fault
+from seqlab.core import pagecache
 from seqlab.submissions.models import Status, Submission
 
 
@@ -22,8 +23,9 @@ class Delivery:
 
 def run_release(*, submission_id: int, run: int, worker: str, error: str) -> bool:
     """Put back in the queue a run this worker claimed and could not finish (no other's claim)."""
-    return Submission.objects.filter(pk=submission_id, run=run, status=Status.RUNNING, worker=worker[:200]).update(
-        status=Status.QUEUED, queued_at=timezone.now(), error=error[:2000]) == 1
+    with pagecache.owned_by(Submission.student_of(submission_id)):
+        return Submission.objects.filter(pk=submission_id, run=run, status=Status.RUNNING, worker=worker[:200]).update(
+            status=Status.QUEUED, queued_at=timezone.now(), error=error[:2000]) == 1
 
 
 def run_grade(delivery: Delivery, *, release: str = "", error: str = ""):

@@ -49,6 +49,11 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} by {self.student} for {self.offering}"
 
+    @staticmethod
+    def student_of(submission_id: int) -> int | None:
+        """The student whose pages a change of this attempt changes (seqlab/core/pagecache.py)."""
+        return Submission.objects.filter(pk=submission_id).values_list("student_id", flat=True).first()
+
     @property
     def is_pending(self) -> bool:
         return self.status in (Status.QUEUED, Status.RUNNING)

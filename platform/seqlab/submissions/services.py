@@ -17,6 +17,7 @@ from graders.assignment import load_assignment
 from graders.contracts import Job
 from graders.contracts import Result as EngineResult
 from seqlab.blobs.services import blob_store
+from seqlab.core import pagecache
 from seqlab.core.audit import audit_record
 from seqlab.core.queueing import grading_enqueue, grading_enqueue_on_commit
 from seqlab.courses.models import Offering, Role
@@ -128,10 +129,11 @@ def _submission_store(*, student, offering: Offering, upload: UploadFile, kind: 
     version = offering.assignment.current_version
     number = (Submission.objects.filter(offering=offering, student=student)
               .aggregate(n=Max("number"))["n"] or 0) + 1
-    submission = Submission.objects.create(
-        offering=offering, student=student, number=number, blob=blob_store(data=upload.content),
-        filename=upload.name, kind=kind, version=version, submitted_at=now, queued_at=now,
-        late_days=policy.late_days(now))
+    with pagecache.owned_by(student.pk):
+        submission = Submission.objects.create(
+            offering=offering, student=student, number=number, blob=blob_store(data=upload.content),
+            filename=upload.name, kind=kind, version=version, submitted_at=now, queued_at=now,
+            late_days=policy.late_days(now))
     _enqueue_on_commit(submission)
     return submission
 
@@ -145,26 +147,34 @@ def submission_create_answers(*, student, offering: Offering, answers: dict[str,
 
 def submission_claim(*, submission_id: int, run: int, worker: str) -> bool:
     """Move a queued run to running; False if another delivery of the task already did."""
-    claimed = Submission.objects.filter(pk=submission_id, run=run, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), worker=worker[:200], tries=F("tries") + 1)
+    with pagecache.owned_by(Submission.student_of(submission_id)):
+        claimed = Submission.objects.filter(pk=submission_id, run=run, status=Status.QUEUED).update(
+            status=Status.RUNNING, started_at=timezone.now(), worker=worker[:200], tries=F("tries") + 1)
     return claimed == 1
 
 
 def submission_release(*, submission_id: int, run: int, error: str) -> None:
     """Put a running run back in the queue after an infrastructure fault (a retry follows)."""
-    Submission.objects.filter(pk=submission_id, run=run, status=Status.RUNNING).update(
-        status=Status.QUEUED, queued_at=timezone.now(), error=error[:2000])
+    with pagecache.owned_by(Submission.student_of(submission_id)):
+        Submission.objects.filter(pk=submission_id, run=run, status=Status.RUNNING).update(
+            status=Status.QUEUED, queued_at=timezone.now(), error=error[:2000])
 
 
 def submission_fail(*, submission_id: int, run: int, error: str) -> None:
     """Give up on a run; any earlier result (and score) stays the current one."""
-    Submission.objects.filter(pk=submission_id, run=run, status__in=[Status.QUEUED, Status.RUNNING]).update(
-        status=Status.ERROR, finished_at=timezone.now(), error=error[:2000])
+    with pagecache.owned_by(Submission.student_of(submission_id)):
+        Submission.objects.filter(pk=submission_id, run=run, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.ERROR, finished_at=timezone.now(), error=error[:2000])
+
+
+def result_store(*, submission: Submission, run: int, result: EngineResult) -> Result | None:
+    """Save one run's result once; a second delivery of the same run stores nothing."""
+    with pagecache.owned_by(submission.student_id):
+        return _result_store(submission=submission, run=run, result=result)
 
 
 @transaction.atomic
-def result_store(*, submission: Submission, run: int, result: EngineResult) -> Result | None:
-    """Save one run's result once; a second delivery of the same run stores nothing."""
+def _result_store(*, submission: Submission, run: int, result: EngineResult) -> Result | None:
     if Result.objects.filter(submission=submission, run=run).exists():
         return None
     data = result.to_json(with_artifacts=False)
@@ -194,7 +204,8 @@ def submission_regrade(*, actor, submission: Submission) -> Submission:
     submission.version = submission.offering.assignment.current_version
     submission.status, submission.queued_at = Status.QUEUED, timezone.now()
     submission.started_at = submission.finished_at = None
-    submission.save()
+    with pagecache.owned_by(submission.student_id):
+        submission.save()
     audit_record(course=submission.offering.course, actor=actor, action="submission.regrade", submission=submission,
                  subject=str(submission), after={"run": submission.run, "version": submission.version.content_hash})
     _enqueue_on_commit(submission)
@@ -210,10 +221,12 @@ def submission_requeue_stuck(*, now=None) -> list[int]:
         "version", "offering__assignment")
     for sub in pending:
         if sub.status == Status.QUEUED and sub.queued_at < now - margin:
-            touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.QUEUED).update(queued_at=now)
+            with pagecache.owned_by(sub.student_id):
+                touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.QUEUED).update(queued_at=now)
         elif sub.status == Status.RUNNING and sub.started_at < now - margin - timedelta(seconds=sub.version.wall_seconds):
-            touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.RUNNING).update(
-                status=Status.QUEUED, queued_at=now, error="re-queued: the worker stopped answering")
+            with pagecache.owned_by(sub.student_id):
+                touched = Submission.objects.filter(pk=sub.pk, run=sub.run, status=Status.RUNNING).update(
+                    status=Status.QUEUED, queued_at=now, error="re-queued: the worker stopped answering")
         else:
             continue
         if touched:

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from seqlab.core import pagecache
 from seqlab.core.upload_quota import upload_too_large
 from seqlab.courses.questions import question_views
 from seqlab.courses.selectors import questions_of
@@ -78,6 +79,9 @@ def answers_submit(request, pk: int):
 
 
 def _live_context(request, submission: Submission) -> dict:
+    if request.user.pk == submission.student_id:    # the student's own attempt: kept until it changes
+        # (a queued attempt shows its place in the queue, which others' results move: briefly)
+        pagecache.allow(request, seconds=2 if submission.is_pending else None)
     feedback = selectors.feedback_for(viewer=request.user, submission=submission)
     questions = questions_of(version=submission.version)
     return {"submission": submission, "offering": submission.offering, "feedback": feedback,
@@ -90,6 +94,7 @@ def _live_context(request, submission: Submission) -> dict:
 
 
 @login_required
+@pagecache.per_viewer
 def submission_detail(request, pk: int):
     submission = submission_or_404(request.user, pk)
     return render(request, "submissions/detail.html", {
@@ -99,6 +104,7 @@ def submission_detail(request, pk: int):
 
 
 @login_required
+@pagecache.per_viewer
 def submission_live(request, pk: int):
     """The status-and-feedback fragment htmx polls while the attempt is queued or running."""
     submission = submission_or_404(request.user, pk)

@@ -145,8 +145,12 @@ SEQLAB_API_RATES = {
 REDIS_URL = env_str("REDIS_URL")
 # Throttle and lockout counters, LTI launch state (nonce, launch data between two requests) and
 # highlighted code must be shared by every web process: Redis when there is one.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {"default": {"BACKEND": "seqlab.core.rediscache.RedisCache", "LOCATION": REDIS_URL}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The pages students reload (course, assignment, attempt, the status call) are kept per session
+# until something they show changes (seqlab/core/pagecache.py), and never longer than this. Off
+# without Redis: a cache of one process would not see the grading workers' writes.
+SEQLAB_PAGE_CACHE_SECONDS = env_int("SEQLAB_PAGE_CACHE_SECONDS", 30 if REDIS_URL else 0)
 # Every page reads the session: from Redis when there is one (written through to the database, so
 # a Redis restart logs no one out), saving a query per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"

@@ -20,3 +20,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Rolled-back test rows reuse ids, so throttle counters would leak from test to test: tests that
 # are about throttling set their own rates (tests/web/test_fair_use.py).
 SEQLAB_API_RATES = {"user": "100000/min", "anon": "100000/min", "submit": "100000/hour"}
+# The page cache is on in tests (one process, so its cache sees every write): a page that a test
+# changes and reads again must come back changed.
+SEQLAB_PAGE_CACHE_SECONDS = 30
