@@ -143,13 +143,14 @@ def drawable(value: Any, *, limit: int = MAX_DRAWN_CHARS, lines: int = MAX_DRAWN
     return "\n".join(out)
 
 
-def drawn(draw: Callable[[Callable[[Any], str]], bytes | None]) -> Picture | None:
+def drawn(draw: Callable[[Callable[[Any], str]], bytes | None], *, font: bool = True) -> Picture | None:
     """Draw a picture in each language where its drawn words differ.
 
     `draw(tr)` draws the picture once and returns its bytes; every text it draws goes through
     `tr(value)`, which returns that text (a T, or English the catalogue knows) in the language
     being drawn. The English drawing is made first; the Korean one only when some text passed
-    through `tr` differs between the languages and the Korean font is installed.
+    through `tr` differs between the languages and, for a drawing matplotlib renders (`font`),
+    the Korean font is installed (an SVG's text is rendered by the reader's browser: font=False).
     None when `draw` returns None (e.g. Graphviz is not installed).
     """
     differs = False
@@ -163,7 +164,7 @@ def drawn(draw: Callable[[Callable[[Any], str]], bytes | None]) -> Picture | Non
     english = draw(tr_en)
     if english is None:
         return None
-    if not differs or not korean_font():
+    if not differs or (font and not korean_font()):
         return Picture(english)
     korean = draw(lambda value: _both(value)[1])
     return Picture(english, korean)
