@@ -31,7 +31,6 @@ import re
 import shutil
 import subprocess
 import textwrap
-import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -107,15 +106,13 @@ def png(fig: Any, *, dpi: int = 110) -> bytes:
     (e.g. an unbalanced `$...$`) is drawn as it is written."""
     plt = pyplot()
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Glyph .* missing from")   # drawn as a box
-            try:
-                return _savefig(fig, dpi)
-            except ValueError:
-                from matplotlib.text import Text
-                for item in fig.findobj(Text):
-                    item.set_parse_math(False)
-                return _savefig(fig, dpi)
+        try:
+            return _savefig(fig, dpi)
+        except ValueError:
+            from matplotlib.text import Text
+            for item in fig.findobj(Text):
+                item.set_parse_math(False)
+            return _savefig(fig, dpi)
     finally:
         plt.close(fig)
 
