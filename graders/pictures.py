@@ -36,12 +36,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from graders.i18n import T, text
+from graders.limits import MAX_DRAWN_CHARS, MAX_DRAWN_LINE_CHARS, MAX_DRAWN_LINES, MAX_TOKEN_CHARS
 from graders.memo import pure
 
-MAX_DRAWN_CHARS = 300        # one text drawn in a picture (a title, a label, a series name)
-MAX_DRAWN_LINES = 4          # lines of one drawn text
-MAX_LINE_CHARS = 80          # longer lines are wrapped
-MAX_TOKEN_CHARS = 40         # one row or column label of a heat map
 KOREAN_FONT = "NanumGothic"
 # DejaVu Sans first: it has every Latin glyph, digits and the minus sign (U+2212) of negative and
 # log-axis ticks; matplotlib (>= 3.6) falls back glyph by glyph to NanumGothic for Hangul.
@@ -124,7 +121,7 @@ def _savefig(fig: Any, dpi: int) -> bytes:
 
 
 def drawable(value: Any, *, limit: int = MAX_DRAWN_CHARS, lines: int = MAX_DRAWN_LINES,
-             width: int = MAX_LINE_CHARS) -> str:
+             width: int = MAX_DRAWN_LINE_CHARS) -> str:
     """A text as it may be drawn: a plain str without control characters, cut to `limit`
     characters, lines longer than `width` wrapped, at most `lines` lines."""
     s = str.__str__(value[:limit + 1]) if isinstance(value, str) else str(value)[:limit + 1]
