@@ -103,10 +103,11 @@ class Artifact:
         object.__setattr__(self, "name", clean(self.name, limit=200))
         object.__setattr__(self, "caption", clean(self.caption, limit=MAX_CHECK_MESSAGE))
         object.__setattr__(self, "alt", clean(self.alt, limit=MAX_CHECK_MESSAGE))
+        given = self.localized or (self.data.localized() if hasattr(self.data, "localized") else ())  # a Picture
         object.__setattr__(self, "data", bytes(self.data))
         # One drawing per language other than English, none the same as the English one.
         kept: dict[str, bytes] = {}
-        for lang, data in self.localized or ():
+        for lang, data in given:
             if lang in LANGS and lang != "en" and lang not in kept and bytes(data) != self.data:
                 kept[lang] = bytes(data)
         object.__setattr__(self, "localized", tuple(kept.items()))

@@ -146,6 +146,15 @@ def test_an_artifact_carries_each_drawing_and_shows_the_one_asked_for():
     assert base64.b64decode(artifact.to_json()["data"]) == b"english"
     plain = Artifact("w.png", "image/png", b"same", localized=(("ko", b"same"),))
     assert plain.localized == () and base64.b64decode(plain.to_json(lang="ko")["data"]) == b"same"
+    picture = Artifact("p.png", "image/png", pictures.Picture(b"en", b"ko"))
+    assert (picture.data, type(picture.data), picture.localized) == (b"en", bytes, (("ko", b"ko"),))
+
+
+def test_the_memo_counts_both_drawings_and_keys_no_picture_by_its_english_alone():
+    kept, size = memo.copied(pictures.Picture(b"e" * 10, b"k" * 30))
+    assert size == 40 and kept.ko == b"k" * 30
+    with pytest.raises(memo.Unkeyable):
+        memo.fingerprint(pictures.Picture(b"e", b"k"))
 
 
 def test_the_artifacts_fixture_takes_a_picture_or_bytes():
