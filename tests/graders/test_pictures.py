@@ -14,7 +14,6 @@ import warnings
 from types import SimpleNamespace
 
 import pytest
-import torch
 
 from graders import memo, pictures
 from graders.assignment import load_assignment
