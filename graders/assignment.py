@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import sys
 import tomllib
 import types
@@ -290,8 +291,19 @@ def _shadows_t(func: Any) -> bool:
     return local and used and any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "T" for n in ast.walk(func))
 
 
+# Words drawn inside a picture (graders/pictures.py): texts of the picture functions, of an
+# assignment's own `*_png`/`*_svg` drawings and of matplotlib's text setters.
+_PICTURE_CALLS = {"heatmaps", "heatmap", "learning_curve"}
+_PICTURE_TEXTS = ("title", "xlabel", "ylabel")
+_TEXT_SETTERS = {"set_title", "set_xlabel", "set_ylabel", "suptitle"}
+_LABELLED_PLOTS = {"plot", "scatter", "bar", "barh", "hist", "step", "stairs", "fill_between", "errorbar", "axhline",
+                   "axvline", "semilogx", "semilogy", "loglog", "colorbar", "imshow", "contour", "contourf"}
+_PICTURE_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
 def _lint_texts(path: Path, root: Path) -> list[str]:
-    """English-only texts written in a check or mistakes file: messages, captions, mistakes without an id."""
+    """English-only texts written in a check or mistakes file: messages, captions, mistakes without an id,
+    words drawn in a picture."""
     import ast
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     where = path.relative_to(root)
@@ -302,9 +314,46 @@ def _lint_texts(path: Path, root: Path) -> list[str]:
             return any(c.isalpha() for c in node.value) and " " in node.value.strip()
         return isinstance(node, ast.JoinedStr)
 
+    def drawn_english(node: ast.AST | None) -> bool:
+        """A picture text with an English word that is not a T (a word alone, or glued to its Korean)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return bool(_PICTURE_WORD.search(node.value))
+        return isinstance(node, ast.JoinedStr)
+
+    assigned: dict[str, list[ast.AST]] = {}      # `panels = [...]` / `series = {...}` passed by name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+
+    def picture_names(call: ast.Call, func: str) -> list[ast.AST]:
+        """The panel names of heatmaps(panels) and the series names of learning_curve(series), when literal."""
+        given = call.args[0] if call.args else next(
+            (kw.value for kw in call.keywords if kw.arg in ("panels", "series")), None)
+        found = assigned.get(given.id, []) if isinstance(given, ast.Name) else [given] if given else []
+        names: list[ast.AST] = []
+        for value in found:
+            if func == "learning_curve" and isinstance(value, ast.Dict):
+                names += [k for k in value.keys if k is not None]
+            elif func == "heatmaps" and isinstance(value, (ast.List, ast.Tuple)):
+                names += [e.elts[0] for e in value.elts if isinstance(e, (ast.List, ast.Tuple)) and e.elts]
+        return names
+
+    def lint_picture(call: ast.Call, func: str) -> None:
+        drawn: list[ast.AST] = []
+        if func in _PICTURE_CALLS or func.endswith(("_png", "_svg")):
+            drawn += [kw.value for kw in call.keywords if kw.arg in _PICTURE_TEXTS]
+            drawn += picture_names(call, func)
+        if func in _TEXT_SETTERS and call.args:
+            drawn.append(call.args[0])
+        if func in _LABELLED_PLOTS:
+            drawn += [kw.value for kw in call.keywords if kw.arg == "label"]
+        if any(map(drawn_english, drawn)):
+            problems.append(f"{where}:{call.lineno}: an English-only picture text; use T(en, ko)")
+
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            lint_picture(node, func)
             index = _MESSAGE_CALLS.get(func)
             if index is not None and len(node.args) > index and english(node.args[index]):
                 problems.append(f"{where}:{node.lineno}: {func}() with an English-only message; use T(en, ko)")

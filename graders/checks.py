@@ -10,7 +10,8 @@ parameter name:
     ref        the reference module (solution/ or reference/<slug>.py), imported here
     rng        a torch.Generator seeded from the assignment seed and the check's name
     mistakes   tests/mistakes.py of the assignment (known-wrong variants), if present
-    artifacts  artifacts.image(name, png_bytes, caption=T(...), alt=T(...)) attaches a picture
+    artifacts  artifacts.image(name, picture, caption=T(...), alt=T(...)) attaches a picture
+               (PNG/SVG bytes, or a graders.pictures.Picture drawn in each language)
 
 Every text a student reads is bilingual (graders/i18n.py): a check's name is its docstring's
 first line in English plus `ko=` in the decorator; messages are `T(en, ko)`, and named

@@ -79,13 +79,17 @@ def _both(**texts: Any) -> dict[str, dict[str, str]]:
 #   tests[].extra_data.i18n = {"ko": {"name", "output"}, "en": {"name", "output"}}
 #   extra_data.i18n         = {"ko": {"output"}, "en": {"output"}}
 #   artifacts[].i18n        = {"ko": {"caption", "alt"}, "en": {"caption", "alt"}}
+# A picture's `data` is drawn in that language too (the English drawing when its words read the same).
 # Named mistakes a check's feedback shows: tests[].extra_data.mistakes =
 #   [{"id": "attention/no-scale", "check": "<CheckResult.key>", "ko": "...", "en": "..."}, ...]
 
 
 @dataclass(frozen=True)
 class Artifact:
-    """A picture (or other file) produced while grading, shown beside the feedback."""
+    """A picture (or other file) produced while grading, shown beside the feedback.
+
+    `data` is the picture as drawn in English; `localized` holds the drawings in other languages
+    whose drawn words differ, as (language, bytes) pairs (graders/pictures.py `Picture`)."""
 
     name: str
     media_type: str               # "image/png", "image/svg+xml", "text/vnd.graphviz"
@@ -93,11 +97,24 @@ class Artifact:
     check: str = ""               # name of the check that made it ("" = whole submission)
     caption: str = ""             # a T (both languages) or English text the catalogue knows
     alt: str = ""                 # the text alternative: what the picture shows, in words and numbers
+    localized: tuple[tuple[str, bytes], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clean(self.name, limit=200))
         object.__setattr__(self, "caption", clean(self.caption, limit=MAX_CHECK_MESSAGE))
         object.__setattr__(self, "alt", clean(self.alt, limit=MAX_CHECK_MESSAGE))
+        given = self.localized or (self.data.localized() if hasattr(self.data, "localized") else ())  # a Picture
+        object.__setattr__(self, "data", bytes(self.data))
+        # One drawing per language other than English, none the same as the English one.
+        kept: dict[str, bytes] = {}
+        for lang, data in given:
+            if lang in LANGS and lang != "en" and lang not in kept and bytes(data) != self.data:
+                kept[lang] = bytes(data)
+        object.__setattr__(self, "localized", tuple(kept.items()))
+
+    def data_in(self, lang: str | None) -> bytes:
+        """The picture drawn in `lang` (the English one when its words read the same)."""
+        return dict(self.localized).get(lang_or_default(lang), self.data)
 
     def i18n(self) -> dict[str, dict[str, str]]:
         return _both(caption=self.caption, alt=self.alt)
@@ -108,7 +125,7 @@ class Artifact:
         return {
             "name": self.name, "media_type": self.media_type, "check": text(self.check).get(lang),
             "caption": texts[lang]["caption"], "alt": texts[lang]["alt"], "i18n": texts,
-            "data": base64.b64encode(self.data).decode("ascii"),
+            "data": base64.b64encode(self.data_in(lang)).decode("ascii"),
         }
 
 

@@ -64,3 +64,12 @@ MAX_CHECK_MESSAGE = 2000            # the message of one check
 # check's result for the similarity report; the work to make one is bounded there (a sample).
 MAX_OUTPUT_HASHES = 8               # per check
 MAX_OUTPUT_WHAT = 200               # characters of the compared value's name kept beside each
+
+# ----------------------------------------------------------------------------- words drawn in pictures
+# A title, axis label, panel or series name a check draws (graders/pictures.py), in each language:
+# control characters removed, cut, long lines wrapped, so a picture stays a few thousand pixels wide
+# and tall whatever text a check passes (a value from the student's process included).
+MAX_DRAWN_CHARS = 300               # one drawn text
+MAX_DRAWN_LINES = 4                 # its lines
+MAX_DRAWN_LINE_CHARS = 80           # longer lines are wrapped
+MAX_TOKEN_CHARS = 40                # one row or column label of a heat map (data, drawn as it is)

@@ -91,7 +91,7 @@ def _feed(digest: Any, value: Any) -> None:
     import torch
     if value is None or isinstance(value, (bool, int, float, str)):
         digest.update(f"{type(value).__name__}:{value!r};".encode())
-    elif isinstance(value, bytes):
+    elif type(value) is bytes:           # not a subclass (a picture's other drawings are not in its value)
         digest.update(b"bytes:%d;" % len(value) + value)
     elif isinstance(value, torch.Tensor):
         if type(value) is not torch.Tensor or value.requires_grad or value.layout != torch.strided \
@@ -121,7 +121,9 @@ def copied(value: Any) -> tuple[Any, int]:
     import numpy as np
     import torch
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
-        return value, len(value) if isinstance(value, (str, bytes)) else 8
+        if isinstance(value, bytes):      # a graders.pictures.Picture holds its Korean drawing too
+            return value, len(value) + len(getattr(value, "ko", None) or b"")
+        return value, len(value) if isinstance(value, str) else 8
     if isinstance(value, torch.Tensor):
         if type(value) is not torch.Tensor or value.requires_grad or value.grad_fn is not None:
             raise Unkeyable("tensor with autograd")

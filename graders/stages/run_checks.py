@@ -22,6 +22,7 @@ from graders.device import sandbox_device
 from graders.errors import BannedCall
 from graders.i18n import message_of, text
 from graders.memo import MemoModule
+from graders.pictures import Picture
 from graders.sandbox.host import SandboxUnavailable
 from graders.sandbox.proxy import StudentProxy
 
@@ -36,8 +37,10 @@ class ArtifactSink:
 
     def image(self, name: str, data: bytes, *, caption: str = "", alt: str = "",
               media_type: str = "image/png") -> None:
+        """Attach a picture: bytes, or a graders.pictures.Picture (drawn in each language)."""
+        localized = data.localized() if isinstance(data, Picture) else ()
         self._ctx.artifacts.append(Artifact(name=name, media_type=media_type, data=bytes(data),
-                                            check=self._check, caption=caption, alt=alt))
+                                            check=self._check, caption=caption, alt=alt, localized=localized))
 
 
 def run_checks(ctx: Context) -> None:

@@ -5,10 +5,10 @@ mistake first; `expect_close(..., mistakes=...)` names the first variant the stu
 output reproduces. Messages are shown to students, so they say what the code does and
 what the contract wants, never an expected number. Loaded in the grader only.
 """
-import io
 
 import torch
 
+from graders import pictures
 from graders.checks import CheckFailure, expect_close, expect_tensor, fail, is_close
 from graders.i18n import Mistake, T, message_of
 
@@ -516,16 +516,12 @@ def xor_report(y):
 
 
 def decision_boundary_png(weights, *, title):
-    """The student's net over the plane, its y = 0.5 line, and the four XOR points."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """The student's net over the plane, its y = 0.5 line, and the four XOR points, drawn in each
+    language (a graders.pictures.Picture; `title` is a T)."""
     lin = torch.linspace(-0.5, 1.5, 81, dtype=F64)
     gx, gy = torch.meshgrid(lin, lin, indexing="xy")
     z = xor_outputs(weights, torch.stack([gx.flatten(), gy.flatten()], dim=1)).reshape(gx.shape).numpy()
-    # ASCII labels: DejaVu Sans has the minus sign of the negative ticks, NanumGothic does not
-    with plt.rc_context({"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}):
-        return _boundary_figure(plt, gx, gy, z, title)
+    return pictures.drawn(lambda tr: _boundary_figure(pictures.pyplot(), gx, gy, z, tr(title)))
 
 
 def _boundary_figure(plt, gx, gy, z, title):
@@ -539,10 +535,7 @@ def _boundary_figure(plt, gx, gy, z, title):
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title, fontsize=9)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return pictures.png(fig, dpi=90)
 
 
 def expect_xor(student, artifacts, *, what, picture_always=True, **kwargs):
@@ -553,7 +546,8 @@ def expect_xor(student, artifacts, *, what, picture_always=True, **kwargs):
     correct = (y > 0.5).double() == XOR_T.double()
     if picture_always or not correct.all():
         artifacts.image(f"xor-boundary-seed-{kwargs.get('seed', 0)}.png",
-                        decision_boundary_png(weights, title=f"{what}\ny over the plane, y = 0.5 in black"),
+                        decision_boundary_png(weights, title=T("{what}\ny over the plane, y = 0.5 in black",
+                                                               "{what}\n평면 위의 y, 검은 선이 y = 0.5").format(what=what)),
                         caption=T("The net returned by {what}; o: XOR = 1, x: XOR = 0.",
                                   "{what}이(가) 반환한 망. o: XOR = 1, x: XOR = 0.").format(what=what),
                         alt=xor_alt(y))

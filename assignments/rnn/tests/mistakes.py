@@ -9,6 +9,7 @@ contract wants, never an expected number. Loaded in the grader only.
 """
 import torch
 
+from graders import pictures
 from graders.checks import expect_close, expect_scalar, expect_tensor, fail, is_close
 from graders.i18n import Mistake, T
 
@@ -501,29 +502,27 @@ def gradient_flow_alt(student_dx, reference_dx):
 
 
 def gradient_flow_png(student_dx, reference_dx):
-    """||dL/dx_t|| against t for a loss at the last step only: the student's BPTT beside the reference's."""
-    import io
-
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """||dL/dx_t|| against t for a loss at the last step only: the student's BPTT beside the reference's,
+    drawn in each language (a graders.pictures.Picture)."""
     steps = list(range(1, student_dx.shape[1] + 1))
 
     def norms(dx):
         # a zero has no place on a log scale: leave a gap there rather than a fake value
         return [n if n > 0 else float("nan") for n in (float(dx[:, t].double().norm()) for t in range(dx.shape[1]))]
-    # NanumGothic has no U+2212, which the log axis's 10^-k labels need; the labels here are ASCII
-    with plt.rc_context({"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}):
+    yours, reference = norms(student_dx), norms(reference_dx)
+
+    def draw(tr):
+        plt = pictures.pyplot()
         fig, ax = plt.subplots(figsize=(6, 3.6))
-        ax.plot(steps, norms(reference_dx), "--", color="tab:orange", linewidth=2, label="reference")
-        ax.plot(steps, norms(student_dx), "o", color="tab:blue", markersize=5, label="your rnn_backward")
+        ax.plot(steps, reference, "--", color="tab:orange", linewidth=2, label=tr(T("reference", "정답")))
+        ax.plot(steps, yours, "o", color="tab:blue", markersize=5,
+                label=tr(T("your rnn_backward", "제출한 rnn_backward")))
         ax.set_yscale("log")
-        ax.set_xlabel("time step t")
+        ax.set_xlabel(tr(T("time step t", "시간 단계 t")))
         ax.set_ylabel("||dL/dx_t||")
-        ax.set_title("gradient of the last step's output, sent back through time", fontsize=11)
+        ax.set_title(tr(T("gradient of the last step's output, sent back through time",
+                          "마지막 단계 출력의 그래디언트를 시간을 거슬러 전달")), fontsize=11)
         ax.grid(alpha=0.3)
         ax.legend()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-        plt.close(fig)
-    return buf.getvalue()
+        return pictures.png(fig, dpi=100)
+    return pictures.drawn(draw)

@@ -449,14 +449,17 @@ def count_differences(student: Diagram, reference: Diagram) -> list[str]:
 # --------------------------------------------------------------------------- pictures
 
 RED = "#d62728"
+ENCODER, DECODER = T("Encoder", "인코더"), T("Decoder", "디코더")
 
 
 def dot_source(diagram: Diagram, *, title: str, red_edges=(), dashed_red: bool = False,
-               groups: dict[str, str] | None = None) -> str:
-    """A clean digraph from labels and edges only: fresh ids, escaped labels, our attributes."""
+               groups: dict[str, str] | None = None, tr=str) -> str:
+    """A clean digraph from labels and edges only: fresh ids, escaped labels, our attributes.
+    The title and the group names are drawn through `tr` (graders.pictures.drawn: one language);
+    the labels are the diagram's own."""
     ids = {node: f"n{i}" for i, node in enumerate(diagram.labels)}
     red = set(red_edges)
-    lines = ["digraph diagram {", "  rankdir=BT;", f'  label="{_escape(title)}"; labelloc=t; fontsize=12;',
+    lines = ["digraph diagram {", "  rankdir=BT;", f'  label="{_escape(tr(title))}"; labelloc=t; fontsize=12;',
              '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=11];']
     clusters: dict[str, list[str]] = {}
     for node, label in diagram.labels.items():
@@ -468,7 +471,7 @@ def dot_source(diagram: Diagram, *, title: str, red_edges=(), dashed_red: bool =
         else:
             lines.append(line)
     for k, (group, members) in enumerate(sorted(clusters.items())):
-        lines += [f"  subgraph cluster_{k} {{", f'    label="{_escape(group)}"; color="#999999";']
+        lines += [f"  subgraph cluster_{k} {{", f'    label="{_escape(tr(group))}"; color="#999999";']
         lines += ["  " + m for m in members] + ["  }"]
     for u, v in diagram.edges:
         attrs = f' [color="{RED}", penwidth=2{", style=dashed" if dashed_red else ""}]' if (u, v) in red else ""
@@ -483,7 +486,7 @@ def _escape(text: str) -> str:
 
 
 def reference_groups(reference: Diagram) -> dict[str, str]:
-    return {n: "Encoder" if n.startswith("enc_") else "Decoder" for n in reference.labels
+    return {n: ENCODER if n.startswith("enc_") else DECODER for n in reference.labels
             if n.startswith(("enc_", "dec_"))}
 
 

@@ -94,9 +94,15 @@ class Artifact(models.Model):
     # The engine's caption and text alternative in both languages: {"ko": {"caption", "alt"}, "en": {...}}.
     texts = models.JSONField(default=dict, blank=True)
     blob = models.ForeignKey("blobs.Blob", on_delete=models.PROTECT, related_name="+")
+    # The picture drawn in Korean, when its drawn words differ from the English one's (`blob`).
+    blob_ko = models.ForeignKey("blobs.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["id"]
+
+    def blob_in(self, lang: str):
+        """The picture drawn in `lang`: the Korean drawing when there is one, else the English."""
+        return self.blob_ko if lang == "ko" and self.blob_ko_id else self.blob
 
     def text_in(self, lang: str, field: str) -> str:
         """The caption or alt text in `lang` (the other language, then the old single caption, as fallbacks)."""

@@ -186,13 +186,20 @@ def _result_store(*, submission: Submission, run: int, result: EngineResult) -> 
         assignment_hash=result.assignment_hash, submission_sha256=result.submission_sha256)
     Artifact.objects.bulk_create(
         Artifact(result=stored, name=a.name, media_type=a.media_type, check_name=a.check, caption=a.caption[:500],
-                 texts=a.i18n() if hasattr(a, "i18n") else {}, blob=blob_store(data=a.data))
+                 texts=a.i18n() if hasattr(a, "i18n") else {}, blob=blob_store(data=a.data),
+                 blob_ko=_korean_blob(a))
         for a in result.artifacts)
     status = Status.GRADED if result.gradable else Status.REJECTED
     Submission.objects.filter(pk=submission.pk, run=run).update(
         status=status, finished_at=timezone.now(), current_result=stored, error="")
     insight_result_stored(result=stored)
     return stored
+
+
+def _korean_blob(artifact):
+    """The picture drawn in Korean (graders.contracts.Artifact.localized), when it differs from the English."""
+    data = dict(getattr(artifact, "localized", ()) or ()).get("ko")
+    return blob_store(data=data) if data and data != artifact.data else None
 
 
 @transaction.atomic

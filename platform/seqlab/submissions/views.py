@@ -8,6 +8,7 @@ import unicodedata
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -118,7 +119,14 @@ def artifact_view(request, pk: int, artifact_id: int):
     artifact = next((a for a in (feedback.artifacts if feedback else []) if a.id == artifact_id), None)
     if artifact is None or not artifact.is_image:
         raise Http404
-    response = HttpResponse(bytes(artifact.blob.data), content_type=artifact.media_type)
+    # The picture drawn in the language the page asked for (`?lang=`, see the artifact_src tag), else in
+    # the reader's; the English drawing when its words read the same in Korean (or for an older result).
+    lang = request.GET.get("lang")
+    named = lang in ("ko", "en")
+    response = HttpResponse(bytes(artifact.blob_in(lang if named else reader_lang()).data),
+                            content_type=artifact.media_type)
+    if not named:                  # the same address serves either language: caches must tell them apart
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
     # An SVG opened on its own is a document that could run script: forbid everything it could
     # load or run, and sandbox it into an opaque origin. Pages show artifacts only as <img>.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

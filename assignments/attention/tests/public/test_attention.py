@@ -41,8 +41,9 @@ def _attach_worked_example(student, ref, artifacts):
     if not isinstance(weights, torch.Tensor) or tuple(weights.shape) != (3, 3):
         return
     expected = ref.scaled_dot_product_attention(EXAMPLE_Q, EXAMPLE_K, EXAMPLE_V)[1]
-    panels = [("yours / 제출", weights), ("reference / 정답", expected)]
-    png = pictures.heatmaps(panels, title="Messi smiled brightly: softmax(QK^T / sqrt(d_k))",
+    panels = [(T("yours", "제출"), weights), (T("reference", "정답"), expected)]
+    png = pictures.heatmaps(panels, title=T("Messi smiled brightly: softmax(QK^T / sqrt(d_k))",
+                                            "Messi smiled brightly의 softmax(QK^T / sqrt(d_k))"),
                             row_labels=EXAMPLE_TOKENS, col_labels=EXAMPLE_TOKENS, vmax=1.0)
     alt = T("Two heat maps of attention weights on \"Messi smiled brightly\" (rows are queries, columns keys). ",
             "\"Messi smiled brightly\"의 어텐션 가중치 히트맵 두 개(행은 쿼리, 열은 키). ")

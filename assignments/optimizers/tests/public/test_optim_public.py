@@ -73,14 +73,13 @@ def _check_optimizer(student, ref, mistakes, rng, artifacts, cls, variants_name,
     if not bad.any():
         return
     what = f"{cls}({', '.join(f'{k}={v}' for k, v in hyper.items())})"
-    series = {"yours": list(enumerate(objective.losses(params, got))),
-              "reference (= torch.optim)": list(enumerate(objective.losses(params, expected)))}
-    artifacts.image(f"{cls}-loss.png", learning_curve(series, title=f"{what} on a quadratic bowl", ylabel="loss"),
+    series = {T("yours", "제출"): list(enumerate(objective.losses(params, got))),
+              T("reference (= torch.optim)", "정답 (= torch.optim)"): list(enumerate(objective.losses(params, expected)))}
+    artifacts.image(f"{cls}-loss.png",
+                    learning_curve(series, title=T("{what} on a quadratic bowl", "이차 함수 그릇에서 {what}").format(
+                        what=what), xlabel=T("step", "스텝"), ylabel=T("loss", "손실")),
                     caption=T("{what}: loss after each step", "{what}: 스텝마다의 손실").format(what=what),
-                    alt=describe_curves({T("yours", "제출"): series["yours"],
-                                         T("reference (= torch.optim)", "정답 (= torch.optim)"): series[
-                                             "reference (= torch.optim)"]},
-                                        xlabel=T("step", "스텝"), ylabel=T("loss", "손실")))
+                    alt=describe_curves(series, xlabel=T("step", "스텝"), ylabel=T("loss", "손실")))
     initial = torch.cat([p.reshape(-1).double() for p in params])
     if torch.equal(got, initial.expand_as(got)):
         fail(what + ": " + UNCHANGED)

@@ -21,8 +21,8 @@ def _attach_table_picture(student, ref, artifacts):
     for name, label, matrix in (("yours", T("yours", "제출"), table),
                                 ("reference", T("reference", "정답"), ref.sinusoidal_encoding(64, 32))):
         artifacts.image(f"positional-encoding-{name}.png",
-                        pictures.heatmap(matrix, title=f"PE[p, i] ({name})", xlabel="dimension i",
-                                         ylabel="position p"),
+                        pictures.heatmap(matrix, title=T("PE[p, i] ({name})", "PE[p, i] ({name})").format(name=label),
+                                         xlabel=T("dimension i", "차원 i"), ylabel=T("position p", "위치 p")),
                         caption=T("Sinusoidal encoding, 64 positions x 32 dimensions ({name})",
                                   "사인파 위치 인코딩, 위치 64개 x 차원 32개 ({name})").format(name=label),
                         alt=T("Heat map of PE[p, i]: rows are positions p, columns dimensions i. ",

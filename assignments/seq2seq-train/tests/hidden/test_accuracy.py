@@ -24,9 +24,10 @@ def test_exact_match_on_hidden_strings(student, rng, mistakes, artifacts):
     # The full-marks line also keeps the axis from magnifying a 1% dip into a cliff.
     full_marks = [(by_length[0][0], 0.95), (by_length[-1][0], 0.95)]
     artifacts.image("exact-match-by-length.png",
-                    learning_curve({"your model": by_length, "full marks (95% overall)": full_marks},
-                                   title="exact match by string length", xlabel="digits",
-                                   ylabel="exact match", log_y=False),
+                    learning_curve({T("your model", "제출한 모델"): by_length,
+                                    T("full marks (95% overall)", "만점 (전체 95%)"): full_marks},
+                                   title=T("exact match by string length", "문자열 길이별 완전 일치율"),
+                                   xlabel=T("digits", "자릿수"), ylabel=T("exact match", "완전 일치율"), log_y=False),
                     caption=T("share of hidden strings of each length reversed exactly",
                               "길이별로 정확히 뒤집은 비공개 문자열의 비율"),
                     alt=describe_curves({T("your model", "제출한 모델"): by_length},

@@ -43,7 +43,10 @@ def test_train_within_time_budget(student, rng, device, mistakes, artifacts):
     run = mistakes.train_once(student, rng, device)
     records = run.recorder.call("snapshot")
     if records:
-        artifacts.image("learning-curve.png", learning_curve({"your train()": records}, title="reported loss"),
+        artifacts.image("learning-curve.png",
+                        learning_curve({T("your train()", "제출한 train()"): records},
+                                       title=T("reported loss", "보고한 손실"),
+                                       xlabel=T("step", "스텝"), ylabel=T("loss", "손실")),
                         caption=T("report(step, loss) during the graded training run",
                                   "채점용 학습 중에 보고한 report(step, loss)"),
                         alt=describe_curves({T("your train()", "제출한 train()"): records},

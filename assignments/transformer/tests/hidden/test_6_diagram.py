@@ -10,9 +10,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from graders import pictures
 from graders.checks import check, fail
 from graders.i18n import T
-from graders.pictures import graphviz_svg
 
 
 def _helper(name):
@@ -29,10 +29,12 @@ def _helper(name):
 diagram = _helper("diagram")
 REFERENCE = Path(__file__).resolve().parents[2] / "solution" / "diagram.dot"
 SHOWN = 10          # arrows listed per kind; the pictures show them all
+REFERENCE_TITLE = T("Reference", "정답")
 
 
 def _attach(artifacts, name, source, caption, drawn):
-    svg = graphviz_svg(source)
+    """`source(tr)`: the drawing's Graphviz text with its title and group names in one language."""
+    svg = pictures.drawn(lambda tr: pictures.graphviz_svg(source(tr)), font=False)
     if svg is not None:
         artifacts.image(name, svg, caption=caption, alt=_alt(drawn), media_type="image/svg+xml")
 
@@ -58,19 +60,19 @@ def test_diagram_matches_reference(files, artifacts):
     try:
         student = diagram.parse(files.get("diagram.dot"))
     except diagram.DiagramError as exc:
-        _attach(artifacts, "diagram-reference.svg", diagram.dot_source(
-            reference, title="Reference", groups=diagram.reference_groups(reference)),
+        _attach(artifacts, "diagram-reference.svg", lambda tr: diagram.dot_source(
+            reference, title=REFERENCE_TITLE, groups=diagram.reference_groups(reference), tr=tr),
             T("The reference diagram", "정답 다이어그램"), reference)
         fail(exc.args[0])
     found = diagram.compare(student, reference)
     _attach(artifacts, "diagram-yours.svg",
-            diagram.dot_source(student, title="Your diagram", red_edges=found.extra,
-                               groups=diagram.student_groups(found, reference)),
+            lambda tr: diagram.dot_source(student, title=T("Your diagram", "제출한 다이어그램"), red_edges=found.extra,
+                                          groups=diagram.student_groups(found, reference), tr=tr),
             T("Your diagram as the grader read it; red: arrows the reference does not have",
               "채점기가 읽은 제출 다이어그램. 빨간색: 정답에 없는 화살표"), student)
     _attach(artifacts, "diagram-reference.svg",
-            diagram.dot_source(reference, title="Reference", red_edges=found.missing, dashed_red=True,
-                               groups=diagram.reference_groups(reference)),
+            lambda tr: diagram.dot_source(reference, title=REFERENCE_TITLE, red_edges=found.missing,
+                                          dashed_red=True, groups=diagram.reference_groups(reference), tr=tr),
             T("The reference; red dashed: arrows missing from yours",
               "정답 다이어그램. 빨간 점선: 제출한 다이어그램에 빠진 화살표"), reference)
     if not found.missing and not found.extra:

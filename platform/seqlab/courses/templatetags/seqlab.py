@@ -182,6 +182,15 @@ def artifact_text(artifact, field: str) -> str:
 
 
 @register.simple_tag
+def artifact_src(submission, artifact) -> str:
+    """A picture's address, naming the language it is drawn in (`?lang=`): a browser that cached the
+    picture in one language does not show it after the reader switches to the other."""
+    from django.urls import reverse
+    lang = "ko" if reader_lang() == "ko" and artifact.blob_ko_id else "en"
+    return f"{reverse('submissions:artifact', args=[submission.pk, artifact.pk])}?lang={lang}"
+
+
+@register.simple_tag
 def accommodation_summary(accommodation) -> str:
     """"+3 days, +50 % time, +2 attempts": the parts that are not zero."""
     if not accommodation:
