@@ -9,7 +9,10 @@ holding a graded attempt. What it prints is the site's own cost of a request, wi
 network, gunicorn or the load client: the figure that bounds the rate two cores can serve.
 Last line:
 
-web-cpu: course A ms (Q queries), offering .., submission .., submission-graded .., status .., status-graded ..
+web-cpu: course A ms (Q queries; built B ms, R queries), offering .., submission .., status .., submission-graded .., status-graded ..
+
+A is a request answered from the page cache (seqlab/core/pagecache.py), B the same page built
+(the cache off: a first view, or the first after a change).
 """
 from __future__ import annotations
 
@@ -28,14 +31,15 @@ from bench.burst import ATTENTION, variant_source  # noqa: E402
 from bench.stack import Stack, free_ports  # noqa: E402
 
 
-def measure(stack: Stack, seeded: dict, count: int, profile: str | None) -> dict[str, tuple[float, float]]:
-    os.environ.update(stack.env(SEQLAB_API_RATE_USER="1000000/min"))    # one client, many calls: no 429s
+def measure(stack: Stack, seeded: dict, count: int, profile: str | None, cache: bool = True) -> dict[str, tuple]:
+    os.environ.update(stack.env(SEQLAB_API_RATE_USER="1000000/min",      # one client, many calls: no 429s
+                                **({} if cache else {"SEQLAB_PAGE_CACHE_SECONDS": "0"})))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
     import django
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
 
     from seqlab.submissions.models import Status, Submission
 
@@ -73,16 +77,20 @@ def measure(stack: Stack, seeded: dict, count: int, profile: str | None) -> dict
         for _ in range(20):
             response = client.get(url)
             assert response.status_code == 200, (kind, response.status_code)
-        queries: list[str] = []
-        with connection.execute_wrapper(lambda execute, sql, params, many, context: (queries.append(sql),
-                                                                                     execute(sql, params, many, context))[1]):
-            client.get(url)
+        queries = count_queries(connection, client, url)
         times = []
         for _ in range(count):
             t0 = time.process_time()
             client.get(url)
             times.append((time.process_time() - t0) * 1000)
-        results[kind] = (statistics.median(times), len(queries))
+        built = []
+        with override_settings(SEQLAB_PAGE_CACHE_SECONDS=0):       # the page built every time (a miss)
+            for _ in range(max(20, count // 4)):
+                t0 = time.process_time()
+                client.get(url)
+                built.append((time.process_time() - t0) * 1000)
+            queries_built = count_queries(connection, client, url)
+        results[kind] = (statistics.median(times), queries, statistics.median(built), queries_built)
         if profile == kind:
             prof = cProfile.Profile(time.process_time)
             prof.enable()
@@ -94,10 +102,22 @@ def measure(stack: Stack, seeded: dict, count: int, profile: str | None) -> dict
     return results
 
 
+def count_queries(connection, client, url: str) -> int:
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+    with connection.execute_wrapper(record):
+        client.get(url)
+    return len(sent)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--profile", default=None, help="a kind to profile (course, offering, submission, status, ...)")
+    parser.add_argument("--no-cache", action="store_true", help="the page cache off (to profile pages as built)")
     parser.add_argument("--port-base", type=int, default=16680)
     args = parser.parse_args()
     pg, redis = free_ports(args.port_base, 2)
@@ -107,8 +127,9 @@ def main() -> int:
         stack.redis_start()
         stack.migrate()
         seeded = stack.seed(assignment=ATTENTION, students=4)
-        results = measure(stack, seeded, args.count, args.profile)
-    print("web-cpu: " + ", ".join(f"{kind} {ms:.1f} ms ({q} queries)" for kind, (ms, q) in results.items()))
+        results = measure(stack, seeded, args.count, args.profile, cache=not args.no_cache)
+    print("web-cpu: " + ", ".join(f"{kind} {ms:.1f} ms ({q} queries; built {b:.1f} ms, {bq} queries)"
+                                  for kind, (ms, q, b, bq) in results.items()))
     return 0
 
 

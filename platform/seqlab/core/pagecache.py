@@ -41,6 +41,8 @@ from django.db import connections
 from django.http import HttpResponse
 from rest_framework.response import Response
 
+from seqlab.core import readmemo
+
 log = logging.getLogger(__name__)
 
 SITE = "pagecache:v:site"
@@ -154,38 +156,45 @@ def per_viewer(view: Callable) -> Callable:
     def wrapped(request, *args, **kwargs):
         ttl = seconds()
         user = getattr(request, "user", None)
-        if not ttl or request.method != "GET" or user is None or not user.is_authenticated \
-                or not (request.session.session_key or request.headers.get("Authorization")) \
-                or _messages_waiting(request):
+        if request.method != "GET":
             return view(request, *args, **kwargs)
-        key, versions = _page_key(request, name), (SITE, user_key(user.pk))
-        try:
-            found = cache.get_many([key, *versions])
-        except Exception:  # noqa: BLE001 - without the cache, build the page
-            log.warning("page cache unavailable", exc_info=True)
-            return view(request, *args, **kwargs)
-        stamp = tuple(found.get(v, 0) for v in versions)
-        entry = found.get(key)
-        if entry is not None and entry[0] == stamp:
-            return _revive(entry)
-        response = view(request, *args, **kwargs)
-        # A page built without the CSRF cookie carries a token of a secret made for that answer: not kept.
-        if getattr(request, "page_cache_ok", False) and response.status_code == 200 \
-                and not getattr(response, "streaming", False) and not response.cookies \
-                and (isinstance(response, Response) or settings.CSRF_USE_SESSIONS
-                     or request.COOKIES.get(settings.CSRF_COOKIE_NAME)):
-            storage = getattr(request, "_messages", None)
-            keep = min(ttl, int(getattr(request, "page_cache_seconds", ttl)))
-            if keep > 0 and not getattr(storage, "used", False) and not _messages_waiting(request):
-                headers = [(h, v) for h, v in response.items() if h.lower() not in ("set-cookie", "content-length")]
-                # An API answer is kept as its data (rendered again per request, as negotiated).
-                body = ("data", response.data) if isinstance(response, Response) else ("html", response.content)
-                try:
-                    cache.set(key, (stamp, *body, headers), timeout=keep)
-                except Exception:  # noqa: BLE001
-                    log.warning("could not keep a page", exc_info=True)
-        return response
+        with readmemo.scope():
+            return _cached(view, name, ttl, user, request, *args, **kwargs)
     return wrapped
+
+
+def _cached(view: Callable, name: str, ttl: int, user, request, *args, **kwargs):
+    if not ttl or user is None or not user.is_authenticated \
+            or not (request.session.session_key or request.headers.get("Authorization")) \
+            or _messages_waiting(request):
+        return view(request, *args, **kwargs)
+    key, versions = _page_key(request, name), (SITE, user_key(user.pk))
+    try:
+        found = cache.get_many([key, *versions])
+    except Exception:  # noqa: BLE001 - without the cache, build the page
+        log.warning("page cache unavailable", exc_info=True)
+        return view(request, *args, **kwargs)
+    stamp = tuple(found.get(v, 0) for v in versions)
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return _revive(entry)
+    response = view(request, *args, **kwargs)
+    # A page built without the CSRF cookie carries a token of a secret made for that answer: not kept.
+    if getattr(request, "page_cache_ok", False) and response.status_code == 200 \
+            and not getattr(response, "streaming", False) and not response.cookies \
+            and (isinstance(response, Response) or settings.CSRF_USE_SESSIONS
+                 or request.COOKIES.get(settings.CSRF_COOKIE_NAME)):
+        storage = getattr(request, "_messages", None)
+        keep = min(ttl, int(getattr(request, "page_cache_seconds", ttl)))
+        if keep > 0 and not getattr(storage, "used", False) and not _messages_waiting(request):
+            headers = [(h, v) for h, v in response.items() if h.lower() not in ("set-cookie", "content-length")]
+            # An API answer is kept as its data (rendered again per request, as negotiated).
+            body = ("data", response.data) if isinstance(response, Response) else ("html", response.content)
+            try:
+                cache.set(key, (stamp, *body, headers), timeout=keep)
+            except Exception:  # noqa: BLE001
+                log.warning("could not keep a page", exc_info=True)
+    return response
 
 
 def _revive(entry: tuple) -> HttpResponse:

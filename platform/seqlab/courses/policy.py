@@ -22,6 +22,7 @@ from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
+from seqlab.core.readmemo import remember
 from seqlab.courses.models import Accommodation, Course, Extension, Offering, TimedStart
 
 
@@ -99,7 +100,8 @@ def days_late(*, at: datetime, due_at: datetime) -> int:
 def accommodation_for(*, course: Course, student) -> Accommodation | None:
     if not getattr(student, "is_authenticated", False):
         return None
-    return Accommodation.objects.filter(course=course, student=student).first()
+    return remember(("accommodation", course.pk, student.pk),
+                    lambda: Accommodation.objects.filter(course=course, student=student).first())
 
 
 def _dates(offering: Offering, extension: Extension | None, accommodation: Accommodation | None
@@ -132,7 +134,9 @@ def student_policy(*, offering: Offering, student, now: datetime | None = None,
     if accommodation is False:
         accommodation = accommodation_for(course=offering.course, student=student)
     if extension is False:
-        extension = Extension.objects.filter(offering=offering, student=student).first() if known else None
+        extension = remember(("extension", offering.pk, student.pk),
+                             lambda: Extension.objects.filter(offering=offering, student=student).first()) \
+            if known else None
     due_at, cutoff_at, days = _dates(offering, extension, accommodation)
     percent = accommodation.extra_time_percent if accommodation else 0
     attempts = accommodation.extra_attempts if accommodation else 0

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from graders.quiz import Question, parse_questions
+from seqlab.core.readmemo import remember
 from seqlab.courses.models import Accommodation, Course, Extension, Membership, Offering, Role
 from seqlab.courses.policy import StudentPolicy, accommodation_for, results_cutoff, student_policy
 from seqlab.courses.presentation import engine_text
@@ -21,7 +22,8 @@ def course_role(*, user, course: Course) -> str | None:
         return None
     if user.is_superuser:
         return Role.INSTRUCTOR
-    return Membership.objects.filter(course=course, user=user).values_list("role", flat=True).first()
+    return remember(("course_role", user.pk, course.pk),
+                    lambda: Membership.objects.filter(course=course, user=user).values_list("role", flat=True).first())
 
 
 def is_course_staff(*, user, course: Course) -> bool:
