@@ -172,3 +172,18 @@ def test_a_write_between_reading_the_versions_and_keeping_the_page_drops_it(stud
 def test_posts_and_anonymous_requests_bypass_it(offering):
     anonymous = Client()
     assert anonymous.get(reverse("courses:offering", args=[offering.pk])).status_code == 302
+
+
+def test_query_strings_and_big_pages_are_never_kept(student, offering, monkeypatch):
+    """What one student can make the cache hold stays bounded: no page per made-up query string,
+    none bigger than MAX_PAGE_BYTES."""
+    client = _login(student)
+    url = reverse("courses:offering", args=[offering.pk])
+    for i in range(3):
+        client.get(f"{url}?n={i}")
+        _, again = _queries(client, f"{url}?n={i}")
+        assert _reads(again, "courses_offering")
+    monkeypatch.setattr(pagecache, "MAX_PAGE_BYTES", 100)
+    client.get(url)
+    _, again = _queries(client, url)
+    assert _reads(again, "courses_offering")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -47,6 +48,10 @@ log = logging.getLogger(__name__)
 
 SITE = "pagecache:v:site"
 PREFIX = "pagecache:page:"
+# A kept page's size at most: a page bigger than this (an attempt page with a long upload) is
+# built each time. With no query strings kept either, what one student can make the cache hold
+# is bounded by their sessions x these few pages x this size, for SEQLAB_PAGE_CACHE_SECONDS.
+MAX_PAGE_BYTES = 128 * 1024
 
 # Rows of a student: written inside owned_by(student), they bump that student's version only.
 OWNED = frozenset({"submissions_submission", "submissions_result", "submissions_artifact", "insight_diagnosis"})
@@ -164,7 +169,7 @@ def per_viewer(view: Callable) -> Callable:
 
 
 def _cached(view: Callable, name: str, ttl: int, user, request, *args, **kwargs):
-    if not ttl or user is None or not user.is_authenticated \
+    if not ttl or user is None or not user.is_authenticated or request.GET \
             or not (request.session.session_key or request.headers.get("Authorization")) \
             or _messages_waiting(request):
         return view(request, *args, **kwargs)
@@ -190,6 +195,9 @@ def _cached(view: Callable, name: str, ttl: int, user, request, *args, **kwargs)
             headers = [(h, v) for h, v in response.items() if h.lower() not in ("set-cookie", "content-length")]
             # An API answer is kept as its data (rendered again per request, as negotiated).
             body = ("data", response.data) if isinstance(response, Response) else ("html", response.content)
+            size = len(json.dumps(body[1], default=str)) if body[0] == "data" else len(body[1])
+            if size > MAX_PAGE_BYTES:
+                return response
             try:
                 cache.set(key, (stamp, *body, headers), timeout=keep)
             except Exception:  # noqa: BLE001
