@@ -183,13 +183,24 @@ def _matrix(value: Any) -> np.ndarray:
     return np.atleast_2d(arr)
 
 
+# A heat map shows a value by one of 256 colours and by two decimals: values that agree to this
+# many decimals draw the same picture. Rounded before the memo sees them, two correct submissions
+# whose weights differ in the last bits of a float share one drawing per language (each drawing
+# is ~0.1 s of the grader's CPU) instead of drawing their near-identical pictures again.
+DRAWN_DECIMALS = 5
+
+
+def _shown(value: Any) -> np.ndarray:
+    return np.round(_matrix(value), DRAWN_DECIMALS) + 0.0      # + 0.0: no -0.0 beside 0.0 in the memo key
+
+
 def heatmaps(panels: Sequence[tuple[Any, Any]], *, title: Any = "", row_labels: Sequence[str] = (),
              col_labels: Sequence[str] = (), vmin: float | None = 0.0, vmax: float | None = None,
              annotate: bool = True) -> Picture:
     """Side-by-side heat maps (e.g. the student's attention weights beside the reference's).
 
     Panel names and the title are texts (T); row and column labels are data, drawn as they are."""
-    mats = [_matrix(m) for _, m in panels]
+    mats = [_shown(m) for _, m in panels]
     rows = _tokens(row_labels, max((m.shape[0] for m in mats), default=0))
     cols = _tokens(col_labels, max((m.shape[1] for m in mats), default=0))
     names = [name for name, _ in panels]
@@ -223,7 +234,7 @@ def _heatmaps_png(panels: list[tuple[str, np.ndarray]], title: str, row_labels: 
 
 def heatmap(matrix: Any, *, title: Any = "", xlabel: Any = "", ylabel: Any = "", cmap: str = "RdBu_r") -> Picture:
     """One heat map of a (possibly large) matrix, e.g. a positional-encoding table."""
-    mat = _matrix(matrix)
+    mat = _shown(matrix)
     return drawn(lambda tr: _heatmap_png(mat, tr(title), tr(xlabel), tr(ylabel), cmap))
 
 

@@ -63,6 +63,18 @@ def test_a_picture_whose_words_read_the_same_is_drawn_once(renders):
     assert picture.get("ko") == picture.get("en") == bytes(picture) and picture.localized() == ()
 
 
+def test_values_a_picture_cannot_tell_apart_share_one_drawing(renders):
+    """Two correct submissions' weights that differ in the last bits of a float: one drawing."""
+    import torch
+    first = torch.softmax(torch.randn(3, 3, generator=torch.Generator().manual_seed(1)), -1)
+    second = first + 1e-9
+    one = pictures.heatmaps([(same("w"), first)], title=same("t"))
+    two = pictures.heatmaps([(same("w"), second)], title=same("t"))
+    assert bytes(one) == bytes(two) and len(renders) == 1
+    pictures.heatmaps([(same("w"), first + 0.01)], title=same("t"))    # a difference it shows: drawn
+    assert len(renders) == 2
+
+
 def test_token_labels_are_data_drawn_as_they_are(renders):
     """Row and column labels are words of a sentence, not texts to translate."""
     picture = pictures.heatmaps([(same("A"), MATRIX)], title=same("w"), row_labels=["step", "loss"],
