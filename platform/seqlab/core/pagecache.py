@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 from django.http import HttpResponse
 from rest_framework.response import Response
@@ -64,6 +64,12 @@ _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?([A-Za-z
 _LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?auth_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.IGNORECASE)
 
 _owners = threading.local()
+
+
+def _store():
+    """The cache pages and versions live in: `pagecache` when configured, else `default`. It must
+    be one every process shares (web and grading workers alike)."""
+    return caches["pagecache" if "pagecache" in settings.CACHES else "default"]
 
 
 def seconds() -> int:
@@ -112,9 +118,9 @@ def bump(keys: Iterable[str]) -> None:
     for key in set(keys):
         try:
             try:
-                cache.incr(key)
+                _store().incr(key)
             except ValueError:     # not there yet (or evicted): a random start never meets an old stamp
-                cache.set(key, secrets.randbits(62), timeout=None)
+                _store().set(key, secrets.randbits(62), timeout=None)
         except Exception:  # noqa: BLE001 - a cache outage must not fail a write; pages expire anyway
             log.warning("could not bump page version %s", key, exc_info=True)
 
@@ -175,7 +181,7 @@ def _cached(view: Callable, name: str, ttl: int, user, request, *args, **kwargs)
         return view(request, *args, **kwargs)
     key, versions = _page_key(request, name), (SITE, user_key(user.pk))
     try:
-        found = cache.get_many([key, *versions])
+        found = _store().get_many([key, *versions])
     except Exception:  # noqa: BLE001 - without the cache, build the page
         log.warning("page cache unavailable", exc_info=True)
         return view(request, *args, **kwargs)
@@ -199,7 +205,7 @@ def _cached(view: Callable, name: str, ttl: int, user, request, *args, **kwargs)
             if size > MAX_PAGE_BYTES:
                 return response
             try:
-                cache.set(key, (stamp, *body, headers), timeout=keep)
+                _store().set(key, (stamp, *body, headers), timeout=keep)
             except Exception:  # noqa: BLE001
                 log.warning("could not keep a page", exc_info=True)
     return response

@@ -23,3 +23,8 @@ SEQLAB_API_RATES = {"user": "100000/min", "anon": "100000/min", "submit": "10000
 # The page cache is on in tests (one process, so its cache sees every write): a page that a test
 # changes and reads again must come back changed.
 SEQLAB_PAGE_CACHE_SECONDS = 30
+# Tests that start a grading worker (a process of its own) need the page cache shared with it, as
+# in production: Redis when there is one (those tests need it anyway), this process's memory else.
+if REDIS_URL:
+    CACHES["pagecache"] = {"BACKEND": "seqlab.core.rediscache.RedisCache", "LOCATION": REDIS_URL,
+                           "KEY_PREFIX": "seqlab-test"}
