@@ -8,6 +8,7 @@ folder, Redis a fresh `redis-server` without persistence, and both go away with 
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import ipaddress
 import json
@@ -21,9 +22,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 PG_BIN = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]) if glob.glob("/usr/lib/postgresql/*/bin") else None
+
+
+@contextlib.contextmanager
+def own_stack(port_base: int, prefix: str) -> Iterator["Stack"]:
+    """A Stack in a temporary folder, on free ports from `port_base` (PostgreSQL, Redis; the web
+    2000 above), closed and removed afterwards."""
+    pg, redis = free_ports(port_base, 2)
+    (web,) = free_ports(port_base + 2000, 1)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp, Stack(Path(tmp), ports=(pg, redis, web)) as stack:
+        yield stack
 
 
 def free_ports(base: int, n: int) -> tuple[int, ...]:
@@ -244,11 +256,15 @@ class Stack:
             time.sleep(0.25)
         raise TimeoutError(f"{what} not up after {timeout} s")
 
-    def start(self, *, assignment: Path, students: int, processes: int = 2, web: bool = True) -> dict:
-        """Everything, in order; returns the seed (offering id, tokens)."""
+    def services_start(self) -> None:
+        """Its own PostgreSQL and Redis, the database migrated."""
         self.postgres_init()
         self.redis_start()
         self.migrate()
+
+    def start(self, *, assignment: Path, students: int, processes: int = 2, web: bool = True) -> dict:
+        """Everything, in order; returns the seed (offering id, tokens)."""
+        self.services_start()
         seeded = self.seed(assignment=assignment, students=students)
         if web:
             self.web_start()

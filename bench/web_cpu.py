@@ -22,13 +22,12 @@ import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.burst import ATTENTION, variant_source  # noqa: E402
-from bench.stack import Stack, free_ports  # noqa: E402
+from bench.stack import Stack, own_stack  # noqa: E402
 
 
 def measure(stack: Stack, seeded: dict, count: int, profile: str | None, cache: bool = True) -> dict[str, tuple]:
@@ -120,12 +119,8 @@ def main() -> int:
     parser.add_argument("--no-cache", action="store_true", help="the page cache off (to profile pages as built)")
     parser.add_argument("--port-base", type=int, default=16680)
     args = parser.parse_args()
-    pg, redis = free_ports(args.port_base, 2)
-    (web,) = free_ports(args.port_base + 2000, 1)
-    with tempfile.TemporaryDirectory(prefix="seqlab-webcpu-") as tmp, Stack(Path(tmp), ports=(pg, redis, web)) as stack:
-        stack.postgres_init()
-        stack.redis_start()
-        stack.migrate()
+    with own_stack(args.port_base, "seqlab-webcpu-") as stack:
+        stack.services_start()
         seeded = stack.seed(assignment=ATTENTION, students=4)
         results = measure(stack, seeded, args.count, args.profile, cache=not args.no_cache)
     print("web-cpu: " + ", ".join(f"{kind} {ms:.1f} ms ({q} queries; built {b:.1f} ms, {bq} queries)"

@@ -19,7 +19,6 @@ import json
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.burst import ATTENTION, post, variant_source  # noqa: E402
-from bench.stack import Stack, free_ports  # noqa: E402
+from bench.stack import Stack, own_stack  # noqa: E402
 
 MIX = (("course", 2), ("offering", 2), ("submission", 2), ("status", 4))
 
@@ -104,12 +103,8 @@ def main() -> int:
     parser.add_argument("--grading", action="store_true", help="also run two grading workers (default: web only)")
     parser.add_argument("--port-base", type=int, default=16580)
     args = parser.parse_args()
-    pg, redis = free_ports(args.port_base, 2)
-    (web,) = free_ports(args.port_base + 2000, 1)
-    with tempfile.TemporaryDirectory(prefix="seqlab-web-") as tmp, Stack(Path(tmp), ports=(pg, redis, web)) as stack:
-        stack.postgres_init()
-        stack.redis_start()
-        stack.migrate()
+    with own_stack(args.port_base, "seqlab-web-") as stack:
+        stack.services_start()
         stack.manage("collectstatic", "--noinput", "-v", "0")
         seeded = stack.seed(assignment=ATTENTION, students=args.students)
         stack.web_start(workers=args.workers, threads=args.threads)

@@ -38,7 +38,6 @@ from typing import Any, Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
 from django.http import HttpResponse
 from rest_framework.response import Response
 
@@ -125,13 +124,12 @@ def bump(keys: Iterable[str]) -> None:
             log.warning("could not bump page version %s", key, exc_info=True)
 
 
-def _wrapper(alias: str) -> Callable:
+def _wrapper(connection) -> Callable:
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         keys = keys_touched(sql) if seconds() else ()
         if keys:
             bump(keys)
-            connection = connections[alias]
             if connection.in_atomic_block:
                 connection.on_commit(functools.partial(bump, keys))
         return result
@@ -142,13 +140,13 @@ def _wrapper(alias: str) -> Callable:
 def watch_connection(sender, connection, **kwargs) -> None:
     """connection_created: see every write this connection sends."""
     if not any(getattr(w, "seqlab_pagecache", False) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(_wrapper(connection.alias))
+        connection.execute_wrappers.append(_wrapper(connection))
 
 
 # ------------------------------------------------------------------------------ pages
 
 def _page_key(request, name: str) -> str:
-    parts = [name, request.get_full_path(), request.session.session_key or "",
+    parts = [name, request.path, request.session.session_key or "",       # (no query string is kept)
              request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""), getattr(request, "LANGUAGE_CODE", ""),
              request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
              request.headers.get("Accept", ""), request.headers.get("Authorization", "")]
