@@ -35,6 +35,7 @@ from typing import Any, Callable
 from graders import pipeline
 from graders.budget import SandboxLost
 from graders.contracts import Job, Limits, Result
+from graders.sandbox import tripwire
 from graders.sandbox.host import Sandbox, SandboxUnavailable, Zygote
 from graders.sandbox.proxy import Session
 
@@ -88,7 +89,7 @@ class Spares:
 
     def __init__(self, zygote: Zygote, background: "Background") -> None:
         self.zygote, self.background = zygote, background
-        self._spare: tuple[tuple[Any, int, str], float, Sandbox] | None = None
+        self._spare: tuple[tuple[Any, int, str, tuple[str, ...]], float, Sandbox] | None = None
         self._filling = False
         self._cond = threading.Condition()
 
@@ -96,32 +97,41 @@ class Spares:
     def mode(self) -> str:
         return self.zygote.mode
 
-    def spawn(self, limits: Limits, seed: int, device: str = "cpu") -> Sandbox:
-        """A fresh, never used sandbox: the spare if it fits and is idle, else a new one."""
+    def spawn(self, limits: Limits, seed: int, device: str = "cpu", *, install: tuple[str, ...] = ()) -> Sandbox:
+        """A fresh, never used sandbox: the spare if it fits and is idle (its tripwires for
+        `install` already placed), else a new one."""
         with self._cond:
             self._cond.wait_for(lambda: not self._filling, timeout=10.0)
             spare, self._spare = self._spare, None
         if spare is not None:
             key, born, box = spare
-            if key == (limits, seed, device) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
+            if key == (limits, seed, device, install) and time.monotonic() - born < SPARE_SECONDS and _idle(box):
                 return box
             self.background.submit(box.close)          # stale or for another assignment: not on this path
         return self.zygote.spawn(limits, seed, device)
 
-    def refill(self, limits: Limits, seed: int, device: str = "cpu") -> None:
-        """Spawn a spare for (limits, seed, device) unless one is there (runs in the background thread)."""
+    def refill(self, limits: Limits, seed: int, device: str = "cpu", install: tuple[str, ...] = ()) -> None:
+        """Spawn a spare for (limits, seed, device) with the tripwires of `install` placed, unless
+        one is there (runs in the background thread)."""
+        key = (limits, seed, device, tuple(install))
         with self._cond:
-            if self._spare is not None and self._spare[0] == (limits, seed, device):
+            if self._spare is not None and self._spare[0] == key:
                 return
             self._filling = True
         box = None
         try:
             box = self.zygote.spawn(replace(limits, wall_seconds=limits.wall_seconds + SPARE_SECONDS), seed, device)
+            if install:
+                try:
+                    box.install(key[3])
+                except SandboxUnavailable:
+                    box.close()
+                    raise
         finally:
             with self._cond:
-                old, self._filling = self._spare, False
-                if box is not None:
-                    self._spare = ((limits, seed, device), time.monotonic(), box)
+                old, self._filling = None, False
+                if box is not None and box.installed == key[3]:
+                    old, self._spare = self._spare, (key, time.monotonic(), box)
                 self._cond.notify_all()
         if old is not None:
             old[2].close()
@@ -207,7 +217,7 @@ class Engine:
             except BaseException as exc:
                 done.set_exception(exc)
                 raise
-            self.spares.refill(session.limits, session.seed, session.device)
+            self.spares.refill(session.limits, session.seed, session.device, tuple(tripwire.all_specs(session.banned)))
         self.background.submit(close)
 
     def sandbox_report(self, result: Result, timeout: float = 30.0) -> dict[str, Any]:

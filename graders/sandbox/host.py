@@ -197,6 +197,18 @@ class Sandbox:
         self.wall_killed = False
         self.trips: list[dict[str, Any]] = []      # banned calls the sandbox reported, in order
         self.gpu_watch: Any = None       # graders.sandbox.gpu.GpuWatch on CUDA
+        self.installed: tuple[str, ...] = ()       # tripwires placed before the module (install())
+
+    def install(self, specs: tuple[str, ...], timeout: float = 10.0) -> None:
+        """Place the tripwires of `specs` now, before any submission is here (a spare does this
+        off the grading's path, so the module load does not). Raises SandboxUnavailable."""
+        try:
+            reply, _ = self.request({"op": "install", "install": list(specs), "bans": []}, timeout=timeout)
+        except (CallTimeout, OSError, protocol.ProtocolError) as exc:
+            raise SandboxUnavailable(f"could not place the tripwires in a fresh sandbox: {exc}") from None
+        if not reply.get("ok") or reply.get("tripwires") != "intact":
+            raise SandboxUnavailable(f"could not place the tripwires in a fresh sandbox: {str(reply)[:200]}")
+        self.installed = tuple(specs)
 
     def request(self, header: dict[str, Any], values: dict[str, Any] | None = None, *,
                 timeout: float, resolve_handle: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -345,8 +357,10 @@ class Zygote:
                 self.proc.wait()
             self.proc = None
 
-    def spawn(self, limits: Limits, seed: int, device: str = "cpu") -> Sandbox:
-        """Fork a fresh contained child from the warm process, computing on `device`."""
+    def spawn(self, limits: Limits, seed: int, device: str = "cpu", *, install: tuple[str, ...] = ()) -> Sandbox:
+        """Fork a fresh contained child from the warm process, computing on `device`. `install`:
+        the tripwires the module load will place (a spare of graders.engine.Spares may hold them
+        already; here the load places them: Sandbox.installed stays empty)."""
         with self.spawn_lock:
             if not self.alive():
                 self.stop()

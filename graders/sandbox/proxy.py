@@ -69,11 +69,13 @@ class Session:
         self._retire()
         self.restarts += 1 if self.generation else 0
         self._check_deadline("starting your code")
-        self.box = self.zygote.spawn(self.limits, self.seed, self.device)
+        specs = tuple(tripwire.all_specs(self.banned))
+        self.box = self.zygote.spawn(self.limits, self.seed, self.device, install=specs)
         self.generation += 1
         try:
             reply = self._send({"op": "load", "filename": self.filename, "module": self.module,
-                                "install": tripwire.all_specs(self.banned), "bans": self.bans_for(())},
+                                "install": [] if self.box.installed == specs else list(specs),
+                                "bans": self.bans_for(())},
                                raw=[self.source], what=f"importing {self.filename}",
                                timeout=self.limits.call_seconds)[0]
         except BannedCall as err:

@@ -14,6 +14,10 @@ SOLUTION = (TOY / "solution" / "toy.py").read_text()
 CHATTY = SOLUTION.replace("def double(x):\n    return x * 2",
                           "def double(x):\n    print('SEQLAB_SAID', x.numel())\n    return x * 2")
 LOOP = SOLUTION.replace("def softmax_rows(x):", "def softmax_rows(x):\n    while True:\n        pass\n\n\ndef _old(x):")
+# Past the static scan (a built name): only the tripwires placed in the sandbox see these calls.
+HIDDEN_BAN = SOLUTION.replace("def softmax_rows(x):", "def softmax_rows(x):\n"
+                              "    return getattr(torch.nn.functional, 'soft' + 'max')(x, -1)\n\n\ndef _old(x):")
+BAN_AT_IMPORT = SOLUTION + "\ngetattr(torch.nn.functional, 'soft' + 'max')(torch.zeros(2), 0)\n"
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +34,26 @@ def _graded(result):
     return (result.score, result.output, result.stdout, [(t.number, t.status, t.score, t.output) for t in result.tests])
 
 
-@pytest.mark.parametrize("source", [SOLUTION, CHATTY, LOOP], ids=["solution", "prints", "loop"])
+@pytest.mark.parametrize("source", [SOLUTION, CHATTY, LOOP, HIDDEN_BAN, BAN_AT_IMPORT],
+                         ids=["solution", "prints", "loop", "hidden-ban", "ban-at-import"])
 def test_results_are_the_same_as_with_closes_on_the_critical_path(engine, background_engine, source):
+    background_engine.grade(_job(SOLUTION))
+    background_engine.settle()                  # the next grading starts on a spare
     assert _graded(background_engine.grade(_job(source))) == _graded(engine.grade(_job(source)))
+
+
+def test_a_spare_holds_the_tripwires_before_the_submission_arrives(background_engine):
+    from graders.assignment import load_assignment
+    from graders.sandbox.tripwire import all_specs
+    background_engine.grade(_job(SOLUTION))
+    background_engine.settle()
+    specs = tuple(all_specs(load_assignment(str(TOY)).banned))
+    assert specs and background_engine.spares._spare[2].installed == specs
+    hidden = background_engine.grade(_job(HIDDEN_BAN))
+    softmax = [t for t in hidden.tests if "softmax_rows" in t.tags]
+    assert softmax and all(t.score == 0 and "banned" in t.output.lower() for t in softmax), softmax
+    at_import = background_engine.grade(_job(BAN_AT_IMPORT))
+    assert at_import.score == 0 and "banned" in at_import.output.lower() + " ".join(t.output for t in at_import.tests).lower()
 
 
 def test_what_the_last_sandbox_printed_is_in_the_result(background_engine):

@@ -24,8 +24,8 @@ class OutsideKiller:
     def __init__(self, zygote, *, times, delay=0.3):
         self.spawn, self.times, self.delay, self.killed = zygote.spawn, times, delay, []
 
-    def __call__(self, limits, seed, device="cpu"):
-        box = self.spawn(limits, seed, device)
+    def __call__(self, limits, seed, device="cpu", **kwargs):
+        box = self.spawn(limits, seed, device, **kwargs)
         if len(self.killed) < self.times:
             self.killed.append(box.pid)
             threading.Timer(self.delay, os.kill, (box.pid, signal.SIGKILL)).start()
@@ -63,18 +63,18 @@ def test_killed_again_on_the_retry_is_an_infrastructure_fault_not_a_score(grade_
 def test_a_sandbox_that_cannot_be_built_is_retried_not_charged(engine, grade_toy, monkeypatch):
     spawn, calls = engine.zygote.spawn, []
 
-    def fail_once(limits, seed, device="cpu"):
+    def fail_once(limits, seed, device="cpu", **kwargs):
         calls.append(1)
         if len(calls) == 1:
             raise SandboxUnavailable("cannot build the grading sandbox: simulated")
-        return spawn(limits, seed, device)
+        return spawn(limits, seed, device, **kwargs)
     monkeypatch.setattr(engine.zygote, "spawn", fail_once)
     result = grade_toy(SOLUTION)
     assert result.score == 10 and all("cannot build" not in t.output for t in result.tests)
 
 
 def test_a_sandbox_that_cannot_be_built_twice_is_an_infrastructure_fault(engine, grade_toy, monkeypatch):
-    def never(limits, seed, device="cpu"):
+    def never(limits, seed, device="cpu", **kwargs):
         raise SandboxUnavailable("cannot build the grading sandbox: simulated")
     monkeypatch.setattr(engine.zygote, "spawn", never)
     with pytest.raises(InfrastructureFault, match="simulated"):
