@@ -87,33 +87,62 @@ def fingerprint(value: Any) -> bytes:
 
 
 def _feed(digest: Any, value: Any) -> None:
-    import numpy as np
-    import torch
-    if value is None or isinstance(value, (bool, int, float, str)):
-        digest.update(f"{type(value).__name__}:{value!r};".encode())
-    elif type(value) is bytes:           # not a subclass (a picture's other drawings are not in its value)
-        digest.update(b"bytes:%d;" % len(value) + value)
-    elif isinstance(value, torch.Tensor):
-        if type(value) is not torch.Tensor or value.requires_grad or value.layout != torch.strided \
-                or value.device.type != "cpu":
+    # Exact types first (the common case, cheapest test); every item is tagged with its type
+    # and length, so two different values never feed the same bytes.
+    kind = type(value)
+    if kind is _Tensor():
+        if value.requires_grad or value.layout is not _strided or not value.is_cpu:
             raise Unkeyable("tensor")
-        digest.update(f"tensor:{value.dtype}:{tuple(value.shape)};".encode())
-        digest.update(value.contiguous().view(-1).view(torch.uint8).numpy().tobytes() if value.numel() else b"")
-    elif isinstance(value, np.ndarray) and value.dtype != object:
-        digest.update(f"ndarray:{value.dtype}:{value.shape};".encode() + np.ascontiguousarray(value).tobytes())
-    elif type(value) in (tuple, list):
-        digest.update(f"{type(value).__name__}:{len(value)}(".encode())
+        digest.update(b"tensor:%s:%s;" % (str(value.dtype).encode(), str(tuple(value.shape)).encode()))
+        if value.numel():
+            value = value.contiguous()
+            try:
+                digest.update(value.numpy())          # the tensor's own memory, no copy
+            except (TypeError, RuntimeError):          # dtypes numpy lacks (bfloat16), conj/neg views
+                try:
+                    digest.update(value.resolve_conj().resolve_neg().contiguous().view(-1).view(_uint8).numpy())
+                except (TypeError, RuntimeError):
+                    raise Unkeyable("tensor") from None
+    elif kind in (tuple, list):
+        digest.update(b"%s:%d(" % (kind.__name__.encode(), len(value)))
         for item in value:
             _feed(digest, item)
         digest.update(b")")
-    elif type(value) is dict:
-        digest.update(f"dict:{len(value)}{{".encode())
+    elif value is None or kind in (bool, int, float, str):
+        digest.update(f"{kind.__name__}:{value!r};".encode())
+    elif kind is bytes:                  # not a subclass (a picture's other drawings are not in its value)
+        digest.update(b"bytes:%d;" % len(value) + value)
+    elif kind is dict:
+        digest.update(b"dict:%d{" % len(value))
         for k in sorted(value, key=repr):
             _feed(digest, k)
             _feed(digest, value[k])
         digest.update(b"}")
+    elif isinstance(value, (bool, int, float, str)):      # subclasses (np.float64, enums): their own repr
+        digest.update(f"{kind.__name__}:{value!r};".encode())
     else:
-        raise Unkeyable(type(value).__name__)
+        import numpy as np
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            digest.update(f"ndarray:{value.dtype}:{value.shape};".encode() + np.ascontiguousarray(value).tobytes())
+        else:
+            raise Unkeyable(type(value).__name__)
+
+
+_TORCH: list[Any] = []
+
+
+def _Tensor() -> type:
+    """torch.Tensor, imported on first use (the memo module itself imports no torch)."""
+    if not _TORCH:
+        import torch
+        global _strided, _uint8
+        _strided, _uint8 = torch.strided, torch.uint8
+        _TORCH.append(torch.Tensor)
+    return _TORCH[0]
+
+
+_strided: Any = None
+_uint8: Any = None
 
 
 def copied(value: Any) -> tuple[Any, int]:

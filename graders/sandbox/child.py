@@ -31,6 +31,7 @@ _BACKWARD = torch.autograd.backward
 class Server:
     def __init__(self, sock: socket.socket, workdir: str, device: str = "cpu") -> None:
         self.sock = sock
+        self.reader = protocol.Buffered(sock)
         self.workdir = workdir
         self.device = device             # where the grader's tensors and new modules are placed
         self.module: Any = None
@@ -72,7 +73,7 @@ class Server:
     def serve(self) -> None:
         while True:
             try:
-                header, buffers = protocol.recv_frame(self.sock)
+                header, buffers = protocol.recv_frame(self.reader)
             except protocol.ChannelClosed:
                 return
             op = header.get("op")

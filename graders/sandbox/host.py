@@ -99,7 +99,7 @@ class OutputCollector(threading.Thread):
         return out
 
 
-class Channel:
+class Channel(protocol.Buffered):
     """The data channel to one sandbox, with a deadline on everything sent or received.
 
     The sandbox's code can write to its end (fd 3) itself: a frame that announces more
@@ -111,7 +111,8 @@ class Channel:
     """
 
     def __init__(self, sock: socket.socket, default_timeout: float) -> None:
-        self.sock, self.default_timeout = sock, default_timeout
+        super().__init__(sock)
+        self.default_timeout = default_timeout
         self.deadline: float | None = None
         self._next: float | None = None
 
@@ -144,7 +145,7 @@ class Channel:
         except (socket.timeout, TimeoutError):
             raise CallTimeout(timeout) from None
 
-    def recv_into(self, view: Any, nbytes: int) -> int:
+    def _recv_raw(self, view: Any, nbytes: int) -> int:
         self.sock.settimeout(self._left())
         try:
             return self.sock.recv_into(view, nbytes)
@@ -242,6 +243,8 @@ class Sandbox:
         """What waits unread on the channel between requests: "data", "closed" or None."""
         if self.chan.sock.fileno() < 0:
             return "closed"
+        if self.chan.buffered:               # read ahead with the last reply: sent after it
+            return "data"
         ready, _, _ = select.select([self.chan.sock], [], [], 0)
         if not ready:
             return None

@@ -53,6 +53,43 @@ def _recv_exact(sock: socket.socket, n: int) -> bytearray:
     return buf
 
 
+class Buffered:
+    """A stream read through a small buffer: one system call brings a whole small frame, where
+    reading each part exactly (length, header, count, each buffer's length and bytes) took one
+    each, up to 9 for a call with three tensors. What was read ahead stays in the buffer:
+    `buffered` says how many bytes wait there, which a reader checking that the other side is
+    silent must count as much as bytes waiting in the socket. At most READ_AHEAD bytes are read
+    ahead; larger reads go straight into the caller's memory."""
+
+    READ_AHEAD = 64 << 10
+
+    def __init__(self, sock: Any = None) -> None:
+        self.sock = sock
+        self._chunk = bytearray(self.READ_AHEAD)
+        self._view = memoryview(self._chunk)
+        self._pos = self._end = 0
+
+    @property
+    def buffered(self) -> int:
+        return self._end - self._pos
+
+    def _recv_raw(self, view: Any, nbytes: int) -> int:
+        return self.sock.recv_into(view, nbytes)
+
+    def recv_into(self, view: Any, nbytes: int) -> int:
+        if self._pos == self._end:
+            if nbytes >= self.READ_AHEAD:
+                return self._recv_raw(view, nbytes)
+            got = self._recv_raw(self._view, self.READ_AHEAD)
+            if got == 0:
+                return 0
+            self._pos, self._end = 0, got
+        n = min(nbytes, self._end - self._pos)
+        view[:n] = self._view[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
 def send_frame(sock: socket.socket, header: dict[str, Any], buffers: list[bytes] = ()) -> None:
     raw = json.dumps(header, separators=(",", ":"), allow_nan=True).encode("utf-8")
     parts = [struct.pack("<I", len(raw)), raw, struct.pack("<I", len(buffers))]

@@ -102,3 +102,65 @@ def test_a_function_with_effects_is_never_memoised(func, args):
     first = memo.call(m, "v1", func, args, {})
     again = memo.call(m, "v1", func, args, {})
     assert m.hits == 0 and m.stores == 0 and not torch.equal(first, again)
+
+
+# ------------------------------------------------------------------ the key: equal values, equal keys; nothing else
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_DTYPES = [torch.float32, torch.float64, torch.int64, torch.bool, torch.bfloat16, torch.uint8]
+_tensors = st.builds(
+    lambda dtype, shape, seed: (torch.randn(shape, generator=torch.Generator().manual_seed(seed)) * 3).to(dtype),
+    st.sampled_from(_DTYPES), st.lists(st.integers(0, 3), max_size=3).map(tuple), st.integers(0, 3))
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=32),
+                    st.text(max_size=3), st.binary(max_size=3), _tensors)
+_values = st.recursive(_leaves, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(st.text(max_size=2), inner, max_size=3)), max_leaves=8)
+
+
+def _same(a, b):
+    """Equal as the memo must see it: same types all the way down, same dtypes, shapes and bits."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, torch.Tensor):
+        return a.dtype == b.dtype and a.shape == b.shape and torch.equal(a.view(-1).view(torch.uint8) if a.numel() else a,
+                                                                        b.view(-1).view(torch.uint8) if b.numel() else b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return repr(a) == repr(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, _values)
+def test_fingerprints_are_equal_exactly_when_the_values_are(a, b):
+    assert (memo.fingerprint(a) == memo.fingerprint(b)) == _same(a, b)
+    assert memo.fingerprint(a) == memo.fingerprint(_copy(a))
+
+
+def _copy(value):
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def test_a_non_contiguous_tensor_is_keyed_by_its_values():
+    x = torch.arange(6.0).reshape(2, 3)
+    assert memo.fingerprint(x.t()) == memo.fingerprint(x.t().contiguous()) != memo.fingerprint(x)
+
+
+@pytest.mark.parametrize("a, b", [
+    ([1], (1,)), ({"a": 1}, [("a", 1)]), (b"ab", "ab"), (1, 1.0), (1, True), (0.0, -0.0), ("1", 1), (None, "None"),
+    (torch.zeros(2, 3), torch.zeros(3, 2)), (torch.zeros(6), torch.zeros(1, 6)), (torch.tensor(0.0), torch.zeros(1)),
+    (torch.zeros(2), torch.zeros(2, dtype=torch.float64)), (torch.zeros(2, dtype=torch.bfloat16), torch.zeros(2, dtype=torch.float16)),
+    ([torch.zeros(2), torch.zeros(2)], [torch.zeros(4)]), (["ab"], ["a", "b"]),
+], ids=repr)
+def test_look_alike_values_have_different_fingerprints(a, b):
+    assert memo.fingerprint(a) != memo.fingerprint(b)
