@@ -32,6 +32,7 @@ class Context:
     stdout: str = ""
     sandbox: dict[str, Any] = field(default_factory=dict)
     seed: dict[str, str] = field(default_factory=dict)
+    secret: bytes | None = None                   # graders.checks.grading_secret(), read once per grading
     stage_times: dict[str, float] = field(default_factory=dict)
     gradable: bool = True
     format_errors: list[str] = field(default_factory=list)

@@ -118,6 +118,8 @@ def _feed(digest: Any, value: Any) -> None:
             _feed(digest, k)
             _feed(digest, value[k])
         digest.update(b"}")
+    elif kind is MemoModule:             # `ref`, `mistakes`: one assignment version's module, by its key
+        digest.update(b"memo-module:%s;" % value._namespace.encode())
     elif isinstance(value, (bool, int, float, str)):      # subclasses (np.float64, enums): their own repr
         digest.update(f"{kind.__name__}:{value!r};".encode())
     else:
@@ -210,7 +212,10 @@ def _global_rng() -> bytes:
 
 
 def pure(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Memoise a deterministic function of plain data (e.g. a picture of given values) in MEMO."""
+    """Memoise a deterministic function of plain data (e.g. a picture of given values) in MEMO.
+    The `ref` and `mistakes` fixtures count as plain data (keyed by their assignment version), so a
+    check helper that builds the reference's module from given weights can be memoised too; one
+    that draws from a global generator is not (wrap draws that do not matter in torch.random.fork_rng)."""
     namespace = f"{func.__module__}"
 
     @functools.wraps(func)

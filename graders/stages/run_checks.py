@@ -46,7 +46,7 @@ class ArtifactSink:
 def run_checks(ctx: Context) -> None:
     """Run each check; fill ctx.results, ctx.stdout and the sandbox report."""
     checks = ctx.assignment.checks(public_only=ctx.job.public_only)
-    secret = grading_secret()
+    ctx.secret = secret = grading_secret()
     ctx.seed = seed_material(ctx.assignment.seed, secret=secret, context=ctx.job.seed_context)
     if secret is None:
         ctx.notes.append(REPOSITORY_SEED_NOTE)
@@ -149,7 +149,7 @@ def call_limit(assignment: Assignment, info: CheckInfo) -> float | None:
 def _fixtures(ctx: Context, session: GradingSession, info: CheckInfo) -> dict[str, Any]:
     import torch
     assignment: Assignment = ctx.assignment
-    seed = check_seed(assignment.seed, f"{info.folder}/{info.spec.func.__name__}", secret=grading_secret(),
+    seed = check_seed(assignment.seed, f"{info.folder}/{info.spec.func.__name__}", secret=ctx.secret,
                       context=ctx.job.seed_context)
     available = {
         "student": lambda: StudentProxy(session, timeout=call_limit(assignment, info), targets=info.spec.target),

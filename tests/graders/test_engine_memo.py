@@ -164,3 +164,29 @@ def test_a_non_contiguous_tensor_is_keyed_by_its_values():
 ], ids=repr)
 def test_look_alike_values_have_different_fingerprints(a, b):
     assert memo.fingerprint(a) != memo.fingerprint(b)
+
+
+def _build_and_run(ref, state, x, *, fork):
+    """A check helper: the reference's module with given weights, run once."""
+    import contextlib
+    with torch.random.fork_rng(devices=[]) if fork else contextlib.nullcontext():
+        module = ref.MultiHeadAttention(8, 2, bias=True)      # random init, then overwritten
+    module.load_state_dict(state)
+    with torch.no_grad():
+        return module(x, x, x)
+
+
+def test_a_helper_of_the_reference_module_is_memoised_per_version_when_it_leaves_no_trace():
+    m = memo.Memo()
+    state = {k: torch.full_like(v, 0.1) for k, v in ATTENTION.reference.MultiHeadAttention(8, 2).state_dict().items()}
+    x = torch.ones(1, 3, 8)
+    v1, v2 = memo.MemoModule(ATTENTION.reference, "v1:ref"), memo.MemoModule(ATTENTION.reference, "v2:ref")
+    first = memo.call(m, "checks", _build_and_run, (v1, state, x), {"fork": True})
+    again = memo.call(m, "checks", _build_and_run, (v1, state, x), {"fork": True})
+    memo.call(m, "checks", _build_and_run, (v2, state, x), {"fork": True})          # another version: computed
+    assert (m.hits, m.stores) == (1, 2) and all(torch.equal(a, b) for a, b in zip(first, again))
+    # Without fork_rng the random init draws from torch's global generator: an effect, never memoised.
+    m2 = memo.Memo()
+    memo.call(m2, "checks", _build_and_run, (v1, state, x), {"fork": False})
+    memo.call(m2, "checks", _build_and_run, (v1, state, x), {"fork": False})
+    assert m2.hits == 0 and m2.stores == 0

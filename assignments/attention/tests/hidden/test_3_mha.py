@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from graders.checks import check, expect_close, expect_raises, fail
+from graders.memo import pure
 from graders.i18n import T
 
 CLASS = "MultiHeadAttention"
@@ -40,9 +41,12 @@ def _state(rng, d_model, bias=True):
             for name, shape in _param_shapes(d_model, bias).items()}
 
 
+@pure
 def _reference(ref, state, num_heads, bias, *args):
+    """The reference module's output with these weights: kept per assignment version (graders.memo)."""
     d_model = state["W_q.weight"].shape[0]
-    module = ref.MultiHeadAttention(d_model, num_heads, bias=bias)
+    with torch.random.fork_rng(devices=[]):        # its random init is overwritten by `state`
+        module = ref.MultiHeadAttention(d_model, num_heads, bias=bias)
     module.load_state_dict(state)
     with torch.no_grad():
         return module(*args)
