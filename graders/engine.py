@@ -146,7 +146,7 @@ class Spares:
 def _idle(box: Sandbox) -> bool:
     """A spare is usable if it is alive and has said nothing since it started (no exit, no data)."""
     import select
-    if not box.alive:
+    if not box.alive or box.chan.buffered:
         return False
     ready, _, _ = select.select([box.ctl, box.chan], [], [], 0)
     return not ready

@@ -262,3 +262,40 @@ def test_the_calls_deadline_covers_decoding_the_reply():
         s.close()
     os.close(out_r)
     os.close(out_w)
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one-write", "two-writes"])
+def test_a_second_frame_after_the_reply_is_caught_even_when_read_ahead(together):
+    """The channel reads ahead (one recv brings a small frame whole): a forged frame that came in
+    the same read as the reply waits in its buffer, not in the socket, and must count as sent."""
+    import os
+    import threading
+
+    from graders.contracts import Limits
+    from graders.sandbox import host
+    grader, sandbox = socket.socketpair()
+    ctl, _ctl_peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    out_r, _out_w = os.pipe()
+    box = host.Sandbox(grader, ctl, host.OutputCollector(out_r, 1024), Limits(call_seconds=2))
+    reply = _frame_bytes({"ok": True, "value": 1, "tripwires": "none"})
+    forged = _frame_bytes({"ok": True, "value": 40, "tripwires": "none"})
+    if together:
+        sandbox.sendall(reply + forged)
+        with pytest.raises(protocol.ProtocolError, match="more than one reply"):
+            box.request({"op": "call"}, timeout=2)
+    else:
+        sandbox.sendall(reply)
+        box.request({"op": "call"}, timeout=2)
+        assert box.pending() is None and box.chan.buffered == 0
+        threading.Timer(0.05, sandbox.sendall, (forged,)).start()
+        time.sleep(0.3)
+        assert box.pending() == "data"                 # caught before the next request is sent
+    grader.close()
+    sandbox.close()
+
+
+def _frame_bytes(header, buffers=()):
+    a, b = socket.socketpair()
+    protocol.send_frame(a, header, list(buffers))
+    a.close()
+    return b"".join(iter(lambda: b.recv(65536), b""))
