@@ -35,7 +35,6 @@ from typing import Any, Callable
 from graders import pipeline
 from graders.budget import SandboxLost
 from graders.contracts import Job, Limits, Result
-from graders.sandbox import tripwire
 from graders.sandbox.host import Sandbox, SandboxUnavailable, Zygote
 from graders.sandbox.proxy import Session
 
@@ -113,7 +112,8 @@ class Spares:
     def refill(self, limits: Limits, seed: int, device: str = "cpu", install: tuple[str, ...] = ()) -> None:
         """Spawn a spare for (limits, seed, device) with the tripwires of `install` placed, unless
         one is there (runs in the background thread)."""
-        key = (limits, seed, device, tuple(install))
+        install = tuple(install)
+        key = (limits, seed, device, install)
         with self._cond:
             if self._spare is not None and self._spare[0] == key:
                 return
@@ -123,14 +123,15 @@ class Spares:
             box = self.zygote.spawn(replace(limits, wall_seconds=limits.wall_seconds + SPARE_SECONDS), seed, device)
             if install:
                 try:
-                    box.install(key[3])
+                    box.install(install)
                 except SandboxUnavailable:
-                    box.close()
+                    box, failed = None, box
+                    failed.close()
                     raise
         finally:
             with self._cond:
                 old, self._filling = None, False
-                if box is not None and box.installed == key[3]:
+                if box is not None:
                     old, self._spare = self._spare, (key, time.monotonic(), box)
                 self._cond.notify_all()
         if old is not None:
@@ -146,9 +147,9 @@ class Spares:
 def _idle(box: Sandbox) -> bool:
     """A spare is usable if it is alive and has said nothing since it started (no exit, no data)."""
     import select
-    if not box.alive or box.chan.buffered:
+    if not box.alive or box.pending() is not None:
         return False
-    ready, _, _ = select.select([box.ctl, box.chan], [], [], 0)
+    ready, _, _ = select.select([box.ctl], [], [], 0)
     return not ready
 
 
@@ -217,7 +218,7 @@ class Engine:
             except BaseException as exc:
                 done.set_exception(exc)
                 raise
-            self.spares.refill(session.limits, session.seed, session.device, tuple(tripwire.all_specs(session.banned)))
+            self.spares.refill(session.limits, session.seed, session.device, session.specs)
         self.background.submit(close)
 
     def sandbox_report(self, result: Result, timeout: float = 30.0) -> dict[str, Any]:

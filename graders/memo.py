@@ -89,9 +89,9 @@ def fingerprint(value: Any) -> bytes:
 def _feed(digest: Any, value: Any) -> None:
     # Exact types first (the common case, cheapest test); every item is tagged with its type
     # and length, so two different values never feed the same bytes.
-    kind = type(value)
-    if kind is _Tensor():
-        if value.requires_grad or value.layout is not _strided or not value.is_cpu:
+    torch, kind = _torch(), type(value)
+    if kind is torch.Tensor:
+        if value.requires_grad or value.layout is not torch.strided or not value.is_cpu:
             raise Unkeyable("tensor")
         digest.update(b"tensor:%s:%s;" % (str(value.dtype).encode(), str(tuple(value.shape)).encode()))
         if value.numel():
@@ -100,7 +100,7 @@ def _feed(digest: Any, value: Any) -> None:
                 digest.update(value.numpy())          # the tensor's own memory, no copy
             except (TypeError, RuntimeError):          # dtypes numpy lacks (bfloat16), conj/neg views
                 try:
-                    digest.update(value.resolve_conj().resolve_neg().contiguous().view(-1).view(_uint8).numpy())
+                    digest.update(value.resolve_conj().resolve_neg().contiguous().view(-1).view(torch.uint8).numpy())
                 except (TypeError, RuntimeError):
                     raise Unkeyable("tensor") from None
     elif kind in (tuple, list):
@@ -108,7 +108,7 @@ def _feed(digest: Any, value: Any) -> None:
         for item in value:
             _feed(digest, item)
         digest.update(b")")
-    elif value is None or kind in (bool, int, float, str):
+    elif value is None or isinstance(value, (bool, int, float, str)):     # subclasses too (np.float64)
         digest.update(f"{kind.__name__}:{value!r};".encode())
     elif kind is bytes:                  # not a subclass (a picture's other drawings are not in its value)
         digest.update(b"bytes:%d;" % len(value) + value)
@@ -120,8 +120,6 @@ def _feed(digest: Any, value: Any) -> None:
         digest.update(b"}")
     elif kind is MemoModule:             # `ref`, `mistakes`: one assignment version's module, by its key
         digest.update(b"memo-module:%s;" % value._namespace.encode())
-    elif isinstance(value, (bool, int, float, str)):      # subclasses (np.float64, enums): their own repr
-        digest.update(f"{kind.__name__}:{value!r};".encode())
     else:
         import numpy as np
         if isinstance(value, np.ndarray) and value.dtype != object:
@@ -130,21 +128,11 @@ def _feed(digest: Any, value: Any) -> None:
             raise Unkeyable(type(value).__name__)
 
 
-_TORCH: list[Any] = []
-
-
-def _Tensor() -> type:
-    """torch.Tensor, imported on first use (the memo module itself imports no torch)."""
-    if not _TORCH:
-        import torch
-        global _strided, _uint8
-        _strided, _uint8 = torch.strided, torch.uint8
-        _TORCH.append(torch.Tensor)
-    return _TORCH[0]
-
-
-_strided: Any = None
-_uint8: Any = None
+@functools.cache
+def _torch() -> Any:
+    """torch, imported on first use (importing the memo imports no torch)."""
+    import torch
+    return torch
 
 
 def copied(value: Any) -> tuple[Any, int]:

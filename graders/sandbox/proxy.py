@@ -46,6 +46,7 @@ class Session:
         self.zygote, self.filename, self.source, self.limits = zygote, filename, source, limits
         self.seed = sandbox_seed(seed)
         self.banned = dict(banned or {})
+        self.specs = tuple(tripwire.all_specs(self.banned))    # every tripwire the sandbox places
         self.trips: list[dict[str, Any]] = []     # banned calls reported at run time, in order
         self.device = device             # graders.device.sandbox_device: "cpu" or "cuda"
         self.module = filename.rsplit(".", 1)[0]
@@ -69,12 +70,11 @@ class Session:
         self._retire()
         self.restarts += 1 if self.generation else 0
         self._check_deadline("starting your code")
-        specs = tuple(tripwire.all_specs(self.banned))
-        self.box = self.zygote.spawn(self.limits, self.seed, self.device, install=specs)
+        self.box = self.zygote.spawn(self.limits, self.seed, self.device, install=self.specs)
         self.generation += 1
         try:
             reply = self._send({"op": "load", "filename": self.filename, "module": self.module,
-                                "install": [] if self.box.installed == specs else list(specs),
+                                "install": [] if self.box.installed == self.specs else list(self.specs),
                                 "bans": self.bans_for(())},
                                raw=[self.source], what=f"importing {self.filename}",
                                timeout=self.limits.call_seconds)[0]
